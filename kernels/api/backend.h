@@ -1,0 +1,61 @@
+// The interface every kernel is written against (DESIGN.md §3). It mirrors NKI closely enough
+// that a kernel reads like its NKI original: HBM tensors in and out, SBUF and PSUM tiles,
+// affine and sequential loops, DMA, matmul and the elementwise engines. A backend either runs
+// the calls (SimBackend, which builds a NeuronCore program) or prints them (NkiBackend).
+//
+// Contract shared by all backends:
+// - Tiles are allocated in the scope of the innermost enclosing loop and released when that
+//   loop ends; each call in a later iteration returns the same tile, rotated through `bufs`
+//   buffers, so that DMA of iteration i+1 may overlap compute of iteration i (as in NKI).
+// - The first matmul into a PSUM region after its tile was (re)allocated overwrites it; later
+//   ones accumulate (NKI's `res_psum += nc_matmul(...)` on a fresh `nl.zeros` tile).
+// - Every call checks NKI's limits at once (kernels/api/limits.h) and throws UserError naming
+//   the limit and the values.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "kernels/api/tensor.h"
+
+namespace trnsim {
+
+enum class Loop { affine, sequential };
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  virtual TensorRef hbm_input(const std::string& name, int64_t rows, int64_t cols,
+                              Dtype dtype) = 0;
+  virtual TensorRef hbm_output(const std::string& name, int64_t rows, int64_t cols,
+                               Dtype dtype) = 0;
+  // An intermediate that lives in HBM between kernels (e.g. X*U between two matmuls).
+  virtual TensorRef hbm_scratch(const std::string& name, int64_t rows, int64_t cols,
+                                Dtype dtype) = 0;
+
+  virtual TensorRef sbuf_tile(const std::string& name, std::vector<int64_t> block_dims,
+                              int64_t partitions, int64_t free, Dtype dtype, int bufs = 1) = 0;
+  virtual TensorRef psum_tile(const std::string& name, int64_t partitions, int64_t free,
+                              int bufs = 1) = 0;
+
+  virtual void for_range(const std::string& name, int64_t count, Loop kind,
+                         const std::function<void(Expr)>& body) = 0;
+
+  virtual void dma_copy(const View& dst, const View& src) = 0;
+  virtual void dma_transpose(const View& dst, const View& src) = 0;  // dst[p,f] = src[f,p]
+  // psum[M,N] (+)= stationary[K,M]^T @ moving[K,N]
+  virtual void matmul(const View& psum, const View& stationary, const View& moving) = 0;
+  virtual void transpose(const View& psum, const View& src) = 0;  // on the Tensor Engine
+  virtual void tensor_copy(const View& dst, const View& src, Engine engine = Engine::vector) = 0;
+  virtual void tensor_tensor(const View& dst, const View& a, const View& b, AluOp op) = 0;
+  virtual void tensor_scalar(const View& dst, const View& src, AluOp op, float operand,
+                             Engine engine = Engine::vector) = 0;
+  virtual void activation(const View& dst, const View& src, ActFunc func, float scale = 1.0f,
+                          float bias = 0.0f) = 0;
+  virtual void memset(const View& dst, float value) = 0;
+  virtual void reduce(const View& dst, const View& src, AluOp op) = 0;  // over the free axis
+};
+
+}  // namespace trnsim

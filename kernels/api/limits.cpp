@@ -1,0 +1,126 @@
+#include "kernels/api/limits.h"
+
+#include <string>
+
+namespace trnsim::limits {
+namespace {
+
+std::string s(int64_t v) { return std::to_string(v); }
+
+[[noreturn]] void fail(const char* op, const std::string& what) {
+  throw UserError(std::string(op) + ": " + what);
+}
+
+bool on_chip(const View& v) { return v.tensor.memory != Memory::hbm; }
+
+void require_memory(const char* op, const char* operand, const View& v, Memory m) {
+  if (v.tensor.memory != m)
+    fail(op, std::string(operand) + " '" + v.tensor.name + "' is in " +
+                 memory_name(v.tensor.memory) + " but must be in " + memory_name(m));
+}
+
+// Bounds that can be checked when the offsets are numbers (always, in the simulator).
+void check_bound(const char* op, const View& v, const Expr& first, int64_t count, int64_t size,
+                 const char* axis) {
+  if (count <= 0) fail(op, "'" + v.tensor.name + "' has an empty " + axis + " range");
+  if (first.is_constant() && (first.value() < 0 || first.value() + count > size))
+    fail(op, "'" + v.tensor.name + "' " + axis + " range " + s(first.value()) + ".." +
+                 s(first.value() + count) + " is outside 0.." + s(size));
+}
+
+}  // namespace
+
+void check_view(const char* op, const View& v) {
+  const TensorRef& t = v.tensor;
+  if (v.block.size() != t.block_dims.size())
+    fail(op, "'" + t.name + "' has " + s(t.block_dims.size()) + " block axes but " +
+                 s(v.block.size()) + " indices were given");
+  for (size_t i = 0; i < v.block.size(); ++i)
+    if (v.block[i].is_constant() &&
+        (v.block[i].value() < 0 || v.block[i].value() >= t.block_dims[i]))
+      fail(op, "'" + t.name + "' block index " + s(v.block[i].value()) + " is outside 0.." +
+                   s(t.block_dims[i]));
+  check_bound(op, v, v.p0, v.np, t.partitions, on_chip(v) ? "partition" : "row");
+  check_bound(op, v, v.f0, v.nf, t.free, on_chip(v) ? "free" : "column");
+  if (on_chip(v) && v.np > kPmax)
+    fail(op, "'" + t.name + "' spans " + s(v.np) + " partitions; pmax is " + s(kPmax));
+}
+
+void check_dma_copy(const View& dst, const View& src) {
+  check_view("dma_copy", dst);
+  check_view("dma_copy", src);
+  if (dst.np != src.np || dst.nf != src.nf)
+    fail("dma_copy", "shapes differ: dst '" + dst.tensor.name + "' [" + s(dst.np) + ", " +
+                         s(dst.nf) + "] vs src '" + src.tensor.name + "' [" + s(src.np) + ", " +
+                         s(src.nf) + "]");
+  if (dst.tensor.memory == Memory::psum || src.tensor.memory == Memory::psum)
+    fail("dma_copy", "DMA cannot access PSUM ('" +
+                         (dst.tensor.memory == Memory::psum ? dst : src).tensor.name + "')");
+}
+
+void check_dma_transpose(const View& dst, const View& src) {
+  check_view("dma_transpose", dst);
+  check_view("dma_transpose", src);
+  if (dst.np != src.nf || dst.nf != src.np)
+    fail("dma_transpose", "dst [" + s(dst.np) + ", " + s(dst.nf) + "] is not the transpose of src [" +
+                              s(src.np) + ", " + s(src.nf) + "]");
+  if (dst.tensor.dtype != src.tensor.dtype || dtype_size(src.tensor.dtype) != 2)
+    fail("dma_transpose", "supports 2-byte dtypes without casting");
+  require_memory("dma_transpose", "dst", dst, Memory::sbuf);
+}
+
+void check_matmul(const View& psum, const View& stationary, const View& moving) {
+  for (const View* v : {&psum, &stationary, &moving}) check_view("matmul", *v);
+  require_memory("matmul", "stationary", stationary, Memory::sbuf);
+  require_memory("matmul", "moving", moving, Memory::sbuf);
+  require_memory("matmul", "output", psum, Memory::psum);
+  if (stationary.np != moving.np)
+    fail("matmul", "contraction sizes differ: stationary K=" + s(stationary.np) +
+                       ", moving K=" + s(moving.np));
+  if (stationary.nf > kStationaryFmax)
+    fail("matmul", "stationary free size " + s(stationary.nf) + " exceeds gemm_stationary_fmax " +
+                       s(kStationaryFmax));
+  if (moving.nf > kMovingFmax)
+    fail("matmul", "moving free size " + s(moving.nf) + " exceeds gemm_moving_fmax " +
+                       s(kMovingFmax));
+  if (psum.np != stationary.nf || psum.nf != moving.nf)
+    fail("matmul", "output [" + s(psum.np) + ", " + s(psum.nf) + "] must be [" +
+                       s(stationary.nf) + ", " + s(moving.nf) + "] (stationary free x moving free)");
+  if (psum.tensor.dtype != Dtype::fp32) fail("matmul", "PSUM output must be fp32");
+}
+
+void check_transpose(const View& psum, const View& src) {
+  check_view("transpose", psum);
+  check_view("transpose", src);
+  require_memory("transpose", "output", psum, Memory::psum);
+  require_memory("transpose", "input", src, Memory::sbuf);
+  if (src.nf > kStationaryFmax || psum.np != src.nf || psum.nf != src.np)
+    fail("transpose", "input [" + s(src.np) + ", " + s(src.nf) + "] -> output [" + s(psum.np) +
+                          ", " + s(psum.nf) + "]: needs free <= " + s(kStationaryFmax) +
+                          " and output = input transposed");
+}
+
+void check_elementwise(const char* op, const View& dst, const View& src) {
+  check_view(op, dst);
+  check_view(op, src);
+  if (dst.np != src.np || dst.nf != src.nf)
+    fail(op, "shapes differ: dst '" + dst.tensor.name + "' [" + s(dst.np) + ", " + s(dst.nf) +
+                 "] vs '" + src.tensor.name + "' [" + s(src.np) + ", " + s(src.nf) + "]");
+  if (!on_chip(dst) || !on_chip(src)) fail(op, "operands must be in SBUF or PSUM");
+}
+
+void check_reduce(const View& dst, const View& src) {
+  check_view("reduce", dst);
+  check_view("reduce", src);
+  if (dst.np != src.np || dst.nf != 1)
+    fail("reduce", "output must be [" + s(src.np) + ", 1], got [" + s(dst.np) + ", " +
+                       s(dst.nf) + "]");
+}
+
+void check_engine_memory(const char* op, Engine engine, const View& v) {
+  if (engine == Engine::gpsimd && v.tensor.memory == Memory::psum)
+    fail(op, "GpSimd cannot access PSUM ('" + v.tensor.name + "')");
+  if (engine == Engine::tensor) fail(op, "runs on Vector, Scalar or GpSimd, not Tensor");
+}
+
+}  // namespace trnsim::limits

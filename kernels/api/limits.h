@@ -1,0 +1,25 @@
+// NKI's tile and layout limits (reference trainium.md §2.2 and §6.2), checked by every backend
+// before it accepts a call, so a schedule that breaks one fails the same way on both targets.
+// These are properties of the NKI programming model (`nl.tile_size`), the same on trn1/trn2.
+#pragma once
+
+#include "kernels/api/tensor.h"
+
+namespace trnsim::limits {
+
+constexpr int64_t kPmax = 128;           // nl.tile_size.pmax
+constexpr int64_t kPsumFmax = 512;       // nl.tile_size.psum_fmax (fp32 elements, one bank)
+constexpr int64_t kStationaryFmax = 128;  // nl.tile_size.gemm_stationary_fmax
+constexpr int64_t kMovingFmax = 512;     // nl.tile_size.gemm_moving_fmax
+
+// Each throws UserError naming the operation, the limit and the values.
+void check_view(const char* op, const View& v);
+void check_dma_copy(const View& dst, const View& src);
+void check_dma_transpose(const View& dst, const View& src);
+void check_matmul(const View& psum, const View& stationary, const View& moving);
+void check_transpose(const View& psum, const View& src);
+void check_elementwise(const char* op, const View& dst, const View& src);
+void check_reduce(const View& dst, const View& src);
+void check_engine_memory(const char* op, Engine engine, const View& v);
+
+}  // namespace trnsim::limits

@@ -1,0 +1,74 @@
+#include "kernels/registry.h"
+
+#include <sstream>
+
+#include "kernels/matmul/matmul_kernels.h"
+
+namespace trnsim {
+
+const std::vector<KernelSpec>& kernel_library() {
+  static const std::vector<KernelSpec> library = matmul_kernel_specs();
+  return library;
+}
+
+const KernelSpec& find_kernel(const std::string& name) {
+  std::string names;
+  for (const KernelSpec& k : kernel_library()) {
+    if (k.name == name) return k;
+    names += (names.empty() ? "" : ", ") + k.name;
+  }
+  throw UserError("unknown kernel '" + name + "' (kernels: " + names + ")");
+}
+
+Assignments parse_assignments(const std::string& text, const std::string& what) {
+  Assignments out;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    const size_t eq = item.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw UserError(what + ": '" + item + "' is not NAME=VALUE");
+    const std::string key = item.substr(0, eq), value = item.substr(eq + 1);
+    size_t used = 0;
+    int64_t number = 0;
+    try {
+      number = std::stoll(value, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != value.size())
+      throw UserError(what + ": " + key + "=" + value + " is not an integer");
+    out[key] = number;
+  }
+  return out;
+}
+
+Assignments merge_assignments(const Assignments& defaults, const Assignments& given,
+                              const std::string& kernel, const std::string& what) {
+  Assignments out = defaults;
+  for (const auto& [key, value] : given) {
+    if (!defaults.count(key)) {
+      std::string known;
+      for (const auto& d : defaults) known += (known.empty() ? "" : ", ") + d.first;
+      throw UserError(kernel + ": unknown " + what + " '" + key + "' (known: " +
+                      (known.empty() ? "none" : known) + ")");
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+void require_positive(const std::string& kernel, const Assignments& values) {
+  for (const auto& [key, value] : values)
+    if (value <= 0)
+      throw UserError(kernel + ": " + key + "=" + std::to_string(value) + " must be positive");
+}
+
+void require_multiple(const std::string& kernel, const std::string& key, int64_t value,
+                      int64_t of, const std::string& why) {
+  if (value % of != 0)
+    throw UserError(kernel + ": " + key + "=" + std::to_string(value) +
+                    " is not a multiple of " + std::to_string(of) + " (" + why + ")");
+}
+
+}  // namespace trnsim

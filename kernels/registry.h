@@ -1,0 +1,47 @@
+// The kernel library as the CLI, the tests and the benchmarks see it: each kernel by name,
+// with its shape keys, default shape and block-size parameters, and the math its output must
+// equal (computed independently by the caller, e.g. with Eigen).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "kernels/api/backend.h"
+
+namespace trnsim {
+
+using Assignments = std::map<std::string, int64_t>;  // "M=4096,K=8192" and "--param" values
+
+// What the kernel's single output must equal, given its inputs in declaration order.
+enum class KernelMath {
+  lhsT_transposed_times_rhs,  // inputs lhsT [K, M], rhs [K, N]; output [M, N] = lhsT^T rhs
+};
+
+struct KernelSpec {
+  std::string name;
+  std::string description;
+  Assignments default_shape;   // its keys are the shape keys
+  Assignments default_params;  // block sizes, under the names of the original kernel
+  KernelMath math;
+  std::function<void(Backend&, const Assignments& shape, const Assignments& params, Dtype)>
+      build;
+};
+
+const std::vector<KernelSpec>& kernel_library();
+const KernelSpec& find_kernel(const std::string& name);  // throws UserError listing kernels
+
+// "M=4096,K=8192" -> {M: 4096, K: 8192}; throws UserError on malformed text.
+Assignments parse_assignments(const std::string& text, const std::string& what);
+// Defaults overridden by the user's values; a key the kernel does not have is an error.
+Assignments merge_assignments(const Assignments& defaults, const Assignments& given,
+                              const std::string& kernel, const std::string& what);
+
+// Kernel-side shape checks with messages naming the kernel and the rule.
+void require_positive(const std::string& kernel, const Assignments& values);
+void require_multiple(const std::string& kernel, const std::string& key, int64_t value,
+                      int64_t of, const std::string& why);
+
+}  // namespace trnsim

@@ -1,0 +1,73 @@
+// Finds the semaphore waits an instruction needs, as the Neuron compiler inserts them: for
+// every region it reads, the last writer (RAW); for every region it writes, the last writer
+// (WAW) and the readers since (WAR). A wait names the producer's stream and the count its
+// semaphore must reach (producer index + 1). Waits on the consumer's own stream are kept only
+// for RAW (an in-order engine still has to wait for a result), except that matmuls
+// accumulating into PSUM on the Tensor Engine follow each other without waiting.
+//
+// SBUF and PSUM are tracked per byte range within a partition, conservatively treating all
+// partitions alike; HBM per tensor as row x byte rectangles.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <vector>
+
+#include "sim/isa/program.h"
+
+namespace trnsim::backend {
+
+struct Region {
+  Memory memory = Memory::sbuf;
+  int32_t tensor = -1;        // HBM only
+  int64_t row_begin = 0;      // HBM only
+  int64_t row_end = 0;
+  int64_t byte_begin = 0;     // within a partition (on chip) or a row (HBM)
+  int64_t byte_end = 0;
+};
+
+class HazardTracker {
+ public:
+  HazardTracker(int64_t sbuf_bytes, int64_t psum_bytes);
+
+  // `untracked_reads`: tensors that are never written (kernel inputs) need no read history.
+  void set_read_only(int32_t tensor) { read_only_[tensor] = true; }
+
+  std::vector<isa::SemaphoreWait> track(isa::Stream consumer, uint32_t index,
+                                        const std::vector<Region>& reads,
+                                        const std::vector<Region>& writes,
+                                        bool tensor_accumulate);
+
+ private:
+  struct Access {
+    int8_t stream = -1;
+    uint32_t index = 0;
+  };
+  struct Segment {
+    int64_t end = 0;
+    Access writer;
+    std::array<int32_t, isa::kStreamCount> last_reader;  // -1: none since the last write
+  };
+  struct HbmAccess {
+    Region region;
+    Access access;
+    bool write = false;
+  };
+  using SegmentMap = std::map<int64_t, Segment>;
+
+  SegmentMap& segments(Memory m) { return m == Memory::sbuf ? sbuf_ : psum_; }
+  static SegmentMap::iterator split(SegmentMap& map, int64_t at);
+  void on_chip(const Region& r, bool write, Access self, std::vector<Access>& deps,
+               std::vector<Access>& raw);
+  void hbm(const Region& r, bool write, Access self, std::vector<Access>& deps,
+           std::vector<Access>& raw);
+
+  SegmentMap sbuf_, psum_;
+  std::map<int32_t, std::vector<HbmAccess>> hbm_;
+  std::map<int32_t, bool> read_only_;
+  // Per consumer stream: the count of each producer stream it already waited for.
+  std::array<std::array<uint32_t, isa::kStreamCount>, isa::kStreamCount> waited_{};
+};
+
+}  // namespace trnsim::backend

@@ -1,0 +1,92 @@
+// Where each on-chip tile lives. Tiles are allocated per loop scope with rotating buffers
+// (kernels/api/backend.h); each block of a tile array is placed in SBUF lazily, when first
+// touched. When SBUF is full, the least recently used block not needed by the current
+// instruction is spilled to HBM and reloaded when touched again, as the Neuron compiler
+// spills; the spill and reload DMAs are emitted through the Mover. Only a tile block larger
+// than SBUF itself is an error. PSUM tiles are placed in whole banks and never spill.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "kernels/api/tensor.h"
+#include "sim/backend/free_list_allocator.h"
+#include "sim/config/hw_config.h"
+
+namespace trnsim::backend {
+
+class TileStore {
+ public:
+  // Emits the DMA traffic of spilling: SBUF bytes at `offset` of a [partitions, free] block
+  // to or from an HBM spill tensor.
+  class Mover {
+   public:
+    virtual ~Mover() = default;
+    virtual int32_t new_spill_tensor(const std::string& name, int64_t rows, int64_t cols,
+                                     Dtype dtype) = 0;
+    virtual void spill(const TensorRef& tile, int64_t offset, int32_t spill_tensor) = 0;
+    virtual void reload(const TensorRef& tile, int64_t offset, int32_t spill_tensor) = 0;
+  };
+
+  TileStore(const HwConfig& cfg, Mover& mover);
+
+  TensorRef allocate(Memory memory, const std::string& name, std::vector<int64_t> block_dims,
+                     int64_t partitions, int64_t free, Dtype dtype, int bufs);
+  void enter_scope();
+  void next_iteration();
+  void exit_scope();
+
+  // Byte offset (within a partition) of the block `v` refers to, in the current buffer;
+  // places or reloads it as needed and keeps it resident until end_instruction().
+  int64_t place(const View& v, bool writes);
+  void end_instruction();
+
+  // Marks [begin, end) of the PSUM block `v` as written; returns whether any of it already
+  // was since the tile's buffer was (re)allocated, i.e. whether a matmul must accumulate.
+  bool mark_psum_written(const View& v, int64_t begin, int64_t end);
+
+  int64_t peak_sbuf_bytes_per_partition() const { return sbuf_.peak(); }
+  int64_t peak_psum_bytes_per_partition() const { return psum_.peak(); }
+
+ private:
+  struct Block {
+    int64_t offset = -1;       // resident slot, or -1
+    bool has_data = false;     // written since its buffer was (re)allocated
+    bool in_hbm = false;       // its data currently lives in its spill tensor
+    int32_t spill_tensor = -1;
+    uint64_t last_use = 0;
+    bool pinned = false;
+    std::vector<std::pair<int64_t, int64_t>> psum_written;
+  };
+  struct Site {
+    TensorRef ref;
+    int bufs = 1;
+    int current = 0;
+    int64_t blocks_per_buf = 1;
+    int64_t block_bytes = 0;
+    bool live = true;
+    std::vector<Block> blocks;  // bufs x blocks_per_buf
+  };
+  struct Scope {
+    std::vector<int> sites;
+    size_t cursor = 0;
+  };
+
+  Block& block_of(const View& v, Site*& site);
+  void make_room(Site& site, int64_t bytes);
+  void evict(Site& site, Block& block);
+  std::string describe_live(Memory memory) const;
+
+  const HwConfig& cfg_;
+  Mover& mover_;
+  FreeListAllocator sbuf_;
+  FreeListAllocator psum_;
+  std::vector<Site> sites_;
+  std::vector<Scope> scopes_;
+  std::vector<Block*> pinned_;
+  uint64_t clock_ = 0;
+};
+
+}  // namespace trnsim::backend

@@ -1,0 +1,177 @@
+#include "sim/cli/cli.h"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "sim/cli/kernel_run.h"
+#include "sim/config/hw_config_loader.h"
+#include "sim/isa/program_json.h"
+#include "sim/model/neuron_core.h"
+#include "sim/trace/instruction_csv.h"
+#include "sim/trace/perfetto_trace.h"
+#include "sim/trace/summary.h"
+
+namespace trnsim::cli {
+namespace {
+
+// A problem with the command line itself (exit 2), as opposed to a run that failed (exit 1).
+class UsageError : public UserError {
+ public:
+  using UserError::UserError;
+};
+
+struct OutputOptions {
+  bool json = false;
+  std::string trace_path;
+  std::string csv_path;
+};
+
+struct MachineOptions {
+  std::string hw = "trn1";
+  std::vector<std::string> overrides;
+};
+
+void add_output_options(CLI::App& cmd, OutputOptions& out) {
+  cmd.add_flag("--json", out.json, "Print the summary as one JSON object");
+  cmd.add_option("--trace", out.trace_path, "Write a Perfetto / Chrome trace-event JSON file");
+  cmd.add_option("--csv", out.csv_path, "Write one CSV row per instruction");
+}
+
+void add_machine_options(CLI::App& cmd, MachineOptions& m) {
+  cmd.add_option("--hw", m.hw, "Hardware config: a name in hwconfig/ (trn1, trn2) or a YAML path")
+      ->capture_default_str();
+  cmd.add_option("--set", m.overrides, "Override one config parameter, e.g. hbm.efficiency=0.3")
+      ->take_all();
+}
+
+HwConfig load_machine(const MachineOptions& m) {
+  try {
+    HwConfig cfg = load_hw_config(m.hw);
+    apply_overrides(cfg, m.overrides);
+    return cfg;
+  } catch (const UserError& e) {
+    throw UsageError(e.what());
+  }
+}
+
+void report(const isa::Program& program, const model::RunResult& run, const HwConfig& cfg,
+            const trace::SummaryExtras& extras, const OutputOptions& out) {
+  if (!out.trace_path.empty()) trace::write_perfetto_trace(out.trace_path, program, run, cfg);
+  if (!out.csv_path.empty()) trace::write_instruction_csv(out.csv_path, program, run, cfg);
+  const trace::Summary summary = trace::summarize(program, run, cfg, extras);
+  if (out.json)
+    std::cout << trace::summary_to_json(summary).dump() << "\n";
+  else
+    std::cout << trace::summary_to_text(summary);
+}
+
+void list(bool parameters) {
+  std::cout << "Kernels:\n";
+  for (const KernelSpec& k : kernel_library()) {
+    std::string shape, params;
+    for (const auto& [key, v] : k.default_shape) shape += (shape.empty() ? "" : ",") + key + "=" + std::to_string(v);
+    for (const auto& [key, v] : k.default_params) params += (params.empty() ? "" : ",") + key + "=" + std::to_string(v);
+    std::cout << "  " << k.name << "  --shape " << shape
+              << (params.empty() ? "" : "  --param " + params) << "\n      " << k.description
+              << "\n";
+  }
+  std::cout << "Hardware configs (" << hwconfig_dir() << "):\n";
+  for (const std::string& name : list_hw_configs()) std::cout << "  " << name << "\n";
+  if (parameters) std::cout << "Hardware parameters (--set section.key=value):\n" << describe_parameters();
+}
+
+struct RunOptions {
+  std::string kernel;
+  std::string shape, params;
+  std::string dtype = "bf16";
+  bool timing_only = false;
+  std::string save_program;
+};
+
+void run(const RunOptions& o, const MachineOptions& m, const OutputOptions& out) {
+  KernelRunRequest request;
+  try {
+    find_kernel(o.kernel);
+    request.kernel = o.kernel;
+    request.hw = load_machine(m);
+    request.shape = parse_assignments(o.shape, "--shape");
+    request.params = parse_assignments(o.params, "--param");
+    request.dtype = parse_dtype(o.dtype);
+  } catch (const UserError& e) {
+    throw UsageError(e.what());
+  }
+  request.numerics = !o.timing_only;
+  const KernelRunOutput result = run_kernel(request);
+  if (!o.save_program.empty()) isa::save_program(result.program, o.save_program);
+  report(result.program, result.run, request.hw, {o.kernel, request.hw.name, result.max_abs_err},
+         out);
+}
+
+void run_program(const std::string& path, const MachineOptions& m, const OutputOptions& out) {
+  const HwConfig cfg = load_machine(m);
+  const isa::Program program = isa::load_program(path);
+  const model::RunResult result = model::simulate(program, cfg, {false});
+  report(program, result, cfg, {program.name, cfg.name, std::nullopt}, out);
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  CLI::App app{"trnsim: a cycle-approximate simulator of one AWS Trainium NeuronCore"};
+  app.require_subcommand(1);
+
+  bool list_parameters = false;
+  auto* list_cmd = app.add_subcommand("list", "List kernels and hardware configs");
+  list_cmd->add_flag("--parameters", list_parameters, "Also list every hardware parameter");
+
+  RunOptions run_opts;
+  MachineOptions run_machine;
+  OutputOptions run_out;
+  auto* run_cmd = app.add_subcommand("run", "Simulate one kernel of the library");
+  run_cmd->add_option("kernel", run_opts.kernel, "Kernel name (see `trnsim list`)")->required();
+  run_cmd->add_option("--shape", run_opts.shape, "Shape, e.g. M=4096,K=8192,N=8192");
+  run_cmd->add_option("--param", run_opts.params, "Block sizes, e.g. TILES_IN_BLOCK_M=16");
+  run_cmd->add_option("--dtype", run_opts.dtype, "Input dtype: bf16, fp16 or fp32")
+      ->capture_default_str();
+  run_cmd->add_flag("--timing-only", run_opts.timing_only,
+                    "Skip numerics (no memory contents, no reference check)");
+  run_cmd->add_option("--save-program", run_opts.save_program,
+                      "Also write the program as JSON (for run-program)");
+  add_machine_options(*run_cmd, run_machine);
+  add_output_options(*run_cmd, run_out);
+
+  std::string program_path;
+  MachineOptions program_machine;
+  OutputOptions program_out;
+  auto* program_cmd = app.add_subcommand("run-program", "Simulate a program JSON file (timing only)");
+  program_cmd->add_option("file", program_path, "Program JSON (sim/isa/PROGRAM_FORMAT.md)")
+      ->required();
+  add_machine_options(*program_cmd, program_machine);
+  add_output_options(*program_cmd, program_out);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "trnsim: " << e.what() << " (see --help)\n";
+    return 2;
+  }
+
+  try {
+    if (*list_cmd) list(list_parameters);
+    if (*run_cmd) run(run_opts, run_machine, run_out);
+    if (*program_cmd) run_program(program_path, program_machine, program_out);
+  } catch (const UsageError& e) {
+    std::cerr << "trnsim: " << e.what() << "\n";
+    return 2;
+  } catch (const UserError& e) {
+    std::cerr << "trnsim: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace trnsim::cli

@@ -1,0 +1,38 @@
+// Running one kernel of the library end to end: build its program with the SimBackend,
+// simulate it, and (with numerics) compare its output with the Eigen reference. The CLI,
+// tests and benchmarks all go through here.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "kernels/registry.h"
+#include "sim/config/hw_config.h"
+#include "sim/isa/program.h"
+#include "sim/model/run_result.h"
+
+namespace trnsim::cli {
+
+struct KernelRunRequest {
+  std::string kernel;
+  HwConfig hw;
+  Assignments shape;   // the user's values; defaults fill the rest
+  Assignments params;  // likewise
+  Dtype dtype = Dtype::bf16;
+  bool numerics = false;
+  uint64_t seed = 1;
+};
+
+struct KernelRunOutput {
+  isa::Program program;
+  model::RunResult run;
+  std::optional<double> max_abs_err;  // |simulated - reference|, numerics runs only
+  double max_abs_reference = 0;       // largest |reference| value, to judge the error
+};
+
+isa::Program build_kernel_program(const KernelSpec& spec, const HwConfig& hw,
+                                  const Assignments& shape, const Assignments& params,
+                                  Dtype dtype);
+KernelRunOutput run_kernel(const KernelRunRequest& request);
+
+}  // namespace trnsim::cli

@@ -1,0 +1,74 @@
+// The validated description of one NeuronCore, decoded from hwconfig/*.yaml by load_hw_config().
+// Every number the cost rules and the model use lives here; model code has no hardware
+// constants of its own. Units are in the member names.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace trnsim {
+
+struct TensorEngineConfig {
+  double clock_ghz = 0;
+  int rows = 0;                      // PE rows = contraction (partition) size
+  int columns = 0;                   // PE columns = stationary free size
+  int moving_free_max = 0;           // largest moving free size of one matmul
+  int mm_init_latency_cycles = 0;    // MultiplyMoving issue floor: max(N, this)
+  int fast_weight_load_factor = 0;   // LoadStationary of C columns takes C / this cycles
+  int fp32_cost_factor = 0;          // fp32 matmul costs this many times bf16
+  int result_latency_cycles = 0;     // last moving column in -> result visible in PSUM
+};
+
+// Vector, Scalar and GpSimd share one shape of cost rule (reference trainium.md §5.1).
+struct LaneEngineConfig {
+  double clock_ghz = 0;
+  int lanes = 0;
+  int min_ii_cycles = 0;           // MIN_II: the floor of an instruction's issue interval
+  int access_start_cycles = 0;     // static cost of starting an SBUF/PSUM access
+  int static_overhead_cycles = 0;  // fixed per-instruction cost seen by a dependent consumer
+  int start_cycles = 0;            // fixed start cost added to busy time (GpSimd: ~150)
+};
+
+struct OnChipMemoryConfig {
+  int partitions = 0;
+  int64_t bytes_per_partition = 0;
+  int64_t reserved_bytes_per_partition = 0;  // not available to kernels
+  int banks = 0;                             // PSUM: accumulation banks per partition
+  int64_t usable_bytes_per_partition() const {
+    return bytes_per_partition - reserved_bytes_per_partition;
+  }
+  int64_t bank_bytes() const { return banks ? bytes_per_partition / banks : 0; }
+};
+
+struct DmaConfig {
+  int engines = 0;
+  int queues_per_engine = 0;
+  int partitions_per_engine = 0;
+  double engine_bytes_per_ns = 0;      // per-engine data rate
+  double setup_latency_ns = 0;         // issue -> first byte (pipelined across transfers)
+  double descriptor_overhead_ns = 0;   // per contiguous buffer, on the engine
+  double completion_latency_ns = 0;    // last byte -> semaphore visible to the waiter
+};
+
+struct HbmConfig {
+  double bandwidth_bytes_per_ns = 0;  // peak per NeuronCore (= GB/s)
+  double efficiency = 0;              // achieved fraction of peak for tile DMAs
+  double effective_bytes_per_ns() const { return bandwidth_bytes_per_ns * efficiency; }
+};
+
+struct HwConfig {
+  std::string name;         // "trn1", "trn2", or the user's
+  std::string source_file;  // where it was loaded from
+  TensorEngineConfig tensor;
+  LaneEngineConfig vector;
+  LaneEngineConfig scalar;
+  LaneEngineConfig gpsimd;
+  OnChipMemoryConfig sbuf;
+  OnChipMemoryConfig psum;
+  DmaConfig dma;
+  HbmConfig hbm;
+  bool shared_sbuf_port_vector_gpsimd = true;  // NC-v2: VectorE and GpSimdE serialise on SBUF
+  bool shared_psum_port_vector_scalar = true;  // NC-v2: VectorE and ScalarE serialise on PSUM
+};
+
+}  // namespace trnsim

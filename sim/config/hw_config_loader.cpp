@@ -1,0 +1,350 @@
+#include "sim/config/hw_config_loader.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "kernels/api/types.h"
+#include "sim/config/hw_parameters.h"
+
+#ifndef TRNSIM_HWCONFIG_DIR
+#define TRNSIM_HWCONFIG_DIR "hwconfig"
+#endif
+
+namespace trnsim {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool is_path(const std::string& name_or_path) {
+  const std::string ext = ".yaml";
+  return name_or_path.find('/') != std::string::npos ||
+         (name_or_path.size() >= ext.size() &&
+          name_or_path.compare(name_or_path.size() - ext.size(), ext.size(), ext) == 0);
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& s : items) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+std::string available_configs() {
+  std::vector<std::string> names = list_hw_configs();
+  return "available in " + hwconfig_dir() + ": " + (names.empty() ? "none" : join(names));
+}
+
+std::string location(const std::string& file, const YAML::Node& node) {
+  return file + ":" + std::to_string(node.Mark().line + 1);
+}
+
+[[noreturn]] void fail(const std::string& where, const std::string& key,
+                       const std::string& problem) {
+  throw UserError(where + ": " + key + ": " + problem);
+}
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// "; did you mean X?" when one candidate is a likely typo of `word`, else "".
+std::string suggestion(const std::string& word, const std::vector<std::string>& candidates) {
+  for (const std::string& c : candidates) {
+    if (edit_distance(word, c) <= std::max<size_t>(2, c.size() / 5)) {
+      return "; did you mean '" + c + "'?";
+    }
+  }
+  return "";
+}
+
+std::vector<std::string> keys_in_section(const std::string& section) {
+  std::vector<std::string> names;
+  for (const HwParameter& p : hw_parameters()) {
+    if (p.section() == section) names.push_back(p.name());
+  }
+  return names;
+}
+
+std::vector<std::string> top_level_keys() {
+  std::vector<std::string> keys = {"name", "base"};
+  for (const std::string& s : hw_parameter_sections()) keys.push_back(s);
+  return keys;
+}
+
+std::string kind(const YAML::Node& node) {
+  if (node.IsMap()) return "a map";
+  if (node.IsSequence()) return "a list";
+  if (node.IsScalar()) return "'" + node.Scalar() + "'";
+  return "nothing";
+}
+
+// One `key: value` of a YAML map, with the file:line of its key.
+struct Entry {
+  std::string key;
+  std::string where;
+  YAML::Node value;
+};
+
+// Reads one file (and, first, its base chain) on top of `cfg`. `chain` holds the files being
+// loaded, outermost first, so that a base cycle is reported instead of recursing forever.
+class FileDecoder {
+ public:
+  FileDecoder(HwConfig& cfg, Origins& origins) : cfg_(cfg), origins_(origins) {}
+
+  // Steps: 1 parse, 2 load the base, 3 decode this file's keys, 4 require completeness.
+  void decode(const std::string& path, std::vector<fs::path> chain) {
+    chain.push_back(fs::weakly_canonical(path));
+    std::vector<Entry> entries = entries_of(path, "", parse(path));
+
+    auto base = std::find_if(entries.begin(), entries.end(),
+                             [](const Entry& e) { return e.key == "base"; });
+    if (base != entries.end()) load_base(path, *base, chain);
+
+    std::set<std::string> set_here;
+    std::map<std::string, std::string> section_lines;
+    cfg_.name = fs::path(path).stem().string();
+    for (const Entry& e : entries) {
+      if (e.key == "base") continue;
+      if (e.key == "name") {
+        if (!e.value.IsScalar()) fail(e.where, "name", "expected a string, got " + kind(e.value));
+        cfg_.name = e.value.Scalar();
+      } else if (keys_in_section(e.key).empty()) {
+        fail(e.where, e.key,
+             "unknown top-level key" + suggestion(e.key, top_level_keys()) +
+                 " (known top-level keys: " + join(top_level_keys()) + ")");
+      } else {
+        section_lines[e.key] = e.where;
+        decode_section(path, e, &set_here);
+      }
+    }
+    if (base == entries.end()) require_every_parameter(path, set_here, section_lines);
+  }
+
+ private:
+  static YAML::Node parse(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw UserError("cannot open hardware config '" + path + "'");
+    std::stringstream text;
+    text << in.rdbuf();
+    YAML::Node root;
+    try {
+      root = YAML::Load(text.str());
+    } catch (const YAML::Exception& e) {
+      throw UserError(path + ":" + std::to_string(e.mark.line + 1) + ": malformed YAML: " + e.msg);
+    }
+    if (root.IsNull()) throw UserError(path + ": empty file (expected 'name:' and sections)");
+    if (!root.IsMap()) {
+      throw UserError(location(path, root) + ": expected a map with 'name:' and sections, got " +
+                      kind(root));
+    }
+    return root;
+  }
+
+  // The entries of a map in file order; rejects non-scalar and duplicate keys.
+  static std::vector<Entry> entries_of(const std::string& path, const std::string& section,
+                                       const YAML::Node& map) {
+    std::vector<Entry> entries;
+    std::set<std::string> seen;
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      std::string where = location(path, it->first);
+      if (!it->first.IsScalar()) throw UserError(where + ": expected a plain key");
+      std::string key = it->first.Scalar();
+      if (!seen.insert(key).second) {
+        fail(where, section.empty() ? key : section + "." + key, "duplicate key");
+      }
+      entries.push_back({key, where, it->second});
+    }
+    return entries;
+  }
+
+  void load_base(const std::string& path, const Entry& base, const std::vector<fs::path>& chain) {
+    if (!base.value.IsScalar())
+      fail(base.where, "base", "expected a name, got " + kind(base.value));
+    std::string name = base.value.Scalar();
+    std::string base_path = is_path(name) ? (fs::path(path).parent_path() / name).string()
+                                          : hwconfig_dir() + "/" + name + ".yaml";
+    if (!fs::is_regular_file(base_path)) {
+      fail(base.where, "base",
+           "cannot open hardware config '" + name + "' (" + available_configs() + ")");
+    }
+    fs::path canonical = fs::weakly_canonical(base_path);
+    if (std::find(chain.begin(), chain.end(), canonical) != chain.end()) {
+      std::string cycle;
+      for (const fs::path& p : chain) cycle += p.filename().string() + " -> ";
+      fail(base.where, "base",
+           "cycle " + cycle + canonical.filename().string() + " (a config cannot be its own base)");
+    }
+    FileDecoder(cfg_, origins_).decode(base_path, chain);
+  }
+
+  void decode_section(const std::string& path, const Entry& section,
+                      std::set<std::string>* set_here) {
+    if (section.value.IsNull()) return;
+    if (!section.value.IsMap()) {
+      fail(section.where, section.key, "expected a map of parameters, got " + kind(section.value));
+    }
+    for (const Entry& e : entries_of(path, section.key, section.value)) {
+      std::string dotted = section.key + "." + e.key;
+      const HwParameter* param = find_hw_parameter(dotted);
+      if (!param) {
+        std::vector<std::string> known = keys_in_section(section.key);
+        fail(e.where, dotted,
+             "unknown key" + suggestion(e.key, known) + " (known keys in " + section.key + ": " +
+                 join(known) + ")");
+      }
+      std::string allowed = " (allowed: " + param->allowed() + ")";
+      if (!e.value.IsScalar())
+        fail(e.where, dotted, "expected a value, got " + kind(e.value) + allowed);
+      // A quoted scalar is a string in YAML, even if it looks like a number.
+      if (e.value.Tag() == "!") {
+        fail(e.where, dotted, "\"" + e.value.Scalar() + "\" is a quoted string" + allowed);
+      }
+      double v = 0;
+      std::string problem = param->parse(e.value.Scalar(), &v);
+      if (!problem.empty()) fail(e.where, dotted, problem + allowed);
+      param->set(cfg_, v);
+      origins_.record(dotted, e.where);
+      set_here->insert(dotted);
+    }
+  }
+
+  // The first missing parameter is reported at its section's line (or the file, if the whole
+  // section is missing).
+  static void require_every_parameter(const std::string& path,
+                                      const std::set<std::string>& set_here,
+                                      const std::map<std::string, std::string>& section_lines) {
+    std::vector<const HwParameter*> missing;
+    for (const HwParameter& p : hw_parameters()) {
+      if (!set_here.count(p.key)) missing.push_back(&p);
+    }
+    if (missing.empty()) return;
+    const HwParameter& first = *missing.front();
+    auto section = section_lines.find(first.section());
+    std::string where = section != section_lines.end() ? section->second : path;
+    std::string others =
+        missing.size() > 1 ? " (and " + std::to_string(missing.size() - 1) + " more)" : "";
+    fail(where, first.key,
+         "missing key" + others + "; a file without 'base:' must set every " +
+             "parameter, or start with 'base: trn1' (allowed: " + first.allowed() + ")");
+  }
+
+  HwConfig& cfg_;
+  Origins& origins_;
+};
+
+std::string trim(const std::string& s) {
+  size_t begin = s.find_first_not_of(" \t");
+  size_t end = s.find_last_not_of(" \t");
+  return begin == std::string::npos ? "" : s.substr(begin, end - begin + 1);
+}
+
+// Applies one override and records it in `origins`.
+void apply_one(HwConfig& cfg, const std::string& assignment, Origins& origins) {
+  const std::string where = "--set " + assignment;
+  size_t eq = assignment.find('=');
+  if (eq == std::string::npos) {
+    throw UserError(where + ": expected section.key=value, e.g. dma.setup_latency_ns=900");
+  }
+  std::string key = trim(assignment.substr(0, eq));
+  std::string text = trim(assignment.substr(eq + 1));
+  const HwParameter* param = find_hw_parameter(key);
+  if (!param) {
+    std::vector<std::string> known;
+    for (const HwParameter& p : hw_parameters()) known.push_back(p.key);
+    fail(where, key,
+         "unknown key" + suggestion(key, known) + " (run `trnsim list` for the parameters)");
+  }
+  double v = 0;
+  std::string problem = param->parse(text, &v);
+  if (!problem.empty()) fail(where, key, problem + " (allowed: " + param->allowed() + ")");
+  param->set(cfg, v);
+  origins.record(key, where);
+}
+
+}  // namespace
+
+HwConfig load_hw_config(const std::string& name_or_path) {
+  std::string path =
+      is_path(name_or_path) ? name_or_path : hwconfig_dir() + "/" + name_or_path + ".yaml";
+  if (!fs::is_regular_file(path)) {
+    std::string looked = path == name_or_path ? "" : "looked for " + path + "; ";
+    throw UserError("cannot open hardware config '" + name_or_path + "' (" + looked +
+                    available_configs() + ")");
+  }
+  HwConfig cfg;
+  Origins origins;
+  FileDecoder(cfg, origins).decode(path, {});
+  cfg.source_file = path;
+  check_consistency(cfg, origins);
+  return cfg;
+}
+
+void apply_override(HwConfig& cfg, const std::string& assignment) {
+  Origins unused;
+  apply_one(cfg, assignment, unused);
+}
+
+void apply_overrides(HwConfig& cfg, const std::vector<std::string>& assignments) {
+  Origins origins;
+  HwConfig updated = cfg;
+  for (const std::string& a : assignments) apply_one(updated, a, origins);
+  check_consistency(updated, origins);
+  cfg = updated;
+}
+
+void check_hw_config(const HwConfig& cfg) { check_consistency(cfg, Origins()); }
+
+std::string hwconfig_dir() {
+  const char* env = std::getenv("TRNSIM_HWCONFIG_DIR");
+  return env && *env ? env : TRNSIM_HWCONFIG_DIR;
+}
+
+std::vector<std::string> list_hw_configs() {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (fs::directory_iterator it(hwconfig_dir(), ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().extension() == ".yaml") names.push_back(it->path().stem().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::string describe_parameters() {
+  size_t key_width = 0, unit_width = 0, range_width = 0;
+  auto range = [](const HwParameter& p) {
+    return p.type == HwParameter::Type::boolean
+               ? std::string("[false, true]")
+               : "[" + format_number(p.min) + ", " + format_number(p.max) + "]";
+  };
+  for (const HwParameter& p : hw_parameters()) {
+    key_width = std::max(key_width, p.key.size());
+    unit_width = std::max(unit_width, p.unit.size());
+    range_width = std::max(range_width, range(p).size());
+  }
+  std::ostringstream out;
+  for (const HwParameter& p : hw_parameters()) {
+    out << p.key << std::string(key_width - p.key.size() + 2, ' ') << p.unit
+        << std::string(unit_width - p.unit.size() + 2, ' ') << range(p)
+        << std::string(range_width - range(p).size() + 2, ' ') << p.description << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace trnsim

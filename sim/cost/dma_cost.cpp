@@ -1,0 +1,57 @@
+#include "sim/cost/dma_cost.h"
+
+#include <algorithm>
+#include <cassert>
+
+namespace trnsim::cost {
+
+using isa::AccessPattern;
+using isa::Opcode;
+
+namespace {
+
+// The side whose partitions decide the engines: the on-chip side if there is one.
+const AccessPattern& partitioned_side(const isa::Instruction& in) {
+  return in.dst.memory != Memory::hbm ? in.dst : in.src0;
+}
+
+}  // namespace
+
+std::vector<DmaShare> split_dma(const HwConfig& cfg, const isa::Instruction& in) {
+  assert(in.op == Opcode::dma_copy || in.op == Opcode::dma_transpose);
+  const AccessPattern& side = partitioned_side(in);
+  const int per_engine = cfg.dma.partitions_per_engine;
+  const int64_t first = side.memory == Memory::hbm ? 0 : side.start_partition;
+  const int64_t rows = side.partitions;
+  // A descriptor moves one contiguous buffer on both sides. A DMA transpose gathers element
+  // by element (v2: "much lower DMA bandwidth", PG), so its buffers are single elements.
+  int64_t buffer_bytes = std::min(in.src0.contiguous_bytes(), in.dst.contiguous_bytes());
+  if (in.op == Opcode::dma_transpose) buffer_bytes = dtype_size(in.src0.dtype);
+  const int64_t row_bytes = side.free_bytes();
+  const int64_t row_descriptors = (row_bytes + buffer_bytes - 1) / buffer_bytes;
+  const bool hbm_read = in.src0.memory == Memory::hbm;
+  const bool hbm_write = in.dst.memory == Memory::hbm;
+
+  std::vector<DmaShare> shares;
+  for (int64_t p = first; p < first + rows;) {
+    const int engine = static_cast<int>((p / per_engine) % cfg.dma.engines);
+    const int64_t group_end = std::min(first + rows, (p / per_engine + 1) * per_engine);
+    const int64_t n = group_end - p;
+    if (!shares.empty() && shares.back().engine == engine) {
+      shares.back().bytes += n * row_bytes;
+      shares.back().descriptors += static_cast<int>(n * row_descriptors);
+    } else {
+      shares.push_back({engine, n * row_bytes, static_cast<int>(n * row_descriptors), hbm_read,
+                        hbm_write});
+    }
+    p = group_end;
+  }
+  return shares;
+}
+
+double dma_engine_ns(const HwConfig& cfg, const DmaShare& share) {
+  return share.descriptors * cfg.dma.descriptor_overhead_ns +
+         static_cast<double>(share.bytes) / cfg.dma.engine_bytes_per_ns;
+}
+
+}  // namespace trnsim::cost

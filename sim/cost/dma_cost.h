@@ -1,0 +1,27 @@
+// How a DMA transfer is split over the DMA engines and what each share costs the engine
+// (reference trainium.md §4). HBM bandwidth, shared by all engines, is applied by the model.
+#pragma once
+
+#include <vector>
+
+#include "sim/config/hw_config.h"
+#include "sim/isa/instruction.h"
+
+namespace trnsim::cost {
+
+// One engine's share: the partitions it serves (8 per engine on trn1/trn2), as descriptors,
+// one per contiguous buffer.
+struct DmaShare {
+  int engine = 0;
+  int64_t bytes = 0;
+  int descriptors = 0;
+  bool hbm_read = false;   // the source is HBM
+  bool hbm_write = false;  // the destination is HBM
+};
+
+std::vector<DmaShare> split_dma(const HwConfig& cfg, const isa::Instruction& in);
+
+// Time the engine spends on its share: descriptors x overhead + bytes / engine bandwidth.
+double dma_engine_ns(const HwConfig& cfg, const DmaShare& share);
+
+}  // namespace trnsim::cost

@@ -1,0 +1,100 @@
+#include "sim/cost/engine_cost.h"
+
+#include <cassert>
+
+namespace trnsim::cost {
+namespace {
+
+using isa::AccessPattern;
+using isa::Instruction;
+using isa::Opcode;
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// A2: an innermost free stride above 16 bytes halves the SBUF/PSUM interface bandwidth.
+bool strided(const AccessPattern& ap) {
+  return ap.valid() && ap.dims.back().stride * dtype_size(ap.dtype) > 16;
+}
+
+bool is_two_byte(const AccessPattern& ap) { return dtype_size(ap.dtype) == 2; }
+
+// Element cycles of a lane-engine instruction before the MIN_II floor: reference trainium.md
+// §5.1 (ISA-OLD estimated instruction cost), N = free elements per partition.
+Cycles lane_element_cycles(const Instruction& in) {
+  const int64_t n = in.src0.valid() ? in.src0.free_elements() : in.dst.free_elements();
+  switch (in.op) {
+    case Opcode::tensor_tensor: {
+      // One input in PSUM and the other in SBUF, or all-bf16 add/sub/mul with SBUF inputs,
+      // stream at one element per cycle; otherwise two inputs cost 2N.
+      const bool mixed = (in.src0.memory == Memory::psum) != (in.src1.memory == Memory::psum);
+      const bool fast_bf16 = in.src0.dtype == Dtype::bf16 && in.src1.dtype == Dtype::bf16 &&
+                             in.dst.dtype == Dtype::bf16 &&
+                             (in.alu == AluOp::add || in.alu == AluOp::subtract ||
+                              in.alu == AluOp::multiply);
+      return Cycles(mixed || fast_bf16 ? n : 2 * n);
+    }
+    case Opcode::memset:
+      return Cycles(in.imm0 == 0.0f && is_two_byte(in.dst) ? ceil_div(n, 2) : n);
+    case Opcode::reduce:
+      return Cycles(in.src0.dtype == Dtype::bf16 && in.dst.dtype == Dtype::bf16 &&
+                            (in.alu == AluOp::add || in.alu == AluOp::max)
+                        ? ceil_div(n, 2)
+                        : n);
+    default:  // tensor_copy, tensor_scalar, activation: one input, N cycles
+      return Cycles(n);
+  }
+}
+
+}  // namespace
+
+const LaneEngineConfig& lane_config(const HwConfig& cfg, Engine engine) {
+  switch (engine) {
+    case Engine::vector: return cfg.vector;
+    case Engine::scalar: return cfg.scalar;
+    case Engine::gpsimd: return cfg.gpsimd;
+    case Engine::tensor: break;
+  }
+  assert(false && "the Tensor Engine has no lane configuration");
+  return cfg.vector;
+}
+
+double clock_ghz(const HwConfig& cfg, Engine engine) {
+  return engine == Engine::tensor ? cfg.tensor.clock_ghz : lane_config(cfg, engine).clock_ghz;
+}
+
+MatmulCost matmul_cost(const HwConfig& cfg, const Instruction& in) {
+  assert(in.op == Opcode::matmul);
+  const auto& te = cfg.tensor;
+  const int64_t factor = in.src0.dtype == Dtype::fp32 || in.src1.dtype == Dtype::fp32
+                             ? te.fp32_cost_factor
+                             : 1;
+  const int64_t stationary_columns = in.src0.free_elements();
+  const int64_t moving_columns = in.src1.free_elements();
+  MatmulCost c;
+  c.load_stationary =
+      Cycles(ceil_div(stationary_columns, te.fast_weight_load_factor)) * factor;
+  c.multiply_moving =
+      Cycles(std::max<int64_t>(moving_columns, te.mm_init_latency_cycles)) * factor;
+  c.result_latency = Cycles(te.result_latency_cycles);
+  return c;
+}
+
+EngineCost engine_cost(const HwConfig& cfg, const Instruction& in, Engine engine) {
+  if (engine == Engine::tensor) {
+    assert(in.op == Opcode::transpose);
+    // ISA-OLD: nc_transpose on TensorE costs max(P, min(64, F)) back to back.
+    const int64_t p = in.src0.partitions;
+    const int64_t f = in.src0.free_elements();
+    const Cycles busy(std::max<int64_t>(p, std::min<int64_t>(cfg.tensor.mm_init_latency_cycles, f)));
+    return {busy, busy + Cycles(cfg.tensor.result_latency_cycles)};
+  }
+  const LaneEngineConfig& lane = lane_config(cfg, engine);
+  Cycles elements = lane_element_cycles(in);
+  if (strided(in.src0) || strided(in.src1) || strided(in.dst)) elements = elements * 2;
+  // The reduce rule of §5.1 has no MIN_II floor; every other one does.
+  const Cycles floor(in.op == Opcode::reduce ? 0 : lane.min_ii_cycles);
+  const Cycles busy = max(elements, floor) + Cycles(lane.start_cycles);
+  return {busy, busy + Cycles(lane.access_start_cycles + lane.static_overhead_cycles)};
+}
+
+}  // namespace trnsim::cost

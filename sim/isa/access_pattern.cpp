@@ -1,0 +1,74 @@
+#include "sim/isa/access_pattern.h"
+
+#include <sstream>
+
+namespace trnsim::isa {
+namespace {
+
+// Element offsets, relative to offset_bytes, of the lowest and highest element the free
+// pattern touches.
+struct FreeReach {
+  int64_t low = 0;
+  int64_t high = 0;
+};
+
+FreeReach free_reach(const std::vector<FreeDim>& dims) {
+  FreeReach r;
+  for (const FreeDim& d : dims) {
+    int64_t reach = d.stride * (d.count - 1);
+    (reach < 0 ? r.low : r.high) += reach;
+  }
+  return r;
+}
+
+}  // namespace
+
+int64_t AccessPattern::free_elements() const {
+  if (dims.empty()) return 0;
+  int64_t n = 1;
+  for (const FreeDim& d : dims) n *= d.count;
+  return n;
+}
+
+int64_t AccessPattern::contiguous_bytes() const {
+  int64_t run = 1;  // elements
+  for (auto d = dims.rbegin(); d != dims.rend(); ++d) {
+    if (d->count == 1) continue;
+    if (d->stride != run) break;
+    run *= d->count;
+  }
+  return run * dtype_size(dtype);
+}
+
+int64_t AccessPattern::span_begin_bytes() const {
+  if (dims.empty()) return offset_bytes;
+  return offset_bytes + free_reach(dims).low * dtype_size(dtype);
+}
+
+int64_t AccessPattern::span_end_bytes() const {
+  if (dims.empty()) return offset_bytes;
+  return offset_bytes + (free_reach(dims).high + 1) * dtype_size(dtype);
+}
+
+std::string describe(const AccessPattern& ap, const std::string& hbm_tensor_name) {
+  std::ostringstream s;
+  if (ap.memory == Memory::hbm) {
+    s << "hbm:" << hbm_tensor_name << "[rows " << ap.partitions << " stride " << ap.partition_stride
+      << "]";
+  } else {
+    s << memory_name(ap.memory) << "[" << ap.start_partition << ":"
+      << ap.start_partition + ap.partitions << "]";
+  }
+  s << "@" << (ap.offset_bytes < 0 ? "-" : "") << "0x" << std::hex
+    << (ap.offset_bytes < 0 ? -ap.offset_bytes : ap.offset_bytes) << std::dec << " "
+    << dtype_name(ap.dtype) << " ";
+  if (ap.dims.empty()) s << "[]";
+  for (const FreeDim& d : ap.dims) s << "[" << d.stride << "," << d.count << "]";
+  return s.str();
+}
+
+std::string describe(const AccessPattern& ap) {
+  return describe(ap, "#" + std::to_string(ap.tensor));
+}
+
+}  // namespace trnsim::isa

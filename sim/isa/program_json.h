@@ -1,0 +1,32 @@
+// A Program as JSON, the file format of `trnsim run-program` (documented with an example in
+// sim/isa/PROGRAM_FORMAT.md). Writing omits fields equal to their defaults; reading rejects
+// anything malformed with one line "<origin>: <json path>: <problem>", then runs validate().
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/isa/program.h"
+
+namespace trnsim::isa {
+
+constexpr const char* kProgramFormat = "trnsim-program";
+constexpr int kProgramFormatVersion = 1;
+
+// HBM operands are written by tensor name; a tensor index out of range (an invalid program) is
+// written as the bare number, which program_from_json rejects.
+nlohmann::json program_to_json(const Program& p);
+
+// `origin` names the source in error messages (a file path, "<stdin>", a test name).
+// Throws UserError for malformed JSON content or a program that fails validate().
+Program program_from_json(const nlohmann::json& j, const std::string& origin);
+
+// Reads and decodes a program file; throws UserError naming the path.
+Program load_program(const std::string& path);
+
+// Validates, then writes one instruction per line to a temporary file renamed over `path`, so
+// a reader never sees a half-written program. Throws UserError if either step fails.
+void save_program(const Program& p, const std::string& path);
+
+}  // namespace trnsim::isa

@@ -1,0 +1,34 @@
+// HBM as seen by one NeuronCore: a bandwidth-limited target shared by all DMA engines, reached
+// over TLM-2.0 (generic payload, annotated timing). Requests are served first come, first
+// served at the effective bandwidth of the config; the delay returned covers queueing and
+// transfer. A detailed DRAM model (e.g. DRAMSys) can be bound to the same sockets instead.
+// The payload carries timing only: contents move through the functional MemoryImage.
+#pragma once
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/multi_passthrough_target_socket.h>
+
+#include "sim/config/hw_config.h"
+
+namespace trnsim::model {
+
+class Hbm : public sc_core::sc_module {
+ public:
+  tlm_utils::multi_passthrough_target_socket<Hbm> socket;
+
+  Hbm(const sc_core::sc_module_name& name, const HbmConfig& cfg);
+
+  int64_t bytes_read() const { return bytes_read_; }
+  int64_t bytes_written() const { return bytes_written_; }
+
+ private:
+  void b_transport(int initiator, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+
+  double ns_per_byte_;
+  sc_core::sc_time free_at_ = sc_core::SC_ZERO_TIME;
+  int64_t bytes_read_ = 0;
+  int64_t bytes_written_ = 0;
+};
+
+}  // namespace trnsim::model

@@ -1,0 +1,155 @@
+#include "sim/model/neuron_core.h"
+
+#include <chrono>
+#include <memory>
+#include <systemc>
+
+#include "sim/model/compute_engine.h"
+#include "sim/model/dma.h"
+#include "sim/model/hbm.h"
+
+namespace trnsim::model {
+namespace {
+
+std::string where(isa::Stream s, size_t i) {
+  return isa::stream_name(s) + "[" + std::to_string(i) + "]";
+}
+
+void check_on_chip(const isa::AccessPattern& ap, const HwConfig& cfg, const std::string& at,
+                   const char* operand) {
+  if (!ap.valid() || ap.memory == Memory::hbm) return;
+  const OnChipMemoryConfig& mem = ap.memory == Memory::sbuf ? cfg.sbuf : cfg.psum;
+  const std::string name = std::string(memory_name(ap.memory));
+  if (ap.start_partition < 0 || ap.start_partition + ap.partitions > mem.partitions)
+    throw UserError(at + ": " + operand + " uses partitions " +
+                    std::to_string(ap.start_partition) + ".." +
+                    std::to_string(ap.start_partition + ap.partitions - 1) + " but " + name +
+                    " has " + std::to_string(mem.partitions));
+  if (ap.span_begin_bytes() < 0 || ap.span_end_bytes() > mem.bytes_per_partition)
+    throw UserError(at + ": " + operand + " touches bytes " +
+                    std::to_string(ap.span_begin_bytes()) + ".." +
+                    std::to_string(ap.span_end_bytes()) + " of a " + name + " partition of " +
+                    std::to_string(mem.bytes_per_partition) + " bytes");
+}
+
+void check_matmul(const isa::Instruction& in, const HwConfig& cfg, const std::string& at) {
+  const auto& te = cfg.tensor;
+  const int64_t k = in.src0.partitions, m = in.src0.free_elements(), n = in.src1.free_elements();
+  if (k > te.rows || m > te.columns || n > te.moving_free_max)
+    throw UserError(at + ": matmul K=" + std::to_string(k) + " M=" + std::to_string(m) +
+                    " N=" + std::to_string(n) + " exceeds the array (K <= " +
+                    std::to_string(te.rows) + ", M <= " + std::to_string(te.columns) +
+                    ", N <= " + std::to_string(te.moving_free_max) + ")");
+  const int64_t bank = cfg.psum.bank_bytes();
+  if (in.dst.span_begin_bytes() / bank != (in.dst.span_end_bytes() - 1) / bank)
+    throw UserError(at + ": matmul output bytes " + std::to_string(in.dst.span_begin_bytes()) +
+                    ".." + std::to_string(in.dst.span_end_bytes()) +
+                    " cross a PSUM bank boundary (banks of " + std::to_string(bank) +
+                    " bytes)");
+}
+
+}  // namespace
+
+void check_fits(const isa::Program& program, const HwConfig& cfg) {
+  for (int s = 0; s < isa::kStreamCount; ++s) {
+    const isa::Stream stream = static_cast<isa::Stream>(s);
+    if (isa::is_dma(stream) && isa::dma_queue_of(stream) >= cfg.dma.queues_per_engine &&
+        !program.streams[s].empty())
+      throw UserError(isa::stream_name(stream) + " is used but the config has only " +
+                      std::to_string(cfg.dma.queues_per_engine) + " DMA queues");
+    for (size_t i = 0; i < program.streams[s].size(); ++i) {
+      const isa::Instruction& in = program.streams[s][i];
+      const std::string at = where(stream, i);
+      check_on_chip(in.dst, cfg, at, "dst");
+      check_on_chip(in.src0, cfg, at, "src0");
+      check_on_chip(in.src1, cfg, at, "src1");
+      if (in.op == isa::Opcode::matmul) check_matmul(in, cfg, at);
+    }
+  }
+}
+
+// The modules of one NeuronCore, alive for one simulation.
+class NeuronCore {
+ public:
+  NeuronCore(CoreContext& ctx)
+      : tensor_("Tensor", ctx),
+        vector_("Vector", Engine::vector, ctx),
+        scalar_("Scalar", Engine::scalar, ctx),
+        gpsimd_("GpSimd", Engine::gpsimd, ctx),
+        hbm_("HBM", ctx.cfg.hbm) {
+    for (int e = 0; e < ctx.cfg.dma.engines; ++e) {
+      dma_engines_.push_back(
+          std::make_unique<DmaEngine>(("DmaEngine" + std::to_string(e)).c_str(), e, ctx));
+      dma_engines_.back()->socket.bind(hbm_.socket);
+    }
+    for (int q = 0; q < isa::kDmaQueues; ++q)
+      dma_queues_.push_back(std::make_unique<DmaQueue>(
+          ("qDma" + std::to_string(q)).c_str(), q, ctx, dma_engines_));
+  }
+
+ private:
+  TensorEngine tensor_;
+  LaneEngine vector_, scalar_, gpsimd_;
+  Hbm hbm_;
+  std::vector<std::unique_ptr<DmaEngine>> dma_engines_;
+  std::vector<std::unique_ptr<DmaQueue>> dma_queues_;
+};
+
+// Installs a fresh SystemC kernel for the lifetime of one simulation (SystemC 2.3 cannot
+// elaborate again after sc_start), and removes it afterwards.
+class FreshSimContext {
+ public:
+  FreshSimContext() : context_(new sc_core::sc_simcontext) {
+    sc_core::sc_curr_simcontext = context_;
+    sc_core::sc_default_global_context = context_;
+  }
+  ~FreshSimContext() {
+    delete context_;
+    sc_core::sc_curr_simcontext = nullptr;
+    sc_core::sc_default_global_context = nullptr;
+  }
+
+ private:
+  sc_core::sc_simcontext* context_;
+};
+
+RunResult simulate(const isa::Program& program, const HwConfig& cfg,
+                   const SimulationOptions& options, std::vector<std::vector<float>>* hbm) {
+  check_fits(program, cfg);
+  const auto wall_start = std::chrono::steady_clock::now();
+  RunResult result;
+  result.instructions.reserve(program.instruction_count());
+  std::unique_ptr<MemoryImage> memory;
+  if (options.numerics) {
+    memory = std::make_unique<MemoryImage>(cfg, program);
+    for (size_t t = 0; hbm && t < hbm->size() && t < program.tensors.size(); ++t)
+      if (!(*hbm)[t].empty()) memory->set_tensor(static_cast<int32_t>(t), (*hbm)[t]);
+  }
+  std::string deadlock;
+  {
+    FreshSimContext context;
+    Semaphores semaphores(program);
+    CoreContext ctx{cfg, program, semaphores, memory.get(), result, {}, {}};
+    auto core = std::make_unique<NeuronCore>(ctx);
+    sc_core::sc_start();
+    deadlock = semaphores.describe_deadlock(program);
+    for (int s = 0; s < isa::kStreamCount; ++s)
+      for (size_t i = 0; i < semaphores.published(static_cast<isa::Stream>(s)); ++i)
+        result.sim_time_ns = std::max(
+            result.sim_time_ns,
+            to_ns(semaphores.completion_time(static_cast<isa::Stream>(s), i)));
+    core.reset();
+  }
+  if (!deadlock.empty())
+    throw UserError("deadlock: the semaphores can never be satisfied: " + deadlock);
+  if (memory && hbm) {
+    hbm->resize(program.tensors.size());
+    for (size_t t = 0; t < program.tensors.size(); ++t)
+      (*hbm)[t] = memory->tensor(static_cast<int32_t>(t));
+  }
+  result.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  return result;
+}
+
+}  // namespace trnsim::model

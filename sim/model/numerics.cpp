@@ -1,0 +1,111 @@
+#include "sim/model/numerics.h"
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <cmath>
+
+namespace trnsim::model {
+namespace {
+
+using isa::Instruction;
+using isa::Opcode;
+using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+float alu(AluOp op, float a, float b) {
+  switch (op) {
+    case AluOp::add: return a + b;
+    case AluOp::subtract: return a - b;
+    case AluOp::multiply: return a * b;
+    case AluOp::max: return std::max(a, b);
+    case AluOp::min: return std::min(a, b);
+    case AluOp::bypass: break;
+  }
+  return a;
+}
+
+float activate(ActFunc f, float x) {
+  switch (f) {
+    case ActFunc::identity: return x;
+    case ActFunc::exp: return std::exp(x);
+    case ActFunc::silu: return x / (1.0f + std::exp(-x));
+    case ActFunc::relu: return std::max(x, 0.0f);
+    case ActFunc::sigmoid: return 1.0f / (1.0f + std::exp(-x));
+    case ActFunc::tanh: return std::tanh(x);
+  }
+  return x;
+}
+
+RowMatrix as_matrix(std::vector<float> v, int64_t rows, int64_t cols) {
+  return Eigen::Map<RowMatrix>(v.data(), rows, cols);
+}
+
+std::vector<float> as_vector(const RowMatrix& m) {
+  return std::vector<float>(m.data(), m.data() + m.size());
+}
+
+// dst[M, N] (+)= stationary[K, M]^T @ moving[K, N]
+void matmul(const Instruction& in, MemoryImage& mem) {
+  const int64_t k = in.src0.partitions;
+  const RowMatrix stationary = as_matrix(mem.read(in.src0), k, in.src0.free_elements());
+  const RowMatrix moving = as_matrix(mem.read(in.src1), k, in.src1.free_elements());
+  RowMatrix out = stationary.transpose() * moving;
+  if (in.accumulate) out += as_matrix(mem.read(in.dst), out.rows(), out.cols());
+  mem.write(in.dst, as_vector(out));
+}
+
+// dst[F, P] <- src[P, F], exact (TensorE transpose, DMA transpose).
+void transpose(const Instruction& in, MemoryImage& mem) {
+  const RowMatrix src = as_matrix(mem.read(in.src0), in.src0.partitions, in.src0.free_elements());
+  mem.write(in.dst, as_vector(src.transpose()));
+}
+
+void reduce(const Instruction& in, MemoryImage& mem) {
+  const RowMatrix src = as_matrix(mem.read(in.src0), in.src0.partitions, in.src0.free_elements());
+  std::vector<float> out(static_cast<size_t>(src.rows()));
+  for (int64_t p = 0; p < src.rows(); ++p) {
+    float acc = src(p, 0);
+    for (int64_t f = 1; f < src.cols(); ++f) acc = alu(in.alu, acc, src(p, f));
+    out[p] = acc;
+  }
+  mem.write(in.dst, out);
+}
+
+template <typename Fn>
+void elementwise(const Instruction& in, MemoryImage& mem, Fn&& fn) {
+  std::vector<float> v = mem.read(in.src0);
+  for (auto& x : v) x = fn(x);
+  mem.write(in.dst, v);
+}
+
+}  // namespace
+
+void execute(const Instruction& in, MemoryImage& mem) {
+  switch (in.op) {
+    case Opcode::dma_copy:
+    case Opcode::tensor_copy: mem.write(in.dst, mem.read(in.src0)); return;
+    case Opcode::dma_transpose:
+    case Opcode::transpose: transpose(in, mem); return;
+    case Opcode::matmul: matmul(in, mem); return;
+    case Opcode::tensor_tensor: {
+      std::vector<float> a = mem.read(in.src0);
+      const std::vector<float> b = mem.read(in.src1);
+      for (size_t i = 0; i < a.size(); ++i) a[i] = alu(in.alu, a[i], b[i]);
+      mem.write(in.dst, a);
+      return;
+    }
+    case Opcode::tensor_scalar:
+      elementwise(in, mem, [&](float x) { return alu(in.alu, x, in.imm0); });
+      return;
+    case Opcode::activation:
+      elementwise(in, mem, [&](float x) { return activate(in.func, x * in.imm0 + in.imm1); });
+      return;
+    case Opcode::memset:
+      mem.write(in.dst, std::vector<float>(static_cast<size_t>(in.dst.partitions *
+                                                               in.dst.free_elements()),
+                                           in.imm0));
+      return;
+    case Opcode::reduce: reduce(in, mem); return;
+  }
+}
+
+}  // namespace trnsim::model

@@ -1,0 +1,28 @@
+// The run as a Chrome trace-event JSON file that opens as-is in ui.perfetto.dev and
+// chrome://tracing, laid out like Neuron Explorer's device timeline (DESIGN.md §5).
+#pragma once
+
+#include <string>
+
+#include "sim/config/hw_config.h"
+#include "sim/isa/program.h"
+#include "sim/model/run_result.h"
+
+namespace trnsim::trace {
+
+// Writes one process "NeuronCore" with, in this order:
+//  - a track per compute engine (Tensor, Vector, Scalar, GpSimd) with one complete event per
+//    instruction from start to end (engine busy);
+//  - a track per DMA queue that was used ("qDma3"), one event per transfer from start to
+//    complete (the transfer in flight);
+//  - a track per DMA engine that moved packets ("DMA engine 3"), one event per packet (left
+//    out, with a note in otherData, when a run has more than 500,000 packets);
+//  - counters "HBM bandwidth (GB/s)" (read/write, bucketed, 1 µs or coarser so a long run stays
+//    a few thousand samples) and "Outstanding DMA transfers".
+// Events that overlap on one track are spread over extra lanes ("qDma3 #2") so every track
+// nests properly. Times are µs with picosecond resolution. The file is written to a temporary
+// and renamed, so it is never half-written; an unwritable path throws UserError.
+void write_perfetto_trace(const std::string& path, const isa::Program& program,
+                          const model::RunResult& run, const HwConfig& cfg);
+
+}  // namespace trnsim::trace
