@@ -211,7 +211,8 @@ TEST(IsaValidate, EachErrorIsOneLineNamingStreamAndIndex) {
       {[&](Program& p) { load_rhs(p).dst.tensor = 1; },
        "qDma1[0]: dst is on sbuf but names hbm tensor 1 (must be -1 on chip)"},
       {[&](Program& p) { load_rhs(p).dst.start_partition = 64; },
-       "qDma1[0]: dst partitions [64, 192) lie outside [0, 128)"},
+       "qDma1[0]: dst starts at partition 64 and spans 128 partitions, outside the partition axis "
+       "[0, 128)"},
       {[&](Program& p) { load_rhs(p).dst.offset_bytes = -2; },
        "qDma1[0]: dst sbuf[0:128]@-0x2 bf16 [1,512] starts at byte -2 of its partition (must be >= "
        "0)"},

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/trace/instruction_csv.h"
+#include "sim/trace/json_text.h"
 #include "sim/trace/operands.h"
 #include "sim/trace/perfetto_trace.h"
 #include "sim/trace/summary.h"
@@ -309,7 +310,46 @@ TEST(TracePerfetto, TracksEventsAndCounters) {
   EXPECT_DOUBLE_EQ(write0, 393.216);
   EXPECT_EQ(max_outstanding, 2);
   EXPECT_EQ(last_outstanding, 0);
+  EXPECT_FALSE(std::ifstream(path + ".tmp").good());  // renamed, not left behind
   std::remove(path.c_str());
+}
+
+// 6,000 transfers on qDma0, transfer i in flight over [1000 i, 1000 i + 1500] ns: the count
+// steps 1 -> 2 -> 1 every 500 ns, 12,000 steps, more than the 10,000 written exactly. The run
+// spans 6,000.5 µs, so buckets are 2 µs (1 µs would be 6,000 buckets, over the 5,000 cap).
+// Buckets 0..2999 each contain a start while the previous transfer is in flight: peak 2. The
+// last bucket [6000, 6002) µs holds only transfer 5999 (until 6000.5 µs): peak 1. After it the
+// count is 0, written at the end of that bucket, 6002 µs.
+TEST(TracePerfetto, LongRunCounterIsBucketed) {
+  isa::Program p;
+  model::RunResult r;
+  for (uint32_t i = 0; i < 6000; ++i) {
+    p.stream(kQ0).push_back(make(Opcode::dma_copy, on_chip(Memory::sbuf, 1, 1, Dtype::bf16),
+                                 hbm(0, 1, 1, Dtype::bf16)));
+    r.instructions.push_back(ev(kQ0, i, 1000.0 * i, 1000.0 * i, 1000.0 * i + 10,
+                                1000.0 * i + 1500));
+  }
+  p.tensors = {{"x", 1, 1, Dtype::bf16, isa::TensorRole::input}};
+  r.sim_time_ns = 6000500;
+  const std::string path = temp_path("long.json");
+  write_perfetto_trace(path, p, r, hand_config());
+  nlohmann::json j = nlohmann::json::parse(read_file(path));
+  std::vector<std::pair<double, int>> steps;
+  for (const auto& e : j["traceEvents"])
+    if (e["ph"] == "C" && e["name"] == "Outstanding DMA transfers")
+      steps.emplace_back(e["ts"].get<double>(), e["args"]["transfers"].get<int>());
+  EXPECT_EQ(steps, (std::vector<std::pair<double, int>>{{0, 2}, {6000, 1}, {6002, 0}}));
+  std::remove(path.c_str());
+}
+
+TEST(TraceJsonText, ExactMicrosecondsAndEscapes) {
+  EXPECT_EQ(ps_as_us(183500), "0.1835");  // 183.5 ns
+  EXPECT_EQ(ps_as_us(2000000), "2");
+  EXPECT_EQ(ps_as_us(1), "0.000001");
+  EXPECT_EQ(ps_as_us(-1500000), "-1.5");
+  EXPECT_EQ(json_quote("a\"b\\c\n"), "\"a\\\"b\\\\c\\u000a\"");
+  EXPECT_EQ(nlohmann::json::parse(json_quote("bad \xff utf8")).get<std::string>(),
+            "bad \xef\xbf\xbd utf8");  // U+FFFD
 }
 
 TEST(TracePerfetto, UnwritablePathIsAUserError) {

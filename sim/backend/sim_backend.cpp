@@ -125,9 +125,25 @@ void SimBackend::emit_dma(Opcode op, const Operand& dst, const Operand& src,
   in.dst = dst.ap;
   in.src0 = src.ap;
   in.label = label;
-  const isa::Stream queue = isa::dma_queue_stream(next_dma_queue_);
-  next_dma_queue_ = (next_dma_queue_ + 1) % isa::kDmaQueues;
-  emit(queue, std::move(in), {src.region}, {dst.region});
+  emit(dma_queue_for(dst, src), std::move(in), {src.region}, {dst.region});
+}
+
+// The Neuron compiler gives each data stream queues of its own (profiles show qSyncIO0,
+// qSyncSpillReload0, ...), so a store waiting for compute never holds up the next loads
+// behind it in an in-order queue. Here each (HBM tensor, direction) stream gets a group of
+// kQueuesPerStream queues in order of first use, wrapping around the 16 queues, and its
+// transfers rotate over the group.
+isa::Stream SimBackend::dma_queue_for(const Operand& dst, const Operand& src) {
+  constexpr int kQueuesPerStream = 4;
+  const bool store = dst.ap.memory == Memory::hbm;
+  const int32_t tensor = store ? dst.ap.tensor : src.ap.tensor;
+  auto [it, added] = queue_groups_.try_emplace({tensor, store});
+  if (added)
+    it->second.first = static_cast<int>(queue_groups_.size() - 1) * kQueuesPerStream;
+  QueueGroup& group = it->second;
+  const int queue = (group.first + group.next) % isa::kDmaQueues;
+  group.next = (group.next + 1) % kQueuesPerStream;
+  return isa::dma_queue_stream(queue);
 }
 
 void SimBackend::dma_copy(const View& dst, const View& src) {

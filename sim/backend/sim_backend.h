@@ -4,6 +4,7 @@
 // index; tiles are placed, rotated and spilled by the TileStore.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -61,6 +62,7 @@ class SimBackend : public Backend, private TileStore::Mover {
   void emit(isa::Stream stream, isa::Instruction in, const std::vector<Region>& reads,
             const std::vector<Region>& writes);
   void emit_dma(isa::Opcode op, const Operand& dst, const Operand& src, const std::string& label);
+  isa::Stream dma_queue_for(const Operand& dst, const Operand& src);
   void emit_lane(Engine engine, isa::Instruction in, const Operand& dst,
                  const std::vector<Operand>& srcs);
 
@@ -74,7 +76,12 @@ class SimBackend : public Backend, private TileStore::Mover {
   isa::Program program_;
   HazardTracker hazards_;
   TileStore tiles_;
-  int next_dma_queue_ = 0;
+  // DMA queues by data stream: each (HBM tensor, direction) gets its own group of queues.
+  struct QueueGroup {
+    int first = 0;
+    int next = 0;
+  };
+  std::map<std::pair<int32_t, bool>, QueueGroup> queue_groups_;
 };
 
 }  // namespace trnsim::backend

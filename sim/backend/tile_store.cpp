@@ -20,18 +20,19 @@ TileStore::TileStore(const HwConfig& cfg, Mover& mover)
       mover_(mover),
       sbuf_(cfg.sbuf.usable_bytes_per_partition(), 64),
       psum_(cfg.psum.usable_bytes_per_partition(), cfg.psum.bank_bytes()) {
-  scopes_.emplace_back();  // kernel scope: tiles allocated outside any loop
+  active_.push_back(&kernel_scope_);
 }
 
 TensorRef TileStore::allocate(Memory memory, const std::string& name,
                               std::vector<int64_t> block_dims, int64_t partitions, int64_t free,
                               Dtype dtype, int bufs) {
-  Scope& scope = scopes_.back();
-  if (scope.cursor < scope.sites.size()) {  // the same allocation in a later iteration
+  Scope& scope = *active_.back();
+  if (scope.cursor < scope.sites.size()) {  // this declaration ran before: next buffer
     Site& site = sites_[scope.sites[scope.cursor++]];
     if (site.ref.name != name || site.ref.free != free || site.ref.partitions != partitions)
-      throw UserError("tile '" + name + "' is allocated in a different order or shape in a "
-                      "later loop iteration than in the first");
+      throw UserError("tile '" + name + "' is declared in a different order or shape than "
+                      "in an earlier iteration of its loop");
+    site.in_scope = true;
     site.current = (site.current + 1) % site.bufs;
     for (int64_t b = 0; b < site.blocks_per_buf; ++b) {
       Block& block = site.blocks[site.current * site.blocks_per_buf + b];
@@ -47,39 +48,45 @@ TensorRef TileStore::allocate(Memory memory, const std::string& name,
   for (int64_t d : block_dims) site.blocks_per_buf *= d;
   site.block_bytes = free * dtype_size(dtype);
   site.blocks.resize(static_cast<size_t>(bufs * site.blocks_per_buf));
-  FreeListAllocator& pool = memory == Memory::sbuf ? sbuf_ : psum_;
   const OnChipMemoryConfig& mem = memory == Memory::sbuf ? cfg_.sbuf : cfg_.psum;
-  if (partitions > mem.partitions || pool.rounded(site.block_bytes) > pool.capacity())
+  if (partitions > mem.partitions || pool(memory).rounded(site.block_bytes) > pool(memory).capacity())
     throw UserError(std::string(memory_name(memory)) + " allocation of tile '" + name + "' " +
                     shape_of(site.ref) + " needs " + s(site.block_bytes) +
                     " bytes per partition; " + memory_name(memory) + " has " +
-                    s(pool.capacity()) + " usable bytes per partition (" +
+                    s(pool(memory).capacity()) + " usable bytes per partition (" +
                     s(mem.reserved_bytes_per_partition) + " reserved), " +
-                    s(pool.free_bytes()) + " free");
+                    s(pool(memory).free_bytes()) + " free");
   sites_.push_back(std::move(site));
   scope.sites.push_back(sites_.back().ref.id);
   ++scope.cursor;
   return sites_.back().ref;
 }
 
-void TileStore::enter_scope() { scopes_.emplace_back(); }
+void TileStore::enter_scope() {
+  Scope& parent = *active_.back();
+  if (parent.loop_cursor == parent.loops.size()) parent.loops.push_back(std::make_unique<Scope>());
+  active_.push_back(parent.loops[parent.loop_cursor++].get());
+}
 
-void TileStore::next_iteration() { scopes_.back().cursor = 0; }
+void TileStore::next_iteration() {
+  active_.back()->cursor = 0;
+  active_.back()->loop_cursor = 0;
+}
+
+// The loop ended: the tiles declared in it, and in the loops inside it, hold dead data.
+void TileStore::leave(Scope& scope) {
+  for (int id : scope.sites) sites_[id].in_scope = false;
+  for (auto& loop : scope.loops) leave(*loop);
+}
 
 void TileStore::exit_scope() {
-  for (int id : scopes_.back().sites) {
-    Site& site = sites_[id];
-    FreeListAllocator& pool = site.ref.memory == Memory::sbuf ? sbuf_ : psum_;
-    for (Block& block : site.blocks)
-      if (block.offset >= 0) pool.release(block.offset, site.block_bytes);
-    site.live = false;
-  }
-  scopes_.pop_back();
+  leave(*active_.back());
+  active_.pop_back();
 }
 
 TileStore::Block& TileStore::block_of(const View& v, Site*& site) {
   site = &sites_[v.tensor.id];
-  assert(site->live && "a tile was used after its loop ended");
+  assert(site->in_scope && "a tile was used after its loop ended");
   int64_t linear = 0;
   for (size_t i = 0; i < v.block.size(); ++i)
     linear = linear * site->ref.block_dims[i] + v.block[i].value();
@@ -89,10 +96,11 @@ TileStore::Block& TileStore::block_of(const View& v, Site*& site) {
 int64_t TileStore::place(const View& v, bool writes) {
   Site* site = nullptr;
   Block& block = block_of(v, site);
-  if (block.offset < 0) {
+  if (block.offset < 0 && place_buffer(*site)) {
+    // placed with the rest of its buffer
+  } else if (block.offset < 0) {
     make_room(*site, site->block_bytes);
-    FreeListAllocator& pool = site->ref.memory == Memory::sbuf ? sbuf_ : psum_;
-    block.offset = *pool.allocate(site->block_bytes);
+    block.offset = *pool(site->ref.memory).allocate(site->block_bytes);
     if (block.in_hbm) {
       mover_.reload(site->ref, block.offset, block.spill_tensor);
       block.in_hbm = false;
@@ -105,37 +113,62 @@ int64_t TileStore::place(const View& v, bool writes) {
   return block.offset;
 }
 
+// Places the whole current buffer of `site` in one contiguous range, as NKI allocates a tile
+// array, if none of it is placed yet and a free range is large enough without evicting.
+bool TileStore::place_buffer(Site& site) {
+  Block* first = &site.blocks[site.current * site.blocks_per_buf];
+  for (int64_t b = 0; b < site.blocks_per_buf; ++b)
+    if (first[b].offset >= 0 || first[b].in_hbm) return false;
+  FreeListAllocator& memory = pool(site.ref.memory);
+  const int64_t stride = memory.rounded(site.block_bytes);
+  const std::optional<int64_t> base = memory.allocate(stride * site.blocks_per_buf);
+  if (!base) return false;
+  // The allocator keeps only holes, so each block can later be released on its own.
+  for (int64_t b = 0; b < site.blocks_per_buf; ++b) first[b].offset = *base + b * stride;
+  return true;
+}
+
 void TileStore::end_instruction() {
   for (Block* b : pinned_) b->pinned = false;
   pinned_.clear();
 }
 
-// Frees SBUF for `bytes` by spilling least recently used blocks; PSUM cannot spill.
+// Frees room for `bytes`: dead blocks first (no DMA), then the least recently used live
+// block (spilled to HBM). Only SBUF spills.
 void TileStore::make_room(Site& site, int64_t bytes) {
-  FreeListAllocator& pool = site.ref.memory == Memory::sbuf ? sbuf_ : psum_;
+  FreeListAllocator& memory = pool(site.ref.memory);
   for (;;) {
-    if (auto probe = pool.allocate(bytes)) {
-      pool.release(*probe, bytes);
+    if (auto probe = memory.allocate(bytes)) {
+      memory.release(*probe, bytes);
       return;
     }
     Site* victim_site = nullptr;
-    Block* victim = nullptr;
-    if (site.ref.memory == Memory::sbuf)
-      for (Site& other : sites_) {
-        if (!other.live || other.ref.memory != Memory::sbuf) continue;
-        for (Block& b : other.blocks)
-          if (b.offset >= 0 && !b.pinned && (!victim || b.last_use < victim->last_use)) {
-            victim = &b;
-            victim_site = &other;
-          }
+    size_t victim = 0;
+    bool victim_dead = false;
+    for (Site& other : sites_) {
+      if (other.ref.memory != site.ref.memory) continue;
+      for (size_t i = 0; i < other.blocks.size(); ++i) {
+        const Block& b = other.blocks[i];
+        const bool dead = other.dead(i);
+        if (b.offset < 0 || b.pinned || (!dead && site.ref.memory == Memory::psum)) continue;
+        const Block* best = victim_site ? &victim_site->blocks[victim] : nullptr;
+        if (!best || (dead && !victim_dead) ||
+            (dead == victim_dead && b.last_use < best->last_use)) {
+          victim_site = &other;
+          victim = i;
+          victim_dead = dead;
+        }
       }
-    if (!victim)
+    }
+    if (!victim_site)
       throw UserError(std::string(memory_name(site.ref.memory)) + " is full: tile '" +
                       site.ref.name + "' " + shape_of(site.ref) + " needs " + s(bytes) +
-                      " bytes per partition, " + s(pool.free_bytes()) + " of " +
-                      s(pool.capacity()) + " free; live tiles: " +
+                      " bytes per partition, " + s(memory.free_bytes()) + " of " +
+                      s(memory.capacity()) + " free; tiles in use: " +
                       describe_live(site.ref.memory));
-    evict(*victim_site, *victim);
+    Block& b = victim_site->blocks[victim];
+    if (victim_dead) b.has_data = false;
+    evict(*victim_site, b);
   }
 }
 
@@ -147,7 +180,7 @@ void TileStore::evict(Site& site, Block& block) {
     mover_.spill(site.ref, block.offset, block.spill_tensor);
     block.in_hbm = true;
   }
-  sbuf_.release(block.offset, site.block_bytes);
+  pool(site.ref.memory).release(block.offset, site.block_bytes);
   block.offset = -1;
 }
 
@@ -163,7 +196,7 @@ bool TileStore::mark_psum_written(const View& v, int64_t begin, int64_t end) {
 std::string TileStore::describe_live(Memory memory) const {
   std::string out;
   for (const Site& site : sites_)
-    if (site.live && site.ref.memory == memory)
+    if (site.in_scope && site.ref.memory == memory)
       out += (out.empty() ? "" : ", ") + site.ref.name + " " + shape_of(site.ref) + " x" +
              s(site.bufs);
   return out.empty() ? "none" : out;

@@ -1,12 +1,18 @@
-// Where each on-chip tile lives. Tiles are allocated per loop scope with rotating buffers
-// (kernels/api/backend.h); each block of a tile array is placed in SBUF lazily, when first
-// touched. When SBUF is full, the least recently used block not needed by the current
-// instruction is spilled to HBM and reloaded when touched again, as the Neuron compiler
-// spills; the spill and reload DMAs are emitted through the Mover. Only a tile block larger
-// than SBUF itself is an error. PSUM tiles are placed in whole banks and never spill.
+// Where each on-chip tile lives. As the NKI compiler allocates statically, each tile
+// declaration (a call site within its loop nest) owns `bufs` rotating buffers for the whole
+// kernel: every execution of the declaration moves to the next buffer, also across
+// re-entries of its loop, so the DMA of one iteration overlaps compute of the previous one.
+// Blocks are placed in SBUF lazily, when first touched.
+//
+// Data in a buffer the declaration has rotated away from, or of a tile whose loop has ended,
+// is dead: its space is reclaimed without any DMA. When SBUF is still full, the least recently
+// used live block not needed by the current instruction is spilled to HBM and reloaded when
+// touched again, as the Neuron compiler spills; the Mover emits those DMAs. Only a tile block
+// larger than SBUF itself is an error. PSUM tiles are placed in whole banks and never spill.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -66,15 +72,24 @@ class TileStore {
     int current = 0;
     int64_t blocks_per_buf = 1;
     int64_t block_bytes = 0;
-    bool live = true;
+    bool in_scope = true;  // false once its loop has ended: all its data is dead
     std::vector<Block> blocks;  // bufs x blocks_per_buf
+    bool dead(size_t block) const {
+      return !in_scope || static_cast<int64_t>(block) / blocks_per_buf != current;
+    }
   };
+  // One loop body (or the kernel body): its declarations and its loops, in program order.
   struct Scope {
     std::vector<int> sites;
     size_t cursor = 0;
+    std::vector<std::unique_ptr<Scope>> loops;
+    size_t loop_cursor = 0;
   };
 
   Block& block_of(const View& v, Site*& site);
+  FreeListAllocator& pool(Memory memory) { return memory == Memory::sbuf ? sbuf_ : psum_; }
+  void leave(Scope& scope);
+  bool place_buffer(Site& site);
   void make_room(Site& site, int64_t bytes);
   void evict(Site& site, Block& block);
   std::string describe_live(Memory memory) const;
@@ -84,7 +99,8 @@ class TileStore {
   FreeListAllocator sbuf_;
   FreeListAllocator psum_;
   std::vector<Site> sites_;
-  std::vector<Scope> scopes_;
+  Scope kernel_scope_;
+  std::vector<Scope*> active_;  // kernel scope, then each loop being executed
   std::vector<Block*> pinned_;
   uint64_t clock_ = 0;
 };

@@ -56,11 +56,13 @@ std::string describe(const AccessPattern& ap, const std::string& hbm_tensor_name
     s << "hbm:" << hbm_tensor_name << "[rows " << ap.partitions << " stride " << ap.partition_stride
       << "]";
   } else {
-    s << memory_name(ap.memory) << "[" << ap.start_partition << ":"
-      << ap.start_partition + ap.partitions << "]";
+    // Wrapping add: describe() also renders operands that validate() is about to reject.
+    const auto end = static_cast<int64_t>(uint64_t(ap.start_partition) + uint64_t(ap.partitions));
+    s << memory_name(ap.memory) << "[" << ap.start_partition << ":" << end << "]";
   }
-  s << "@" << (ap.offset_bytes < 0 ? "-" : "") << "0x" << std::hex
-    << (ap.offset_bytes < 0 ? -ap.offset_bytes : ap.offset_bytes) << std::dec << " "
+  const uint64_t magnitude =
+      ap.offset_bytes < 0 ? 0 - uint64_t(ap.offset_bytes) : uint64_t(ap.offset_bytes);
+  s << "@" << (ap.offset_bytes < 0 ? "-" : "") << "0x" << std::hex << magnitude << std::dec << " "
     << dtype_name(ap.dtype) << " ";
   if (ap.dims.empty()) s << "[]";
   for (const FreeDim& d : ap.dims) s << "[" << d.stride << "," << d.count << "]";

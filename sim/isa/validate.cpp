@@ -169,8 +169,8 @@ class InstructionCheck {
            std::to_string(ap.partition_stride) + " (must be 0 on chip)");
     }
     if (ap.start_partition < 0 || ap.start_partition > kMaxPartitions - ap.partitions) {
-      fail(name + " partitions [" + std::to_string(ap.start_partition) + ", " +
-           std::to_string(ap.start_partition + ap.partitions) + ") lie outside [0, " +
+      fail(name + " starts at partition " + std::to_string(ap.start_partition) + " and spans " +
+           std::to_string(ap.partitions) + " partitions, outside the partition axis [0, " +
            std::to_string(kMaxPartitions) + ")");
     }
     if (begin < 0) {

@@ -92,14 +92,34 @@ void add_outstanding_dma_counter(TraceEventSink& sink, const model::RunResult& r
     delta[to_ps(std::max(e.end_ns, e.complete_ns))] -= 1;
   }
   if (delta.empty()) return;
-  int64_t outstanding = 0;
-  if (delta.begin()->first > 0)
-    sink.add(counter("Outstanding DMA transfers", 0, R"({"transfers":0})"));
+  const char* name = "Outstanding DMA transfers";
+  auto emit = [&](int64_t ps, int64_t value) {
+    sink.add(counter(name, ps, JsonObjectText().num("transfers", value).done()));
+  };
+
+  // Exact steps while they are few; otherwise the largest value within each time bucket.
+  const bool exact = delta.size() <= size_t(2 * kMaxBuckets);
+  const int64_t bucket_ps = exact ? 1 : bucket_ps_for(delta.rbegin()->first);
+  int64_t outstanding = 0, bucket = -1, bucket_max = 0, last_emitted = -1;
+  if (delta.begin()->first > 0) emit(0, last_emitted = 0);
   for (const auto& [ps, d] : delta) {
-    if (d == 0) continue;
     outstanding += d;
-    sink.add(counter("Outstanding DMA transfers", ps,
-                     JsonObjectText().num("transfers", outstanding).done()));
+    if (exact) {
+      if (outstanding != last_emitted) emit(ps, last_emitted = outstanding);
+      continue;
+    }
+    int64_t b = ps / bucket_ps;
+    if (b != bucket) {
+      if (bucket >= 0 && bucket_max != last_emitted)
+        emit(bucket * bucket_ps, last_emitted = bucket_max);
+      bucket = b;
+      bucket_max = outstanding - d;  // the value held when the bucket opened
+    }
+    bucket_max = std::max(bucket_max, outstanding);
+  }
+  if (!exact) {
+    if (bucket_max != last_emitted) emit(bucket * bucket_ps, bucket_max);
+    if (outstanding != bucket_max) emit((bucket + 1) * bucket_ps, outstanding);
   }
 }
 

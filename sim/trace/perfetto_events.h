@@ -49,7 +49,8 @@ class TraceEventSink {
 void add_hbm_bandwidth_counter(TraceEventSink& sink, const isa::Program& program,
                                const model::RunResult& run);
 
-// Counter "Outstanding DMA transfers": DMA instructions between start and complete.
+// Counter "Outstanding DMA transfers": DMA instructions between start and complete, step by
+// step; a run with more than 10,000 steps shows the peak of each time bucket instead.
 void add_outstanding_dma_counter(TraceEventSink& sink, const model::RunResult& run);
 
 }  // namespace trnsim::trace

@@ -95,6 +95,11 @@ Stat::Value ratio(double num, double den) {
   return num / den;
 }
 
+Stat::Value optional_value(const std::optional<double>& v) {
+  if (!v) return std::monostate{};
+  return *v;
+}
+
 Stat::Value optional_bytes(int64_t v) {
   if (v < 0) return std::monostate{};
   return v;
@@ -141,8 +146,6 @@ Summary summarize(const isa::Program& program, const model::RunResult& run, cons
   const double peak_flop_per_ns = 2.0 * te.rows * te.columns * te.clock_ghz;
   int64_t descriptors = 0;
   for (const model::DmaPacketEvent& d : run.dma_packets) descriptors += d.descriptors;
-  Stat::Value max_err = std::monostate{};
-  if (extras.max_abs_err) max_err = *extras.max_abs_err;
 
   Summary s;
   s.stats = {
@@ -180,7 +183,7 @@ Summary summarize(const isa::Program& program, const model::RunResult& run, cons
       {"sim_instructions_per_second", "instr/s", "instructions / wall_s",
        ratio(double(t.instructions), run.wall_seconds)},
       {"max_abs_err", "", "largest |simulated - reference| over the outputs (null if not checked)",
-       max_err},
+       optional_value(extras.max_abs_err)},
   };
   s.engines = engine_table(program, run, t);
   return s;
