@@ -34,14 +34,11 @@ AccessPattern on_chip(Memory m, int64_t partitions, int64_t free, Dtype dt, int6
   return ap;
 }
 
+// rows x cols of tensor `tensor`, row-major.
 AccessPattern hbm(int32_t tensor, int64_t rows, int64_t cols, Dtype dt) {
-  AccessPattern ap;
-  ap.memory = Memory::hbm;
+  AccessPattern ap = on_chip(Memory::hbm, rows, cols, dt);
   ap.tensor = tensor;
-  ap.dtype = dt;
-  ap.partitions = rows;
   ap.partition_stride = cols;
-  ap.dims = {{1, cols}};
   return ap;
 }
 
@@ -66,9 +63,7 @@ const Stream kQ1 = isa::dma_queue_stream(1);
 HwConfig hand_config() {
   HwConfig cfg;
   cfg.name = "hand";
-  cfg.tensor.clock_ghz = 2.0;
-  cfg.tensor.rows = 128;
-  cfg.tensor.columns = 128;
+  cfg.tensor = {/*clock_ghz*/ 2.0, /*rows*/ 128, /*columns*/ 128};
   return cfg;
 }
 

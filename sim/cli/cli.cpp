@@ -1,9 +1,12 @@
 #include "sim/cli/cli.h"
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "sim/cli/kernel_run.h"
+#include "sim/cli/measurements.h"
 #include "sim/config/hw_config_loader.h"
 #include "sim/isa/program_json.h"
 #include "sim/model/neuron_core.h"
@@ -114,6 +117,38 @@ void run_program(const std::string& path, const MachineOptions& m, const OutputO
   report(program, result, cfg, {program.name, cfg.name, std::nullopt}, out);
 }
 
+void compare_with_measurements(const std::string& path, MachineOptions m, bool json) {
+  MeasurementSet set;
+  try {
+    set = load_measurements(path);
+  } catch (const UserError& e) {
+    throw UsageError(e.what());
+  }
+  if (m.hw.empty()) m.hw = set.hw;
+  const HwConfig cfg = load_machine(m);
+  const std::vector<Comparison> rows = compare(set, cfg);
+  const double mape = mean_absolute_percent_error(rows);
+  if (json) {
+    nlohmann::json out = {{"hw", cfg.name}, {"source", set.source}, {"mape_percent", mape}};
+    for (const Comparison& c : rows)
+      out["rows"].push_back({{"kernel", c.measured.kernel}, {"shape", c.measured.shape},
+                             {"measured_ms", c.measured.latency_ms},
+                             {"simulated_ms", c.simulated_ms},
+                             {"error_percent", c.error_percent}, {"wall_s", c.wall_seconds}});
+    std::cout << out.dump() << "\n";
+    return;
+  }
+  std::printf("%s\nsource: %s\nsimulated on: %s%s\n\n", set.description.c_str(),
+              set.source.c_str(), cfg.name.c_str(), m.overrides.empty() ? "" : " (with --set overrides)");
+  std::printf("%-18s %-22s %12s %13s %8s %8s\n", "kernel", "shape", "measured ms", "simulated ms",
+              "error", "wall s");
+  for (const Comparison& c : rows)
+    std::printf("%-18s %-22s %12.2f %13.2f %+7.1f%% %8.2f\n", c.measured.kernel.c_str(),
+                c.measured.shape.c_str(), c.measured.latency_ms, c.simulated_ms, c.error_percent,
+                c.wall_seconds);
+  std::printf("mean absolute error: %.1f%%\n", mape);
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -149,6 +184,17 @@ int run_cli(int argc, char** argv) {
   add_machine_options(*program_cmd, program_machine);
   add_output_options(*program_cmd, program_out);
 
+  std::string measured_path;
+  MachineOptions compare_machine;
+  compare_machine.hw = "";
+  bool compare_json = false;
+  auto* compare_cmd = app.add_subcommand(
+      "compare", "Simulate every entry of a measurements file and compare with the measured latency");
+  compare_cmd->add_option("file", measured_path, "Measurements JSON, e.g. traces/measured/*.json")
+      ->required();
+  add_machine_options(*compare_cmd, compare_machine);
+  compare_cmd->add_flag("--json", compare_json, "Print one JSON object");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -164,6 +210,7 @@ int run_cli(int argc, char** argv) {
     if (*list_cmd) list(list_parameters);
     if (*run_cmd) run(run_opts, run_machine, run_out);
     if (*program_cmd) run_program(program_path, program_machine, program_out);
+    if (*compare_cmd) compare_with_measurements(measured_path, compare_machine, compare_json);
   } catch (const UsageError& e) {
     std::cerr << "trnsim: " << e.what() << "\n";
     return 2;

@@ -44,6 +44,8 @@ std::string describe_waits(const isa::Instruction& in) {
 }
 
 const isa::Instruction& instruction_of(const isa::Program& p, isa::Stream s, uint32_t index) {
+  if (isa::index(s) >= isa::kStreamCount)
+    throw std::logic_error("trace: run refers to stream " + std::to_string(isa::index(s)));
   const auto& list = p.stream(s);
   if (index >= list.size()) {
     throw std::logic_error("trace: run refers to " + isa::stream_name(s) + " instruction " +
