@@ -82,9 +82,11 @@ class NeuronCore {
           std::make_unique<DmaEngine>(("DmaEngine" + std::to_string(e)).c_str(), e, ctx));
       dma_engines_.back()->socket.bind(hbm_.socket);
     }
+    // Only the queues the program uses: each is a SystemC thread with a stack of its own.
     for (int q = 0; q < isa::kDmaQueues; ++q)
-      dma_queues_.push_back(std::make_unique<DmaQueue>(
-          ("qDma" + std::to_string(q)).c_str(), q, ctx, dma_engines_));
+      if (!ctx.program.stream(isa::dma_queue_stream(q)).empty())
+        dma_queues_.push_back(std::make_unique<DmaQueue>(
+            ("qDma" + std::to_string(q)).c_str(), q, ctx, dma_engines_));
   }
 
  private:

@@ -1,0 +1,153 @@
+// The trnsim program as a user meets it: bad input gives one clear line on stderr and exit
+// code 1 (a run that failed) or 2 (bad usage), never a crash, and no half-written file.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace trnsim {
+namespace {
+
+struct Result {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+std::string temp_path(const std::string& name) {
+  return ::testing::TempDir() + "trnsim_cli_" + std::to_string(getpid()) + "_" + name;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+Result trnsim(const std::string& args) {
+  const std::string out = temp_path("stdout"), err = temp_path("stderr");
+  const std::string command = std::string(TRNSIM_BINARY_DIR) + "/sim/trnsim " + args + " >" +
+                              out + " 2>" + err;
+  const int status = std::system(command.c_str());
+  Result r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = slurp(out);
+  r.err = slurp(err);
+  std::remove(out.c_str());
+  std::remove(err.c_str());
+  return r;
+}
+
+void expect_one_line_error(const Result& r, int code, const std::string& needle) {
+  EXPECT_EQ(r.exit_code, code) << r.err;
+  EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
+  ASSERT_FALSE(r.err.empty());
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "more than one line: " << r.err;
+}
+
+std::string write(const std::string& name, const std::string& text) {
+  const std::string path = temp_path(name);
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(Cli, ListShowsKernelsAndConfigs) {
+  const Result r = trnsim("list");
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* name : {"matmul_naive", "matmul_hoisted", "matmul_blocked", "matmul_optimized",
+                           "TILES_IN_BLOCK_K", "trn1", "trn2"})
+    EXPECT_NE(r.out.find(name), std::string::npos) << name;
+}
+
+TEST(Cli, UnknownKernelIsBadUsage) {
+  expect_one_line_error(trnsim("run matmul_fastest"), 2, "unknown kernel 'matmul_fastest'");
+}
+
+TEST(Cli, UnknownFlagIsBadUsage) {
+  expect_one_line_error(trnsim("run matmul_naive --shape M=256 --frobnicate"), 2, "frobnicate");
+}
+
+TEST(Cli, ShapeNotAMultipleOfTheTileFails) {
+  expect_one_line_error(trnsim("run matmul_naive --shape M=200 --timing-only"), 1,
+                        "M=200 is not a multiple of 128");
+}
+
+TEST(Cli, UnknownShapeKeyIsNamed) {
+  expect_one_line_error(trnsim("run matmul_naive --shape Q=3"), 1, "unknown shape key 'Q'");
+}
+
+TEST(Cli, TileLargerThanSbufNamesTileAndBytes) {
+  // lhsT_tiles blocks are [128, 128 x 768] bf16 = 196608 bytes per partition; trn1 has
+  // 196608 - 16384 = 180224 usable.
+  const Result r = trnsim(
+      "run matmul_optimized --timing-only --shape M=98304,K=1024,N=1024 "
+      "--param TILES_IN_BLOCK_M=768,TILES_IN_BLOCK_N=1,TILES_IN_BLOCK_K=1");
+  expect_one_line_error(r, 1, "tile 'lhsT_tiles'");
+  EXPECT_NE(r.err.find("needs 196608 bytes per partition"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("180224 usable"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("free"), std::string::npos) << r.err;
+}
+
+TEST(Cli, MalformedYamlNamesFileAndLine) {
+  const std::string path = write("bad.yaml", "base: trn1\ndma:\n  engine_bytes_per_ns: [1, 2\n");
+  expect_one_line_error(trnsim("run matmul_naive --hw " + path), 2, "bad.yaml:");
+}
+
+TEST(Cli, OutOfRangeYamlValueNamesKeyAndRange) {
+  const std::string path = write("range.yaml", "base: trn1\nhbm:\n  efficiency: 7\n");
+  const Result r = trnsim("run matmul_naive --hw " + path);
+  expect_one_line_error(r, 2, "range.yaml:3: hbm.efficiency");
+  EXPECT_NE(r.err.find("allowed"), std::string::npos) << r.err;
+}
+
+TEST(Cli, MalformedProgramJsonFails) {
+  const std::string path = write("bad_program.json", "{\"format\": \"trnsim-program\", ");
+  const Result r = trnsim("run-program " + path);
+  EXPECT_NE(r.exit_code, 0);
+  expect_one_line_error(r, r.exit_code, "bad_program.json");
+}
+
+TEST(Cli, DeadlockedProgramNamesTheWaitingEngines) {
+  const Result r = trnsim("run-program " + std::string(TRNSIM_SOURCE_DIR) +
+                          "/traces/programs/semaphore_cycle_deadlock.json");
+  expect_one_line_error(r, 1, "deadlock");
+  EXPECT_NE(r.err.find("Vector"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("Scalar"), std::string::npos) << r.err;
+}
+
+TEST(Cli, FailedRunWritesNoTraceFile) {
+  const std::string trace = temp_path("never.json");
+  trnsim("run matmul_naive --shape M=200 --timing-only --trace " + trace);
+  EXPECT_FALSE(std::ifstream(trace).good());
+}
+
+TEST(Cli, RunJsonHasTheDocumentedKeys) {
+  const Result r = trnsim("run matmul_hoisted --shape M=256,K=256,N=512 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* key : {"\"kernel\"", "\"hw\"", "\"sim_time_ns\"", "\"flops\"", "\"mfu\"",
+                          "\"hbm_read_bytes\"", "\"hbm_write_bytes\"", "\"dma_transfers\"",
+                          "\"dma_descriptors\"", "\"peak_sbuf_bytes\"", "\"peak_psum_bytes\"",
+                          "\"engines\"", "\"busy_ns\"", "\"utilization\"", "\"instructions\"",
+                          "\"wall_s\"", "\"max_abs_err\""})
+    EXPECT_NE(r.out.find(key), std::string::npos) << key;
+}
+
+TEST(Cli, SavedProgramRunsAgainWithTheSameTime) {
+  const std::string program = temp_path("saved.json");
+  const Result a = trnsim("run matmul_blocked --shape M=256,K=256,N=1024 --timing-only --json "
+                          "--save-program " + program);
+  const Result b = trnsim("run-program " + program + " --json");
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  auto time_of = [](const std::string& json) {
+    const size_t at = json.find("\"sim_time_ns\":");
+    return json.substr(at, json.find(',', at) - at);
+  };
+  EXPECT_EQ(time_of(a.out), time_of(b.out));
+  std::remove(program.c_str());
+}
+
+}  // namespace
+}  // namespace trnsim
