@@ -128,22 +128,18 @@ void SimBackend::emit_dma(Opcode op, const Operand& dst, const Operand& src,
   emit(dma_queue_for(dst, src), std::move(in), {src.region}, {dst.region});
 }
 
-// The Neuron compiler gives each data stream queues of its own (profiles show qSyncIO0,
-// qSyncSpillReload0, ...), so a store waiting for compute never holds up the next loads
-// behind it in an in-order queue. Here each (HBM tensor, direction) stream gets a group of
-// kQueuesPerStream queues in order of first use, wrapping around the 16 queues, and its
-// transfers rotate over the group.
+// The Neuron compiler gives each data stream a queue of its own (profiles show qSyncIO0,
+// qSyncSpillReload0, ...). Here each (HBM tensor, direction) stream gets one queue, in order of
+// first use, wrapping around the 16. A queue is in order, so a stream's transfers complete
+// first-in first-out, and a store waiting for compute never holds up the loads of another
+// stream. (Spreading one stream over several queues makes the engines serve its transfers
+// round-robin, so consecutive loads finish together instead of one after the other.)
 isa::Stream SimBackend::dma_queue_for(const Operand& dst, const Operand& src) {
-  constexpr int kQueuesPerStream = 4;
   const bool store = dst.ap.memory == Memory::hbm;
   const int32_t tensor = store ? dst.ap.tensor : src.ap.tensor;
-  auto [it, added] = queue_groups_.try_emplace({tensor, store});
-  if (added)
-    it->second.first = static_cast<int>(queue_groups_.size() - 1) * kQueuesPerStream;
-  QueueGroup& group = it->second;
-  const int queue = (group.first + group.next) % isa::kDmaQueues;
-  group.next = (group.next + 1) % kQueuesPerStream;
-  return isa::dma_queue_stream(queue);
+  const auto [it, added] = dma_queues_.try_emplace(
+      {tensor, store}, static_cast<int>(dma_queues_.size()) % isa::kDmaQueues);
+  return isa::dma_queue_stream(it->second);
 }
 
 void SimBackend::dma_copy(const View& dst, const View& src) {

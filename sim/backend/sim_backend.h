@@ -76,12 +76,8 @@ class SimBackend : public Backend, private TileStore::Mover {
   isa::Program program_;
   HazardTracker hazards_;
   TileStore tiles_;
-  // DMA queues by data stream: each (HBM tensor, direction) gets its own group of queues.
-  struct QueueGroup {
-    int first = 0;
-    int next = 0;
-  };
-  std::map<std::pair<int32_t, bool>, QueueGroup> queue_groups_;
+  // DMA queue of each data stream: (HBM tensor, is a store) -> queue id.
+  std::map<std::pair<int32_t, bool>, int> dma_queues_;
 };
 
 }  // namespace trnsim::backend
