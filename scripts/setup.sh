@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(g++ cmake pkg-config libsystemc-dev libeigen3-dev libyaml-cpp-dev nlohmann-json3-dev
+packages=(g++ cmake pkg-config libsystemc-dev libeigen3-dev libyaml-cpp-dev nlohmann-json3-dev python3-numpy
           libcli11-dev libgtest-dev libbenchmark-dev)
 missing=()
 for p in "${packages[@]}"; do

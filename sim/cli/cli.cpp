@@ -10,6 +10,8 @@
 #include "sim/config/hw_config_loader.h"
 #include "sim/isa/program_json.h"
 #include "sim/model/neuron_core.h"
+#include "kernels/nki/nki_file.h"
+#include "sim/trace/atomic_file.h"
 #include "sim/trace/instruction_csv.h"
 #include "sim/trace/perfetto_trace.h"
 #include "sim/trace/summary.h"
@@ -110,6 +112,24 @@ void run(const RunOptions& o, const MachineOptions& m, const OutputOptions& out)
          out);
 }
 
+void emit_nki(const RunOptions& o, const std::string& path) {
+  std::string text;
+  try {
+    const KernelSpec& spec = find_kernel(o.kernel);
+    text = nki::emit_nki_file(spec, parse_assignments(o.shape, "--shape"),
+                              parse_assignments(o.params, "--param"), parse_dtype(o.dtype));
+  } catch (const UserError& e) {
+    throw UsageError(e.what());
+  }
+  if (path.empty() || path == "-") {
+    std::cout << text;
+    return;
+  }
+  trace::AtomicFile file(path);
+  file.out() << text;
+  file.commit();
+}
+
 void run_program(const std::string& path, const MachineOptions& m, const OutputOptions& out) {
   const HwConfig cfg = load_machine(m);
   const isa::Program program = isa::load_program(path);
@@ -184,6 +204,17 @@ int run_cli(int argc, char** argv) {
   add_machine_options(*program_cmd, program_machine);
   add_output_options(*program_cmd, program_out);
 
+  RunOptions emit_opts;
+  std::string emit_path;
+  auto* emit_cmd = app.add_subcommand(
+      "emit-nki", "Write a kernel of the library as a runnable NKI Python file (neuronxcc.nki)");
+  emit_cmd->add_option("kernel", emit_opts.kernel, "Kernel name (see `trnsim list`)")->required();
+  emit_cmd->add_option("--shape", emit_opts.shape, "Shape, e.g. M=4096,K=8192,N=8192");
+  emit_cmd->add_option("--param", emit_opts.params, "Block sizes, e.g. TILES_IN_BLOCK_M=16");
+  emit_cmd->add_option("--dtype", emit_opts.dtype, "Input dtype: bf16, fp16 or fp32")
+      ->capture_default_str();
+  emit_cmd->add_option("-o,--output", emit_path, "Output file (default: standard output)");
+
   std::string measured_path;
   MachineOptions compare_machine;
   compare_machine.hw = "";
@@ -210,6 +241,7 @@ int run_cli(int argc, char** argv) {
     if (*list_cmd) list(list_parameters);
     if (*run_cmd) run(run_opts, run_machine, run_out);
     if (*program_cmd) run_program(program_path, program_machine, program_out);
+    if (*emit_cmd) emit_nki(emit_opts, emit_path);
     if (*compare_cmd) compare_with_measurements(measured_path, compare_machine, compare_json);
   } catch (const UsageError& e) {
     std::cerr << "trnsim: " << e.what() << "\n";

@@ -52,6 +52,7 @@ KernelRunOutput run_kernel(const KernelRunRequest& request) {
   }
   out.max_abs_err = err;
   out.max_abs_reference = ref;
+  out.hbm = std::move(hbm);
   return out;
 }
 

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "kernels/registry.h"
 #include "sim/config/hw_config.h"
@@ -27,6 +28,7 @@ struct KernelRunOutput {
   isa::Program program;
   model::RunResult run;
   std::optional<double> max_abs_err;  // |simulated - reference|, numerics runs only
+  std::vector<std::vector<float>> hbm;  // numerics runs: final contents of every HBM tensor
   double max_abs_reference = 0;       // largest |reference| value, to judge the error
 };
 

@@ -1,0 +1,235 @@
+#include "kernels/nki/nki_backend.h"
+
+#include <algorithm>
+#include <sstream>
+
+#include "kernels/api/limits.h"
+
+namespace trnsim::nki {
+namespace {
+
+std::string nl_dtype(Dtype d) {
+  switch (d) {
+    case Dtype::bf16: return "nl.bfloat16";
+    case Dtype::fp16: return "nl.float16";
+    case Dtype::fp32: break;
+  }
+  return "nl.float32";
+}
+
+std::string nl_alu(AluOp op) {
+  switch (op) {
+    case AluOp::add: return "nl.add";
+    case AluOp::subtract: return "nl.subtract";
+    case AluOp::multiply: return "nl.multiply";
+    case AluOp::max: return "nl.maximum";
+    case AluOp::min: return "nl.minimum";
+    case AluOp::bypass: break;
+  }
+  return "nl.copy";
+}
+
+std::string nl_activation(ActFunc f) {
+  switch (f) {
+    case ActFunc::identity: return "nl.copy";
+    case ActFunc::exp: return "nl.exp";
+    case ActFunc::silu: return "nl.silu";
+    case ActFunc::relu: return "nl.relu";
+    case ActFunc::sigmoid: return "nl.sigmoid";
+    case ActFunc::tanh: return "nl.tanh";
+  }
+  return "nl.copy";
+}
+
+std::string number(float v) {
+  std::ostringstream out;
+  out << v;
+  std::string s = out.str();
+  if (s.find_first_of(".e") == std::string::npos) s += ".0";
+  return s;
+}
+
+// "first:first + count", folded to "a:b" when the start is a number.
+std::string slice(const Expr& first, int64_t count) {
+  if (first.is_constant())
+    return std::to_string(first.value()) + ":" + std::to_string(first.value() + count);
+  return first.str() + ":" + (first + Expr(count)).str();
+}
+
+bool whole(const View& v) {
+  return v.p0.is_constant() && v.p0.value() == 0 && v.np == v.tensor.partitions &&
+         v.f0.is_constant() && v.f0.value() == 0 && v.nf == v.tensor.free;
+}
+
+std::string indexed(const View& v, bool as_target) {
+  std::vector<std::string> parts;
+  for (const Expr& b : v.block) parts.push_back(b.str());
+  if (!whole(v)) {
+    const bool all_partitions =
+        v.p0.is_constant() && v.p0.value() == 0 && v.np == v.tensor.partitions;
+    parts.push_back(all_partitions ? ":" : slice(v.p0, v.np));
+    parts.push_back(slice(v.f0, v.nf));
+  }
+  if (parts.empty()) return as_target ? v.tensor.name + "[...]" : v.tensor.name;
+  std::string out = v.tensor.name + "[";
+  for (size_t i = 0; i < parts.size(); ++i) out += (i ? ", " : "") + parts[i];
+  return out + "]";
+}
+
+}  // namespace
+
+std::string read_expression(const View& v) { return indexed(v, false); }
+std::string write_expression(const View& v) { return indexed(v, true); }
+
+NkiBackend::NkiBackend(std::string kernel_name) : name_(std::move(kernel_name)) {}
+
+void NkiBackend::line(const std::string& text) {
+  body_.push_back(std::string(4 * (loop_variables_.size() + 1), ' ') + text);
+}
+
+TensorRef NkiBackend::declare(Memory memory, const std::string& name,
+                              std::vector<int64_t> block_dims, int64_t partitions,
+                              int64_t free, Dtype dtype) {
+  TensorRef t;
+  t.id = next_id_++;
+  t.memory = memory;
+  t.name = name;
+  t.dtype = dtype;
+  t.block_dims = std::move(block_dims);
+  t.partitions = partitions;
+  t.free = free;
+  return t;
+}
+
+TensorRef NkiBackend::hbm_input(const std::string& name, int64_t rows, int64_t cols, Dtype d) {
+  inputs_.push_back(declare(Memory::hbm, name, {}, rows, cols, d));
+  return inputs_.back();
+}
+
+TensorRef NkiBackend::hbm_output(const std::string& name, int64_t rows, int64_t cols, Dtype d) {
+  outputs_.push_back(declare(Memory::hbm, name, {}, rows, cols, d));
+  line(name + " = nl.ndarray((" + std::to_string(rows) + ", " + std::to_string(cols) +
+       "), dtype=" + nl_dtype(d) + ", buffer=nl.shared_hbm)");
+  return outputs_.back();
+}
+
+TensorRef NkiBackend::hbm_scratch(const std::string& name, int64_t rows, int64_t cols, Dtype d) {
+  line(name + " = nl.ndarray((" + std::to_string(rows) + ", " + std::to_string(cols) +
+       "), dtype=" + nl_dtype(d) + ", buffer=nl.hbm)");
+  return declare(Memory::hbm, name, {}, rows, cols, d);
+}
+
+TensorRef NkiBackend::sbuf_tile(const std::string& name, std::vector<int64_t> block_dims,
+                                int64_t partitions, int64_t free, Dtype dtype, int) {
+  std::string shape;
+  for (int64_t b : block_dims) shape += std::to_string(b) + ", ";
+  line(name + " = nl.ndarray((" + shape + "nl.par_dim(" + std::to_string(partitions) + "), " +
+       std::to_string(free) + "), dtype=" + nl_dtype(dtype) + ", buffer=nl.sbuf)");
+  return declare(Memory::sbuf, name, std::move(block_dims), partitions, free, dtype);
+}
+
+TensorRef NkiBackend::psum_tile(const std::string& name, int64_t partitions, int64_t free, int) {
+  line(name + " = nl.zeros((" + std::to_string(partitions) + ", " + std::to_string(free) +
+       "), nl.float32, buffer=nl.psum)");
+  return declare(Memory::psum, name, {}, partitions, free, Dtype::fp32);
+}
+
+void NkiBackend::for_range(const std::string& name, int64_t count, Loop kind,
+                           const std::function<void(Expr)>& body) {
+  if (count <= 0)
+    throw UserError("loop '" + name + "' has " + std::to_string(count) + " iterations");
+  if (std::find(loop_variables_.begin(), loop_variables_.end(), name) != loop_variables_.end())
+    throw UserError("loop variable '" + name + "' shadows an enclosing loop of the same name");
+  line("for " + name + " in nl." + (kind == Loop::affine ? "affine_range(" : "sequential_range(") +
+       std::to_string(count) + "):");
+  const size_t before = body_.size();
+  loop_variables_.push_back(name);
+  body(Expr::variable(name));
+  if (body_.size() == before) line("pass");
+  loop_variables_.pop_back();
+}
+
+void NkiBackend::dma_copy(const View& dst, const View& src) {
+  limits::check_dma_copy(dst, src);
+  if (dst.tensor.memory == Memory::hbm)
+    line("nl.store(" + read_expression(dst) + ", value=" + read_expression(src) + ")");
+  else if (src.tensor.memory == Memory::hbm)
+    line(write_expression(dst) + " = nl.load(" + read_expression(src) + ")");
+  else
+    line("nisa.dma_copy(dst=" + write_expression(dst) + ", src=" + read_expression(src) + ")");
+}
+
+void NkiBackend::dma_transpose(const View& dst, const View& src) {
+  limits::check_dma_transpose(dst, src);
+  line(write_expression(dst) + " = nl.load_transpose2d(" + read_expression(src) + ")");
+}
+
+void NkiBackend::matmul(const View& psum, const View& stationary, const View& moving) {
+  limits::check_matmul(psum, stationary, moving);
+  line(write_expression(psum) + " += nisa.nc_matmul(" + read_expression(stationary) + ", " +
+       read_expression(moving) + ")");
+}
+
+void NkiBackend::transpose(const View& psum, const View& src) {
+  limits::check_transpose(psum, src);
+  line(write_expression(psum) + " = nisa.nc_transpose(" + read_expression(src) + ")");
+}
+
+void NkiBackend::tensor_copy(const View& dst, const View& src, Engine engine) {
+  limits::check_elementwise("tensor_copy", dst, src);
+  limits::check_engine_memory("tensor_copy", engine, dst);
+  line(write_expression(dst) + " = nl.copy(" + read_expression(src) +
+       ", dtype=" + nl_dtype(dst.tensor.dtype) + ")");
+}
+
+void NkiBackend::tensor_tensor(const View& dst, const View& a, const View& b, AluOp op) {
+  limits::check_elementwise("tensor_tensor", dst, a);
+  limits::check_elementwise("tensor_tensor", dst, b);
+  line(write_expression(dst) + " = nisa.tensor_tensor(" + read_expression(a) + ", " +
+       read_expression(b) + ", op=" + nl_alu(op) + ", dtype=" + nl_dtype(dst.tensor.dtype) + ")");
+}
+
+void NkiBackend::tensor_scalar(const View& dst, const View& src, AluOp op, float operand,
+                               Engine engine) {
+  limits::check_elementwise("tensor_scalar", dst, src);
+  limits::check_engine_memory("tensor_scalar", engine, dst);
+  line(write_expression(dst) + " = nisa.tensor_scalar(" + read_expression(src) + ", op0=" +
+       nl_alu(op) + ", operand0=" + number(operand) + ", dtype=" + nl_dtype(dst.tensor.dtype) +
+       ")");
+}
+
+void NkiBackend::activation(const View& dst, const View& src, ActFunc func, float scale,
+                            float bias) {
+  limits::check_elementwise("activation", dst, src);
+  if (bias != 0.0f)
+    throw UserError("NKI emission: nisa.activation takes its bias as a tile, not a number");
+  line(write_expression(dst) + " = nisa.activation(op=" + nl_activation(func) + ", data=" +
+       read_expression(src) + ", scale=" + number(scale) + ", dtype=" +
+       nl_dtype(dst.tensor.dtype) + ")");
+}
+
+void NkiBackend::memset(const View& dst, float value) {
+  limits::check_view("memset", dst);
+  line(write_expression(dst) + " = nisa.memset(shape=(" + std::to_string(dst.np) + ", " +
+       std::to_string(dst.nf) + "), value=" + number(value) + ", dtype=" +
+       nl_dtype(dst.tensor.dtype) + ")");
+}
+
+void NkiBackend::reduce(const View& dst, const View& src, AluOp op) {
+  limits::check_reduce(dst, src);
+  line(write_expression(dst) + " = nisa.tensor_reduce(op=" + nl_alu(op) + ", data=" +
+       read_expression(src) + ", axis=[1], keepdims=True, dtype=" + nl_dtype(dst.tensor.dtype) +
+       ")");
+}
+
+std::string NkiBackend::kernel_source() const {
+  std::string params;
+  for (size_t i = 0; i < inputs_.size(); ++i) params += (i ? ", " : "") + inputs_[i].name;
+  std::string out = "@nki.jit\ndef " + name_ + "(" + params + "):\n";
+  for (const std::string& l : body_) out += l + "\n";
+  std::string results;
+  for (size_t i = 0; i < outputs_.size(); ++i) results += (i ? ", " : "") + outputs_[i].name;
+  return out + "    return " + results + "\n";
+}
+
+}  // namespace trnsim::nki

@@ -1,0 +1,16 @@
+// A whole runnable NKI Python file for one kernel of the library at one shape: the kernel
+// (from NkiBackend), its input shapes, a numpy reference, and a __main__ block that, on a
+// trn1 instance with neuronxcc installed, benchmarks it with nki.benchmark (saving NEFF and
+// NTFF for neuron-profile) and checks the result against numpy.
+#pragma once
+
+#include <string>
+
+#include "kernels/registry.h"
+
+namespace trnsim::nki {
+
+std::string emit_nki_file(const KernelSpec& spec, const Assignments& shape,
+                          const Assignments& params, Dtype dtype);
+
+}  // namespace trnsim::nki

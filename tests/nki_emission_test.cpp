@@ -1,0 +1,143 @@
+// One schedule, two targets: every kernel of the library, emitted as NKI Python and executed
+// against the numpy stand-in of neuronxcc.nki (tests/nki_standin), gives the simulator's
+// result from the same bf16 inputs and the same multiset of ISA-level operations with the same
+// tile shapes as the simulator's instruction stream.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kernels/nki/nki_file.h"
+#include "sim/cli/kernel_run.h"
+#include "tests/kernel_cases.h"
+#include "tests/program_builder.h"
+
+namespace trnsim {
+namespace {
+
+using Operations = std::map<std::string, int64_t>;
+
+std::string temp_path(const std::string& name) {
+  return ::testing::TempDir() + "trnsim_nki_" + std::to_string(getpid()) + "_" + name;
+}
+
+std::string dims(int64_t a, int64_t b) { return std::to_string(a) + "x" + std::to_string(b); }
+
+// The stand-in's name for an instruction: opcode, direction for DMAs, the source tile shape
+// (for MATMUL K x M x N, for MEMSET the destination).
+std::string signature(const isa::Instruction& in) {
+  const std::string op = isa::opcode_name(in.op);
+  const isa::AccessPattern& src = in.src0;
+  switch (in.op) {
+    case isa::Opcode::dma_copy:
+    case isa::Opcode::dma_transpose: {
+      const isa::AccessPattern& shape = in.op == isa::Opcode::dma_copy ? src : in.dst;
+      return op + " " + memory_name(src.memory) + "->" + memory_name(in.dst.memory) + " " +
+             dims(shape.partitions, shape.free_elements());
+    }
+    case isa::Opcode::matmul:
+      return op + " " + dims(src.partitions, src.free_elements()) + "x" +
+             std::to_string(in.src1.free_elements());
+    case isa::Opcode::memset: return op + " " + dims(in.dst.partitions, in.dst.free_elements());
+    default: return op + " " + dims(src.partitions, src.free_elements());
+  }
+}
+
+// The simulator's operations, without the spill and reload DMAs that the Neuron compiler,
+// not the NKI kernel, would add.
+Operations simulated_operations(const isa::Program& p) {
+  Operations ops;
+  for (const auto& stream : p.streams)
+    for (const isa::Instruction& in : stream) {
+      const bool spill = (in.dst.memory == Memory::hbm &&
+                          p.tensors[in.dst.tensor].role == isa::TensorRole::spill) ||
+                         (in.src0.memory == Memory::hbm &&
+                          p.tensors[in.src0.tensor].role == isa::TensorRole::spill);
+      if (!spill) ++ops[signature(in)];
+    }
+  return ops;
+}
+
+void write_floats(const std::string& path, const std::vector<float>& v) {
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(v.data()), static_cast<std::streamsize>(v.size() * 4));
+}
+
+std::vector<float> read_floats(const std::string& path, size_t count) {
+  std::vector<float> v(count);
+  std::ifstream(path, std::ios::binary)
+      .read(reinterpret_cast<char*>(v.data()), static_cast<std::streamsize>(count * 4));
+  return v;
+}
+
+TEST(NkiEmission, EveryKernelRunsOnTheNumpyStandInLikeTheSimulator) {
+  for (const testing::KernelCase& c : testing::kernel_cases()) {
+    SCOPED_TRACE(c.kernel + " M=" + std::to_string(c.shape.at("M")));
+    // 1. The simulator, with numerics.
+    cli::KernelRunRequest request;
+    request.kernel = c.kernel;
+    request.hw = testing::trn1();
+    request.shape = c.shape;
+    request.params = c.params;
+    request.numerics = true;
+    const cli::KernelRunOutput sim = cli::run_kernel(request);
+
+    // 2. The same schedule as NKI Python, run by the stand-in on the same inputs.
+    const std::string kernel_file = temp_path(c.kernel + ".py");
+    std::ofstream(kernel_file) << nki::emit_nki_file(find_kernel(c.kernel), c.shape, c.params,
+                                                     Dtype::bf16);
+    std::string command = "/usr/bin/python3 " + std::string(TRNSIM_SOURCE_DIR) +
+                          "/tests/nki_standin/run_emitted.py " + kernel_file;
+    int output = -1;
+    for (size_t t = 0; t < sim.program.tensors.size(); ++t) {
+      const isa::TensorRole role = sim.program.tensors[t].role;
+      if (role == isa::TensorRole::output) output = static_cast<int>(t);
+      if (role != isa::TensorRole::input) continue;
+      const std::string path = temp_path("input" + std::to_string(t) + ".f32");
+      write_floats(path, sim.hbm[t]);
+      command += " " + path;
+    }
+    const std::string out_file = temp_path("out.f32"), ops_file = temp_path("ops.json");
+    command += " --output " + out_file + " --operations " + ops_file;
+    const int status = std::system(command.c_str());
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << command;
+
+    // 3. Same result, within the rounding both sides may do differently (fp32 summation order
+    //    can move a bf16 rounding): twice the error bound of one side.
+    const std::vector<float>& expected = sim.hbm[output];
+    const std::vector<float> got = read_floats(out_file, expected.size());
+    double diff = 0;
+    for (size_t i = 0; i < got.size(); ++i)
+      diff = std::max(diff, std::fabs(static_cast<double>(got[i]) - expected[i]));
+    EXPECT_LE(diff, 2 * testing::matmul_error_bound(c, request.seed, Dtype::bf16));
+
+    // 4. The same operations with the same shapes.
+    const Operations emitted = nlohmann::json::parse(std::ifstream(ops_file)).get<Operations>();
+    EXPECT_EQ(emitted, simulated_operations(sim.program));
+  }
+}
+
+TEST(NkiEmission, TutorialOptimizedIsShortAndKeepsItsLoops) {
+  const std::string text =
+      nki::emit_nki_file(find_kernel("matmul_optimized"), {{"M", 4096}, {"K", 8192}, {"N", 8192}},
+                         {}, Dtype::bf16);
+  std::istringstream in(text);
+  std::string line;
+  int lines = 0, affine = 0, sequential = 0;
+  while (std::getline(in, line)) {
+    ++lines;
+    affine += line.find("nl.affine_range(") != std::string::npos;
+    sequential += line.find("nl.sequential_range(") != std::string::npos;
+  }
+  EXPECT_LT(lines, 200);
+  // The tutorial kernel's loop nest: n; m, bm, bn (zeroing); k (sequential); bk_r; m; bk_l; bn;
+  // bm; bk; then m, bm, bn for the packed stores: 13 affine loops and 1 sequential one.
+  EXPECT_EQ(affine, 13);
+  EXPECT_EQ(sequential, 1);
+}
+
+}  // namespace
+}  // namespace trnsim

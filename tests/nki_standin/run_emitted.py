@@ -1,0 +1,45 @@
+"""Runs a kernel file written by `trnsim emit-nki` against the numpy stand-in of neuronxcc.nki.
+
+usage: run_emitted.py KERNEL.py INPUT.f32 [INPUT.f32 ...] --output OUT.f32 --operations OPS.json
+
+Inputs are raw float32 files in the order of the kernel's parameters (INPUT_SHAPES); the output
+is written as raw float32, and the operation counts as a JSON object.
+"""
+import argparse
+import importlib.util
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import numpy as np  # noqa: E402
+
+from neuronxcc.nki import _runtime  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("kernel_file")
+    parser.add_argument("inputs", nargs="*")
+    parser.add_argument("--output", required=True)
+    parser.add_argument("--operations", required=True)
+    args = parser.parse_args()
+
+    spec = importlib.util.spec_from_file_location("emitted_kernel", args.kernel_file)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+
+    dtype = _runtime.DType(module.DTYPE)
+    tensors = []
+    for path, shape in zip(args.inputs, module.INPUT_SHAPES.values()):
+        values = np.fromfile(path, dtype=np.float32).reshape(shape)
+        tensors.append(_runtime.Tile(_runtime.round_to(dtype, values), dtype, "hbm"))
+    result = module.KERNEL(*tensors)
+    result.values.astype(np.float32).tofile(args.output)
+    with open(args.operations, "w") as f:
+        json.dump(dict(_runtime.OPERATIONS), f, indent=1, sort_keys=True)
+
+
+if __name__ == "__main__":
+    main()
