@@ -162,5 +162,19 @@ TEST(Cli, SavedProgramRunsAgainWithTheSameTime) {
   std::remove(program.c_str());
 }
 
+TEST(Cli, EmitNkiWritesTheKernelFile) {
+  const std::string path = temp_path("emitted.py");
+  const Result r = trnsim("emit-nki matmul_hoisted --shape M=256,K=512,N=1024 -o " + path);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string text = slurp(path);
+  EXPECT_NE(text.find("@nki.jit\ndef matmul_hoisted(lhsT, rhs):"), std::string::npos);
+  EXPECT_NE(text.find("for n in nl.affine_range(2):"), std::string::npos);
+  std::remove(path.c_str());
+}
+
+TEST(Cli, EmitNkiOfAnUnknownKernelIsBadUsage) {
+  expect_one_line_error(trnsim("emit-nki matmul_fastest"), 2, "unknown kernel");
+}
+
 }  // namespace
 }  // namespace trnsim

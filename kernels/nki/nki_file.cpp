@@ -49,7 +49,10 @@ if __name__ == "__main__":
     print(f"{KERNEL_NAME}: max |result - numpy| = {error:.4g} (largest |expected| = {np.max(np.abs(expected)):.4g})")
     latency_us = benchmarked.benchmark_result.nc_latency.get_latency_percentile(99)
     print(f"{KERNEL_NAME}: P99 latency {latency_us:.1f} us ({SHAPE})")
-    print(f"profile: neuron-profile view -n {KERNEL_NAME}.neff -s {KERNEL_NAME}.ntff --output-format json --output-file {KERNEL_NAME}.profile.json")
+    # One entry for a trnsim measurements file (traces/measured/*.json): `trnsim compare` it.
+    entry = {"kernel": KERNEL_NAME, "shape": SHAPE, "params": PARAMS, "latency_ms": latency_us / 1000}
+    print("measurement:", json.dumps(entry))
+    print(f"profile: neuron-profile view -n {KERNEL_NAME}.neff -s {KERNEL_NAME}.ntff")
 )PY";
 
 }  // namespace
@@ -68,11 +71,15 @@ std::string emit_nki_file(const KernelSpec& spec, const Assignments& shape,
          (p.empty() ? "" : ", params " + joined(p)) + ", " + dtype_name(dtype) + ".\n";
   out += "NKI API generation: neuronxcc.nki (NKI 0.1, Neuron SDK 2.26 and earlier).\n";
   out += "On a trn1 instance: python3 THIS_FILE  (benchmarks one NeuronCore, saves NEFF/NTFF).\n";
-  out += "\"\"\"\nimport numpy as np\n\nimport neuronxcc.nki as nki\n"
-         "import neuronxcc.nki.isa as nisa\nimport neuronxcc.nki.language as nl\n\n\n";
+  out += "\"\"\"\nimport json\n\nimport numpy as np\n\ntry:\n    import neuronxcc.nki as nki\n"
+         "    import neuronxcc.nki.isa as nisa\n    import neuronxcc.nki.language as nl\n"
+         "except ImportError as missing:\n"
+         "    raise SystemExit(f\"{missing}: run this file on a Trn1/Inf2 instance with the Neuron SDK "
+         "(neuronxcc), or against trnsim's tests/nki_standin\")\n\n\n";
   out += backend.kernel_source();
   out += "\n\nKERNEL = " + spec.name + "\nKERNEL_NAME = \"" + spec.name + "\"\n";
-  out += "SHAPE = \"" + joined(s) + "\"\nDTYPE = \"" + numpy_dtype + "\"\nINPUT_SHAPES = {";
+  out += "SHAPE = \"" + joined(s) + "\"\nPARAMS = \"" + joined(p) + "\"\nDTYPE = \"" + numpy_dtype +
+         "\"\nINPUT_SHAPES = {";
   const auto& inputs = backend.inputs();
   for (size_t i = 0; i < inputs.size(); ++i)
     out += (i ? ", " : "") + std::string("\"") + inputs[i].name + "\": (" +
