@@ -3,11 +3,16 @@
 #include <sstream>
 
 #include "kernels/matmul/matmul_kernels.h"
+#include "kernels/neuronmm/neuronmm_kernels.h"
 
 namespace trnsim {
 
 const std::vector<KernelSpec>& kernel_library() {
-  static const std::vector<KernelSpec> library = matmul_kernel_specs();
+  static const std::vector<KernelSpec> library = [] {
+    std::vector<KernelSpec> all = matmul_kernel_specs();
+    for (KernelSpec& k : neuronmm_kernel_specs()) all.push_back(std::move(k));
+    return all;
+  }();
   return library;
 }
 

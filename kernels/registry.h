@@ -18,6 +18,10 @@ using Assignments = std::map<std::string, int64_t>;  // "M=4096,K=8192" and "--p
 // What the kernel's single output must equal, given its inputs in declaration order.
 enum class KernelMath {
   lhsT_transposed_times_rhs,  // inputs lhsT [K, M], rhs [K, N]; output [M, N] = lhsT^T rhs
+  xT_times_u_times_v,         // inputs xT [K, M], U [K, R], V [R, N]; output [M, N] = x U V
+  swiglu_dense,  // inputs xT [H, S], Wg, Wu [H, I], Wd [I, H]; y = (silu(x Wg) * (x Wu)) Wd
+  swiglu_svd,    // inputs x [S, H], Ug [H, R], Vg [R, I], Uu, Vu, Ud [I, R], Vd [R, H]: the
+                 // same with each W replaced by U V
 };
 
 struct KernelSpec {

@@ -87,8 +87,9 @@ TEST(NkiEmission, EveryKernelRunsOnTheNumpyStandInLikeTheSimulator) {
 
     // 2. The same schedule as NKI Python, run by the stand-in on the same inputs.
     const std::string kernel_file = temp_path(c.kernel + ".py");
-    std::ofstream(kernel_file) << nki::emit_nki_file(find_kernel(c.kernel), c.shape, c.params,
-                                                     Dtype::bf16);
+    std::ofstream(kernel_file) << nki::emit_nki_file(
+        find_kernel(c.kernel), c.shape, c.params, Dtype::bf16,
+        request.hw.sbuf.usable_bytes_per_partition());
     std::string command = "/usr/bin/python3 " + std::string(TRNSIM_SOURCE_DIR) +
                           "/tests/nki_standin/run_emitted.py " + kernel_file;
     int output = -1;
@@ -123,7 +124,7 @@ TEST(NkiEmission, EveryKernelRunsOnTheNumpyStandInLikeTheSimulator) {
 TEST(NkiEmission, TutorialOptimizedIsShortAndKeepsItsLoops) {
   const std::string text =
       nki::emit_nki_file(find_kernel("matmul_optimized"), {{"M", 4096}, {"K", 8192}, {"N", 8192}},
-                         {}, Dtype::bf16);
+                         {}, Dtype::bf16, testing::trn1().sbuf.usable_bytes_per_partition());
   std::istringstream in(text);
   std::string line;
   int lines = 0, affine = 0, sequential = 0;

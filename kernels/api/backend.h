@@ -27,6 +27,10 @@ class Backend {
  public:
   virtual ~Backend() = default;
 
+  // Usable SBUF bytes per partition of the target, for kernels that check their block sizes
+  // against SBUF before they start (a schedule whose cached tiles cannot stay resident).
+  virtual int64_t sbuf_bytes_per_partition() const = 0;
+
   virtual TensorRef hbm_input(const std::string& name, int64_t rows, int64_t cols,
                               Dtype dtype) = 0;
   virtual TensorRef hbm_output(const std::string& name, int64_t rows, int64_t cols,

@@ -81,7 +81,8 @@ std::string indexed(const View& v, bool as_target) {
 std::string read_expression(const View& v) { return indexed(v, false); }
 std::string write_expression(const View& v) { return indexed(v, true); }
 
-NkiBackend::NkiBackend(std::string kernel_name) : name_(std::move(kernel_name)) {}
+NkiBackend::NkiBackend(std::string kernel_name, int64_t sbuf_bytes)
+    : name_(std::move(kernel_name)), sbuf_bytes_(sbuf_bytes) {}
 
 void NkiBackend::line(const std::string& text) {
   body_.push_back(std::string(4 * (loop_variables_.size() + 1), ' ') + text);

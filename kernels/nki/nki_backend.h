@@ -15,7 +15,9 @@ namespace trnsim::nki {
 
 class NkiBackend : public Backend {
  public:
-  explicit NkiBackend(std::string kernel_name);
+  // `sbuf_bytes` is the target's usable SBUF per partition, for kernels' budget checks.
+  NkiBackend(std::string kernel_name, int64_t sbuf_bytes);
+  int64_t sbuf_bytes_per_partition() const override { return sbuf_bytes_; }
 
   // `def NAME(inputs...):` with its body and `return outputs`, under `@nki.jit`.
   std::string kernel_source() const;
@@ -56,6 +58,7 @@ class NkiBackend : public Backend {
   std::vector<std::string> body_;
   std::vector<std::string> loop_variables_;  // enclosing loops, outermost first
   int next_id_ = 0;
+  int64_t sbuf_bytes_;
 };
 
 // How a view reads in NKI: `lhsT[k * 128:k * 128 + 128, 0:128]`, `rhs_tiles[bk]`, `res_psum`.

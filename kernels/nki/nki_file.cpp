@@ -14,8 +14,16 @@ std::string joined(const Assignments& values) {
 // The numpy expression the kernel's output must equal, over its inputs in order.
 std::string numpy_reference(KernelMath math, const std::vector<TensorRef>& in) {
   auto f32 = [&](size_t i) { return in[i].name + ".astype(np.float32)"; };
+  const std::string silu = "(lambda g: g / (1.0 + np.exp(-g)))";
   switch (math) {
     case KernelMath::lhsT_transposed_times_rhs: return f32(0) + ".T @ " + f32(1);
+    case KernelMath::xT_times_u_times_v: return f32(0) + ".T @ " + f32(1) + " @ " + f32(2);
+    case KernelMath::swiglu_dense:
+      return "(" + silu + "(" + f32(0) + ".T @ " + f32(1) + ") * (" + f32(0) + ".T @ " + f32(2) +
+             ")) @ " + f32(3);
+    case KernelMath::swiglu_svd:
+      return "(" + silu + "(" + f32(0) + " @ " + f32(1) + " @ " + f32(2) + ") * (" + f32(0) +
+             " @ " + f32(3) + " @ " + f32(4) + ")) @ " + f32(5) + " @ " + f32(6);
   }
   return "None";
 }
@@ -58,10 +66,10 @@ if __name__ == "__main__":
 }  // namespace
 
 std::string emit_nki_file(const KernelSpec& spec, const Assignments& shape,
-                          const Assignments& params, Dtype dtype) {
+                          const Assignments& params, Dtype dtype, int64_t sbuf_bytes) {
   const Assignments s = merge_assignments(spec.default_shape, shape, spec.name, "shape key");
   const Assignments p = merge_assignments(spec.default_params, params, spec.name, "parameter");
-  NkiBackend backend(spec.name);
+  NkiBackend backend(spec.name, sbuf_bytes);
   spec.build(backend, s, p, dtype);
 
   const std::string numpy_dtype =

@@ -10,7 +10,8 @@
 
 namespace trnsim::nki {
 
+// `sbuf_bytes`: the target's usable SBUF per partition (kernels check their blocks against it).
 std::string emit_nki_file(const KernelSpec& spec, const Assignments& shape,
-                          const Assignments& params, Dtype dtype);
+                          const Assignments& params, Dtype dtype, int64_t sbuf_bytes);
 
 }  // namespace trnsim::nki

@@ -24,6 +24,9 @@ class SimBackend : public Backend, private TileStore::Mover {
   // The finished program, with its SBUF/PSUM footprint.
   isa::Program finish();
 
+  int64_t sbuf_bytes_per_partition() const override {
+    return cfg_.sbuf.usable_bytes_per_partition();
+  }
   TensorRef hbm_input(const std::string& name, int64_t rows, int64_t cols, Dtype dtype) override;
   TensorRef hbm_output(const std::string& name, int64_t rows, int64_t cols, Dtype dtype) override;
   TensorRef hbm_scratch(const std::string& name, int64_t rows, int64_t cols,

@@ -112,12 +112,14 @@ void run(const RunOptions& o, const MachineOptions& m, const OutputOptions& out)
          out);
 }
 
-void emit_nki(const RunOptions& o, const std::string& path) {
+void emit_nki(const RunOptions& o, const MachineOptions& m, const std::string& path) {
   std::string text;
   try {
     const KernelSpec& spec = find_kernel(o.kernel);
+    const HwConfig cfg = load_machine(m);
     text = nki::emit_nki_file(spec, parse_assignments(o.shape, "--shape"),
-                              parse_assignments(o.params, "--param"), parse_dtype(o.dtype));
+                              parse_assignments(o.params, "--param"), parse_dtype(o.dtype),
+                              cfg.sbuf.usable_bytes_per_partition());
   } catch (const UserError& e) {
     throw UsageError(e.what());
   }
@@ -214,6 +216,8 @@ int run_cli(int argc, char** argv) {
   emit_cmd->add_option("--dtype", emit_opts.dtype, "Input dtype: bf16, fp16 or fp32")
       ->capture_default_str();
   emit_cmd->add_option("-o,--output", emit_path, "Output file (default: standard output)");
+  MachineOptions emit_machine;
+  add_machine_options(*emit_cmd, emit_machine);
 
   std::string measured_path;
   MachineOptions compare_machine;
@@ -241,7 +245,7 @@ int run_cli(int argc, char** argv) {
     if (*list_cmd) list(list_parameters);
     if (*run_cmd) run(run_opts, run_machine, run_out);
     if (*program_cmd) run_program(program_path, program_machine, program_out);
-    if (*emit_cmd) emit_nki(emit_opts, emit_path);
+    if (*emit_cmd) emit_nki(emit_opts, emit_machine, emit_path);
     if (*compare_cmd) compare_with_measurements(measured_path, compare_machine, compare_json);
   } catch (const UsageError& e) {
     std::cerr << "trnsim: " << e.what() << "\n";

@@ -1,6 +1,7 @@
 #include "sim/cli/reference.h"
 
 #include <Eigen/Core>
+#include <cmath>
 #include <random>
 
 #include "sim/model/memory_image.h"
@@ -20,11 +21,28 @@ Eigen::Map<const RowMatrix> as_matrix(const std::vector<float>& v, const isa::Hb
 std::vector<float> reference_output(KernelMath math,
                                     const std::vector<const isa::HbmTensor*>& shapes,
                                     const std::vector<std::vector<float>>& inputs) {
+  auto in = [&](size_t i) { return as_matrix(inputs[i], *shapes[i]); };
+  auto swiglu = [](const RowMatrix& gate, const RowMatrix& up) -> RowMatrix {
+    return gate.unaryExpr([](float g) { return g / (1.0f + std::exp(-g)); }).cwiseProduct(up);
+  };
   RowMatrix out;
   switch (math) {
     case KernelMath::lhsT_transposed_times_rhs:
-      out = as_matrix(inputs[0], *shapes[0]).transpose() * as_matrix(inputs[1], *shapes[1]);
+      out = in(0).transpose() * in(1);
       break;
+    case KernelMath::xT_times_u_times_v:
+      out = (in(0).transpose() * in(1)) * in(2);
+      break;
+    case KernelMath::swiglu_dense: {
+      const RowMatrix x = in(0).transpose();
+      out = swiglu(x * in(1), x * in(2)) * in(3);
+      break;
+    }
+    case KernelMath::swiglu_svd: {
+      const RowMatrix x = in(0);
+      out = (swiglu((x * in(1)) * in(2), (x * in(3)) * in(4)) * in(5)) * in(6);
+      break;
+    }
   }
   return std::vector<float>(out.data(), out.data() + out.size());
 }

@@ -1,0 +1,27 @@
+// The NKI tutorial's fully optimized matmul schedule as a building block: other kernels
+// (the dense MLP, the sequential XUV baseline) call it on their own operands, as NeuronMM's
+// baselines call `nki_matmul_fully_optimized_`.
+#pragma once
+
+#include <string>
+
+#include "kernels/api/backend.h"
+
+namespace trnsim {
+
+struct MatmulBlocks {
+  int64_t tiles_m = 16;  // TILES_IN_BLOCK_M
+  int64_t tiles_n = 2;   // TILES_IN_BLOCK_N
+  int64_t tiles_k = 8;   // TILES_IN_BLOCK_K
+};
+
+// result[M, N] = lhsT[K, M]^T @ rhs[K, N]. Tiles are [128 K] x [min(M, 128) M] x [min(N, 512) N],
+// so a handful of tokens (M or N below one tile) runs as one partial tile. Every dimension
+// must be a whole number of blocks; `kernel` names the caller in errors.
+void optimized_matmul(Backend& b, const std::string& kernel, const TensorRef& lhsT,
+                      const TensorRef& rhs, const TensorRef& result, const MatmulBlocks& blocks);
+
+// The largest blocks up to `preferred` that divide the tile counts of an M x K x N product.
+MatmulBlocks fit_blocks(int64_t M, int64_t K, int64_t N, const MatmulBlocks& preferred);
+
+}  // namespace trnsim

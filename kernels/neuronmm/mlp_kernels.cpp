@@ -1,0 +1,204 @@
+// SwiGLU MLP y = (silu(x Wg) * (x Wu)) Wd two ways:
+//  - mlp_dense: NeuronMM's "NKI XW" baseline -- the tutorial matmul for gate, up and down,
+//    with the SiLU * multiply as its own pass between them (intermediates in HBM);
+//  - mlp_neuronmm: the authors' two kernels on the SVD factors (reference neuronmm.md §2.1):
+//    fused_mlp_up_T (x loaded once with a DMA transpose, gate and up strips from the same X
+//    block, SiLU * multiply fused into the store of h^T) and fused_three_mm_XTUV (consumes h^T
+//    as it is and writes y in natural layout): one DMA transpose in the whole MLP.
+#include "kernels/matmul/matmul_kernels.h"
+#include "kernels/matmul/optimized_matmul.h"
+#include "kernels/neuronmm/neuronmm_kernels.h"
+
+namespace trnsim {
+namespace {
+
+constexpr int64_t kTile = 128, kMoving = 512;
+
+// h^T = silu(g^T) * u^T, tile by tile through SBUF.
+void swiglu_pass(Backend& b, const TensorRef& gT, const TensorRef& uT, const TensorRef& hT) {
+  const int64_t I = gT.partitions, S = gT.free, cols = std::min<int64_t>(S, kMoving);
+  require_multiple("mlp_dense", "S", S, cols, "tokens in tiles of 512");
+  b.for_range("it", I / kTile, Loop::affine, [&](Expr it) {
+    b.for_range("sc", S / cols, Loop::affine, [&](Expr sc) {
+      const TensorRef g = b.sbuf_tile("g_tile", {}, kTile, cols, gT.dtype, kPipelineBufs);
+      const TensorRef u = b.sbuf_tile("u_tile", {}, kTile, cols, uT.dtype, kPipelineBufs);
+      b.dma_copy(g.all(), hbm_slice(gT, it * kTile, kTile, sc * cols, cols));
+      b.dma_copy(u.all(), hbm_slice(uT, it * kTile, kTile, sc * cols, cols));
+      b.activation(g.all(), g.all(), ActFunc::silu);
+      b.tensor_tensor(g.all(), g.all(), u.all(), AluOp::multiply);
+      b.dma_copy(hbm_slice(hT, it * kTile, kTile, sc * cols, cols), g.all());
+    });
+  });
+}
+
+struct MlpShape {
+  int64_t S, H, I, R;
+};
+
+MlpShape mlp_shape(const std::string& kernel, const Assignments& shape, bool with_rank) {
+  require_positive(kernel, shape);
+  MlpShape s{shape.at("S"), shape.at("H"), shape.at("I"), with_rank ? shape.at("R") : 0};
+  require_multiple(kernel, "H", s.H, kMoving, "the moving free size");
+  require_multiple(kernel, "I", s.I, kTile, "the partition count");
+  if (with_rank) require_multiple(kernel, "R", s.R, kTile, "block-aligned rank: a multiple of 128");
+  return s;
+}
+
+// Authors' tuned blocks by sequence length (reference neuronmm.md §2.1), as (contraction,
+// rank, token, output) tiles per block in trnsim's units: 128 for contraction, rank and tokens;
+// output tiles are 128 wide in the up kernel (stationary) and 512 in the down kernel (moving).
+// The authors' up kernel counts tokens in tiles of 512, hence x4.
+struct TunedBlocks {
+  XuvBlocks up, down;
+};
+TunedBlocks tuned_blocks(int64_t S) {
+  if (S < 128) return {{1, 1, 4, 8}, {8, 2, 1, 4}};
+  if (S < 256) return {{8, 4, 4, 4}, {8, 2, 1, 4}};
+  if (S < 512) return {{8, 4, 4, 4}, {4, 2, 2, 4}};
+  if (S == 512) return {{8, 4, 4, 16}, {4, 4, 4, 4}};
+  if (S < 1024) return {{8, 4, 8, 1}, {4, 2, 4, 4}};
+  if (S == 1024) return {{8, 4, 4, 4}, {4, 4, 8, 1}};
+  return {{8, 4, 8, 1}, {4, 2, 8, 4}};
+}
+
+// A parameter of 0 takes the tuned value, fitted to the shape (the authors mask ragged blocks
+// instead); a value the user gave must divide the shape exactly.
+int64_t block_param(const Assignments& params, const std::string& name, int64_t tuned,
+                    int64_t tiles) {
+  const int64_t given = params.at(name);
+  if (given < 0) throw UserError("mlp_neuronmm: " + name + " must be positive (0: tuned)");
+  return given > 0 ? given : fit_tiles(tiles, tuned);
+}
+
+XuvBlocks blocks_for(const Assignments& params, const std::string& prefix, const XuvBlocks& tuned,
+                     int64_t k_tiles, int64_t r_tiles, int64_t m_tiles, int64_t n_tiles) {
+  return {block_param(params, prefix + "TILES_IN_BLOCK_K", tuned.k, k_tiles),
+          block_param(params, prefix + "TILES_IN_BLOCK_R", tuned.r, r_tiles),
+          block_param(params, prefix + "TILES_IN_BLOCK_M", tuned.m, m_tiles),
+          block_param(params, prefix + "TILES_IN_BLOCK_N", tuned.n, n_tiles)};
+}
+
+// fused_mlp_up_T stage 2: per output block of I, gate and up (X U V)^T tiles accumulate in
+// SBUF over rank blocks, then h^T = silu(gate) * up is stored in transposed layout.
+void up_stage2_swiglu(Backend& b, const TensorRef& strip_g, const TensorRef& strip_u,
+                      const TensorRef& vg, const TensorRef& vu, const TensorRef& hT,
+                      const Expr& mb, const TokenTiles& t, const XuvBlocks& bl) {
+  const int64_t R = vg.partitions, I = vg.free;
+  const int64_t block_r = kTile * bl.r, block_n = kTile * bl.n, token_tiles = t.block / t.moving;
+  require_multiple("mlp_neuronmm", "I", I, block_n, "128 x UP_TILES_IN_BLOCK_N");
+  b.for_range("nb", I / block_n, Loop::affine, [&](Expr nb) {
+    const TensorRef acc_g = b.sbuf_tile("gate_acc", {bl.n, token_tiles}, kTile, t.moving, hT.dtype);
+    const TensorRef acc_u = b.sbuf_tile("up_acc", {bl.n, token_tiles}, kTile, t.moving, hT.dtype);
+    b.for_range("nt", bl.n, Loop::affine, [&](Expr nt) {
+      b.for_range("mt", token_tiles, Loop::affine, [&](Expr mt) {
+        b.memset(acc_g.block({nt, mt}), 0.0f);
+        b.memset(acc_u.block({nt, mt}), 0.0f);
+      });
+    });
+    b.for_range("rb", R / block_r, Loop::sequential, [&](Expr rb) {
+      const std::vector<std::pair<TensorRef, std::pair<TensorRef, TensorRef>>> projections = {
+          {vg, {strip_g, acc_g}}, {vu, {strip_u, acc_u}}};
+      for (const auto& [v, strip_acc] : projections) {
+        const TensorRef v_tiles =
+            b.sbuf_tile("v_tiles_" + v.name, {bl.r}, kTile, block_n, v.dtype, kPipelineBufs);
+        b.for_range("rt", bl.r, Loop::affine, [&](Expr rt) {
+          b.dma_copy(v_tiles.block({rt}),
+                     hbm_slice(v, rb * block_r + rt * kTile, kTile, nb * block_n, block_n));
+        });
+        b.for_range("nt", bl.n, Loop::affine, [&](Expr nt) {
+          b.for_range("mt", token_tiles, Loop::affine, [&](Expr mt) {
+            // (X U V)^T tile = V^T (X U)^T: V stationary, the strip moving.
+            const TensorRef acc = b.psum_tile("hT_psum", kTile, t.moving, kPipelineBufs);
+            b.for_range("rt", bl.r, Loop::affine, [&](Expr rt) {
+              b.matmul(acc.all(), v_tiles.block({rt}).cols(nt * kTile, kTile),
+                       strip_acc.first.block({rb * bl.r + rt}).cols(mt * t.moving, t.moving));
+            });
+            const View out = strip_acc.second.block({nt, mt});
+            b.tensor_tensor(out, out, acc.all(), AluOp::add);
+          });
+        });
+      }
+    });
+    b.for_range("nt", bl.n, Loop::affine, [&](Expr nt) {
+      b.for_range("mt", token_tiles, Loop::affine, [&](Expr mt) {
+        const TensorRef h = b.sbuf_tile("h_tile", {}, kTile, t.moving, hT.dtype, kPipelineBufs);
+        b.activation(h.all(), acc_g.block({nt, mt}), ActFunc::silu);
+        b.tensor_tensor(h.all(), h.all(), acc_u.block({nt, mt}), AluOp::multiply);
+        b.dma_copy(hbm_slice(hT, nb * block_n + nt * kTile, kTile, mb * t.block + mt * t.moving,
+                             t.moving),
+                   h.all());
+      });
+    });
+  });
+}
+
+}  // namespace
+
+void mlp_dense(Backend& b, const Assignments& shape, const Assignments&, Dtype dt) {
+  const MlpShape s = mlp_shape("mlp_dense", shape, false);
+  const TensorRef xT = b.hbm_input("xT", s.H, s.S, dt);
+  const TensorRef wg = b.hbm_input("Wg", s.H, s.I, dt);
+  const TensorRef wu = b.hbm_input("Wu", s.H, s.I, dt);
+  const TensorRef wd = b.hbm_input("Wd", s.I, s.H, dt);
+  const TensorRef y = b.hbm_output("y", s.S, s.H, dt);
+  const TensorRef gT = b.hbm_scratch("gT", s.I, s.S, dt);
+  const TensorRef uT = b.hbm_scratch("uT", s.I, s.S, dt);
+  const TensorRef hT = b.hbm_scratch("hT", s.I, s.S, dt);
+  const MatmulBlocks tutorial;
+  // (x Wg)^T = Wg^T x^T with the tutorial kernel (lhsT = Wg); likewise up; then y = h Wd.
+  optimized_matmul(b, "mlp_dense", wg, xT, gT, fit_blocks(s.I, s.H, s.S, tutorial));
+  optimized_matmul(b, "mlp_dense", wu, xT, uT, fit_blocks(s.I, s.H, s.S, tutorial));
+  swiglu_pass(b, gT, uT, hT);
+  optimized_matmul(b, "mlp_dense", hT, wd, y, fit_blocks(s.S, s.I, s.H, tutorial));
+}
+
+void mlp_neuronmm(Backend& b, const Assignments& shape, const Assignments& params, Dtype dt) {
+  const std::string name = "mlp_neuronmm";
+  const MlpShape s = mlp_shape(name, shape, true);
+  const TensorRef x = b.hbm_input("x", s.S, s.H, dt);
+  const TensorRef ug = b.hbm_input("Ug", s.H, s.R, dt), vg = b.hbm_input("Vg", s.R, s.I, dt);
+  const TensorRef uu = b.hbm_input("Uu", s.H, s.R, dt), vu = b.hbm_input("Vu", s.R, s.I, dt);
+  const TensorRef ud = b.hbm_input("Ud", s.I, s.R, dt), vd = b.hbm_input("Vd", s.R, s.H, dt);
+  const TensorRef y = b.hbm_output("y", s.S, s.H, dt);
+  const TensorRef hT = b.hbm_scratch("hT", s.I, s.S, dt);
+  const TunedBlocks tuned = tuned_blocks(s.S);
+  const int64_t token_count = std::max<int64_t>(1, s.S / kTile);
+  const XuvBlocks up = blocks_for(params, "UP_", tuned.up, s.H / kTile, s.R / kTile, token_count,
+                                  s.I / kTile);
+  const XuvBlocks down = blocks_for(params, "DOWN_", tuned.down, s.I / kTile, s.R / kTile,
+                                    token_count, s.H / kMoving);
+  const TokenTiles tu = token_tiles(name, s.S, up.m), td = token_tiles(name, s.S, down.m);
+  const int64_t size = dtype_size(dt);
+  check_sbuf_budget(b, name + " (fused_mlp_up_T)",
+                    {{"xu_strips", 2 * s.R / kTile * tu.block * size},
+                     {"x_tiles", kPipelineBufs * up.k * tu.block * size},
+                     {"u_tiles", 2 * kPipelineBufs * up.k * kTile * up.r * size},
+                     {"gate_acc+up_acc", 2 * up.n * tu.block * size},
+                     {"v_tiles", 2 * kPipelineBufs * up.r * kTile * up.n * size},
+                     {"h_tile", kPipelineBufs * tu.moving * size}});
+  check_sbuf_budget(b, name + " (fused_three_mm_XTUV)",
+                    {{"xu_strip", s.R / kTile * td.block * size},
+                     {"x_tiles", kPipelineBufs * down.k * td.block * size},
+                     {"u_tiles", kPipelineBufs * down.k * kTile * down.r * size},
+                     {"y_acc", td.block / td.stationary * down.n * kMoving * size},
+                     {"v_tiles", kPipelineBufs * down.r * kMoving * down.n * size},
+                     {"y_packed", kPipelineBufs * kMoving * down.n * size}});
+
+  // fused_mlp_up_T: x -> h^T
+  b.for_range("mb", s.S / tu.block, Loop::affine, [&](Expr mb) {
+    const TensorRef strip_g = b.sbuf_tile("xu_strip_gate", {s.R / kTile}, kTile, tu.block, dt);
+    const TensorRef strip_u = b.sbuf_tile("xu_strip_up", {s.R / kTile}, kTile, tu.block, dt);
+    stage1_strips(b, name, x, XLayout::natural, {ug, uu}, {strip_g, strip_u}, mb, tu, up);
+    up_stage2_swiglu(b, strip_g, strip_u, vg, vu, hT, mb, tu, up);
+  });
+  // fused_three_mm_XTUV: h^T -> y
+  b.for_range("mb", s.S / td.block, Loop::affine, [&](Expr mb) {
+    const TensorRef strip = b.sbuf_tile("xu_strip", {s.R / kTile}, kTile, td.block, dt);
+    stage1_strips(b, name, hT, XLayout::transposed, {ud}, {strip}, mb, td, down);
+    b.for_range("nb", s.H / (kMoving * down.n), Loop::affine, [&](Expr nb) {
+      stage2_natural_block(b, name, strip, vd, y, mb, nb, td, down);
+    });
+  });
+}
+
+}  // namespace trnsim
