@@ -3,10 +3,12 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "sim/cli/kernel_run.h"
 #include "sim/cli/measurements.h"
+#include "sim/cli/tune.h"
 #include "sim/config/hw_config_loader.h"
 #include "sim/isa/program_json.h"
 #include "sim/model/neuron_core.h"
@@ -132,6 +134,57 @@ void emit_nki(const RunOptions& o, const MachineOptions& m, const std::string& p
   file.commit();
 }
 
+struct TuneOptions {
+  std::string kernel, shape, dtype = "bf16", values = "1,2,4,8,16", only;
+  int top = 5;
+  double time_limit_s = 55;
+};
+
+void run_tune(const TuneOptions& o, const MachineOptions& m) {
+  TuneRequest request;
+  try {
+    find_kernel(o.kernel);
+    request.kernel = o.kernel;
+    request.hw = load_machine(m);
+    request.shape = parse_assignments(o.shape, "--shape");
+    request.dtype = parse_dtype(o.dtype);
+  } catch (const UserError& e) {
+    throw UsageError(e.what());
+  }
+  request.values.clear();
+  std::stringstream list(o.values);
+  for (std::string item; std::getline(list, item, ',');) {
+    try {
+      request.values.push_back(std::stoll(item));
+    } catch (const std::exception&) {
+      throw UsageError("--values: '" + item + "' is not an integer");
+    }
+  }
+  request.only = o.only;
+  request.keep = static_cast<size_t>(std::max(1, o.top));
+  request.time_limit_s = o.time_limit_s;
+  const TuneReport report = tune(request);
+  std::printf("%s on %s: %lld candidates, %lld rejected (SBUF budget or shape), %lld pruned by "
+              "their lower bound, %lld simulated in %.1f s (%.1f configurations/s)%s\n",
+              o.kernel.c_str(), request.hw.name.c_str(), static_cast<long long>(report.candidates),
+              static_cast<long long>(report.rejected), static_cast<long long>(report.pruned),
+              static_cast<long long>(report.evaluated),
+              report.wall_s, report.candidates / std::max(report.wall_s, 1e-9),
+              report.stopped_early ? " -- stopped at the time limit" : "");
+  if (report.default_ms)
+    std::printf("default parameters: %.3f ms\n", *report.default_ms);
+  std::printf("%-10s %-9s %s\n", "sim ms", "speedup", "parameters");
+  for (size_t i = 0; i < report.ranked.size() && i < static_cast<size_t>(o.top); ++i) {
+    std::string params;
+    for (const auto& [k, v] : report.ranked[i].params)
+      params += (params.empty() ? "" : ",") + k + "=" + std::to_string(v);
+    const double speedup = report.default_ms ? *report.default_ms / report.ranked[i].sim_ms : 0;
+    std::printf("%-10.3f %-9s %s\n", report.ranked[i].sim_ms,
+                report.default_ms ? (std::to_string(speedup).substr(0, 4) + "x").c_str() : "-",
+                params.c_str());
+  }
+}
+
 void run_program(const std::string& path, const MachineOptions& m, const OutputOptions& out) {
   const HwConfig cfg = load_machine(m);
   const isa::Program program = isa::load_program(path);
@@ -219,6 +272,22 @@ int run_cli(int argc, char** argv) {
   MachineOptions emit_machine;
   add_machine_options(*emit_cmd, emit_machine);
 
+  TuneOptions tune_opts;
+  MachineOptions tune_machine;
+  auto* tune_cmd = app.add_subcommand(
+      "tune", "Search a kernel's block sizes in simulation and print the fastest");
+  tune_cmd->add_option("kernel", tune_opts.kernel, "Kernel name (see `trnsim list`)")->required();
+  tune_cmd->add_option("--shape", tune_opts.shape, "Shape, e.g. M=4096,K=8192,R=4096,N=16384");
+  tune_cmd->add_option("--dtype", tune_opts.dtype, "Input dtype")->capture_default_str();
+  tune_cmd->add_option("--values", tune_opts.values, "Tiles per block to try for each parameter")
+      ->capture_default_str();
+  tune_cmd->add_option("--only", tune_opts.only, "Tune only parameters with this prefix, e.g. UP_");
+  tune_cmd->add_option("--top", tune_opts.top, "How many configurations to print")
+      ->capture_default_str();
+  tune_cmd->add_option("--time-limit", tune_opts.time_limit_s, "Stop searching after this many seconds")
+      ->capture_default_str();
+  add_machine_options(*tune_cmd, tune_machine);
+
   std::string measured_path;
   MachineOptions compare_machine;
   compare_machine.hw = "";
@@ -246,6 +315,7 @@ int run_cli(int argc, char** argv) {
     if (*run_cmd) run(run_opts, run_machine, run_out);
     if (*program_cmd) run_program(program_path, program_machine, program_out);
     if (*emit_cmd) emit_nki(emit_opts, emit_machine, emit_path);
+    if (*tune_cmd) run_tune(tune_opts, tune_machine);
     if (*compare_cmd) compare_with_measurements(measured_path, compare_machine, compare_json);
   } catch (const UsageError& e) {
     std::cerr << "trnsim: " << e.what() << "\n";

@@ -1,0 +1,167 @@
+#include <nlohmann/json.hpp>
+
+#include "kernels/compress/tensor_formats.h"
+
+namespace trnsim::compress {
+namespace {
+
+struct SafetensorsDtype {
+  const char* name;
+  int bytes;
+  std::optional<Dtype> dtype;  // empty: allowed by the format, not converted by compress
+};
+
+// The element types of the safetensors specification (huggingface/safetensors, Dtype enum).
+constexpr int kSubByte = 0;
+const SafetensorsDtype kSafetensorsDtypes[] = {
+    {"BF16", 2, Dtype::bf16}, {"F16", 2, Dtype::fp16},     {"F32", 4, Dtype::fp32},
+    {"F64", 8, {}},           {"BOOL", 1, {}},             {"U8", 1, {}},
+    {"I8", 1, {}},            {"F8_E5M2", 1, {}},          {"F8_E4M3", 1, {}},
+    {"F8_E8M0", 1, {}},       {"I16", 2, {}},              {"U16", 2, {}},
+    {"I32", 4, {}},           {"U32", 4, {}},              {"I64", 8, {}},
+    {"U64", 8, {}},           {"C64", 8, {}},              {"F4", kSubByte, {}},
+    {"F6_E2M3", kSubByte, {}}, {"F6_E3M2", kSubByte, {}},
+};
+
+const SafetensorsDtype* find_dtype(const std::string& name) {
+  for (const SafetensorsDtype& d : kSafetensorsDtypes)
+    if (name == d.name) return &d;
+  return nullptr;
+}
+
+const char* safetensors_dtype_name(Dtype d) {
+  switch (d) {
+    case Dtype::bf16: return "BF16";
+    case Dtype::fp16: return "F16";
+    case Dtype::fp32: return "F32";
+  }
+  return "?";
+}
+
+uint64_t read_u64_le(const unsigned char* p) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
+  return v;
+}
+
+std::vector<uint64_t> unsigned_list(const nlohmann::json& j, const std::string& where,
+                                    const char* key) {
+  if (!j.contains(key) || !j.at(key).is_array())
+    throw UserError(where + ": \"" + key + "\" must be a list of non-negative integers");
+  std::vector<uint64_t> out;
+  for (const auto& v : j.at(key)) {
+    if (!v.is_number_unsigned())
+      throw UserError(where + ": \"" + key + "\" must be a list of non-negative integers");
+    out.push_back(v.get<uint64_t>());
+  }
+  return out;
+}
+
+std::string shape_text(const std::vector<int64_t>& shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+TensorEntry parse_entry(const std::string& name, const nlohmann::json& j, uint64_t data_start,
+                        uint64_t data_bytes, const std::string& path) {
+  const std::string where = path + ": tensor '" + name + "'";
+  if (!j.is_object()) throw UserError(where + ": entry is not a JSON object");
+  if (!j.contains("dtype") || !j.at("dtype").is_string())
+    throw UserError(where + ": missing string \"dtype\"");
+  TensorEntry e;
+  e.name = name;
+  e.dtype_name = j.at("dtype").get<std::string>();
+  const SafetensorsDtype* dtype = find_dtype(e.dtype_name);
+  if (!dtype) throw UserError(where + ": unknown dtype '" + e.dtype_name + "'");
+  e.dtype = dtype->dtype;
+  for (uint64_t d : unsigned_list(j, where, "shape")) {
+    if (d > (uint64_t{1} << 40)) throw UserError(where + ": dimension " + std::to_string(d) + " is too large");
+    e.shape.push_back(static_cast<int64_t>(d));
+  }
+  const std::vector<uint64_t> offsets = unsigned_list(j, where, "data_offsets");
+  if (offsets.size() != 2) throw UserError(where + ": \"data_offsets\" must be [begin, end]");
+  const uint64_t begin = offsets[0], end = offsets[1];
+  if (begin > end || end > data_bytes)
+    throw UserError(where + ": data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
+                    "] lie outside the " + std::to_string(data_bytes) + "-byte data buffer");
+  const int64_t count = checked_element_count(e.shape, where);
+  if (dtype->bytes != kSubByte) {
+    const uint64_t needed = static_cast<uint64_t>(count) * static_cast<uint64_t>(dtype->bytes);
+    if (end - begin != needed)
+      throw UserError(where + ": data_offsets hold " + std::to_string(end - begin) +
+                      " bytes but shape " + shape_text(e.shape) + " of " + e.dtype_name +
+                      " needs " + std::to_string(needed));
+  }
+  e.file_offset = data_start + begin;
+  e.bytes = end - begin;
+  return e;
+}
+
+}  // namespace
+
+int64_t checked_element_count(const std::vector<int64_t>& shape, const std::string& where) {
+  int64_t count = 1;
+  for (int64_t d : shape) {
+    if (d < 0 || (d > 0 && count > (int64_t{1} << 50) / d))
+      throw UserError(where + ": shape " + shape_text(shape) + " is too large");
+    count *= d;
+  }
+  return count;
+}
+
+std::vector<TensorEntry> parse_safetensors(std::istream& in, uint64_t file_size,
+                                           const std::string& path) {
+  unsigned char prefix[8];
+  if (file_size < 8 || !in.read(reinterpret_cast<char*>(prefix), 8))
+    throw UserError(path + ": too short for a safetensors file (" + std::to_string(file_size) +
+                    " bytes; the header length alone takes 8)");
+  const uint64_t header_bytes = read_u64_le(prefix);
+  if (header_bytes > file_size - 8)
+    throw UserError(path + ": safetensors header length " + std::to_string(header_bytes) +
+                    " runs past the end of the " + std::to_string(file_size) + "-byte file");
+  std::string header(header_bytes, '\0');
+  if (!in.read(header.data(), static_cast<std::streamsize>(header_bytes)))
+    throw UserError(path + ": cannot read the safetensors header");
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(header);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw UserError(path + ": safetensors header is not valid JSON (error at byte " +
+                    std::to_string(e.byte) + ")");
+  }
+  if (!j.is_object()) throw UserError(path + ": safetensors header is not a JSON object");
+  const uint64_t data_start = 8 + header_bytes;
+  const uint64_t data_bytes = file_size - data_start;
+  std::vector<TensorEntry> entries;
+  for (const auto& [name, value] : j.items()) {
+    if (name == "__metadata__") {
+      if (!value.is_object())
+        throw UserError(path + ": \"__metadata__\" must be a JSON object of strings");
+      continue;
+    }
+    entries.push_back(parse_entry(name, value, data_start, data_bytes, path));
+  }
+  return entries;
+}
+
+std::string safetensors_header(const std::vector<WeightsWriter::Layout>& layout,
+                               const std::map<std::string, std::string>& metadata) {
+  nlohmann::json j = nlohmann::json::object();
+  if (!metadata.empty()) j["__metadata__"] = metadata;
+  uint64_t offset = 0;
+  for (const WeightsWriter::Layout& t : layout) {
+    const uint64_t bytes = static_cast<uint64_t>(t.rows * t.cols * dtype_size(t.dtype));
+    j[t.name] = {{"dtype", safetensors_dtype_name(t.dtype)},
+                 {"shape", {t.rows, t.cols}},
+                 {"data_offsets", {offset, offset + bytes}}};
+    offset += bytes;
+  }
+  std::string text = j.dump();
+  while (text.size() % 8 != 0) text += ' ';
+  std::string out(8, '\0');
+  for (int i = 0; i < 8; ++i) out[i] = static_cast<char>((text.size() >> (8 * i)) & 0xff);
+  return out + text;
+}
+
+}  // namespace trnsim::compress

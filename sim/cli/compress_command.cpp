@@ -1,0 +1,106 @@
+#include "sim/cli/compress_command.h"
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "kernels/compress/compress_weights.h"
+
+namespace trnsim::cli {
+namespace {
+
+using compress::TensorReport;
+
+std::string format(const char* spec, double v) {
+  char text[64];
+  std::snprintf(text, sizeof text, spec, v);
+  return text;
+}
+
+double kept_fraction(const TensorReport& r) {
+  return static_cast<double>(r.params_kept) / static_cast<double>(r.rows * r.cols);
+}
+
+nlohmann::json to_json(const std::vector<TensorReport>& reports, const CompressOptions& o) {
+  nlohmann::json tensors = nlohmann::json::array();
+  for (const TensorReport& r : reports) {
+    nlohmann::json t = {{"name", r.name},
+                        {"shape", {r.rows, r.cols}},
+                        {"dtype", dtype_name(r.dtype)},
+                        {"rank", r.rank},
+                        {"params_kept", r.params_kept},
+                        {"kept_fraction", kept_fraction(r)},
+                        {"relative_error", r.relative_error},
+                        {"svd", compress::svd_method_name(r.method)},
+                        {"seconds", r.seconds}};
+    if (r.whitened) {
+      t["activation_relative_error"] = r.activation_relative_error;
+      t["whitening_ridge"] = r.whitening_ridge;
+    }
+    tensors.push_back(t);
+  }
+  return {{"tensors", tensors}, {"output", o.output}, {"ratio", o.ratio}, {"block", o.block}};
+}
+
+// Columns padded to their widest cell; the first column left-aligned, the others right-aligned.
+void print_table(const std::vector<std::vector<std::string>>& rows, std::ostream& out) {
+  std::vector<size_t> width(rows.front().size(), 0);
+  for (const auto& row : rows)
+    for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t c = 0; c < row.size(); ++c) {
+      const std::string pad(width[c] - row[c].size(), ' ');
+      line += c == 0 ? row[c] + pad : "  " + pad + row[c];
+    }
+    out << line << "\n";
+  }
+}
+
+void print_text(const std::vector<TensorReport>& reports, const CompressOptions& o,
+                std::ostream& out) {
+  const bool whitened = !o.calibration.empty();
+  out << "compressed " << reports.size() << (reports.size() == 1 ? " tensor" : " tensors") << " of "
+      << o.weights << " -> " << o.output << " (ratio " << o.ratio << " of parameters removed, block "
+      << o.block << (whitened ? ", whitened by " + o.calibration : "") << ")\n";
+  std::vector<std::vector<std::string>> rows = {
+      {"tensor", "shape", "dtype", "rank", "params kept", "kept", "rel. error", "svd", "seconds"}};
+  if (whitened) rows[0].insert(rows[0].end() - 2, "act. error");
+  for (const TensorReport& r : reports) {
+    std::vector<std::string> row = {r.name,
+                                    std::to_string(r.rows) + " x " + std::to_string(r.cols),
+                                    dtype_name(r.dtype),
+                                    std::to_string(r.rank),
+                                    std::to_string(r.params_kept),
+                                    format("%.1f%%", 100 * kept_fraction(r)),
+                                    format("%.5f", r.relative_error),
+                                    compress::svd_method_name(r.method),
+                                    format("%.2f", r.seconds)};
+    if (whitened) row.insert(row.end() - 2, format("%.5f", r.activation_relative_error));
+    rows.push_back(row);
+  }
+  print_table(rows, out);
+  for (const TensorReport& r : reports)
+    if (r.whitening_ridge > 0)
+      out << "note: X^T X for '" << r.name << "' was singular or ill-conditioned; whitening added a ridge of "
+          << format("%.3g", r.whitening_ridge) << " to its diagonal\n";
+}
+
+}  // namespace
+
+void run_compress(const CompressOptions& options, std::ostream& out) {
+  compress::CompressRequest request;
+  request.weights = options.weights;
+  request.ratio = options.ratio;
+  request.block = options.block;
+  request.tensors = options.tensors;
+  request.output = options.output;
+  request.calibration = options.calibration;
+  request.svd = options.svd;
+  const std::vector<TensorReport> reports = compress::compress_weights(request);
+  if (options.json)
+    out << to_json(reports, options).dump() << "\n";
+  else
+    print_text(reports, options, out);
+}
+
+}  // namespace trnsim::cli
