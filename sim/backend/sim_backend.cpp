@@ -28,6 +28,7 @@ SimBackend::SimBackend(const HwConfig& cfg, const std::string& program_name)
 }
 
 isa::Program SimBackend::finish() {
+  program_.data_movement = data_movement();
   program_.footprint.peak_sbuf_bytes = tiles_.peak_sbuf_bytes_per_partition() * cfg_.sbuf.partitions;
   program_.footprint.peak_psum_bytes = tiles_.peak_psum_bytes_per_partition() * cfg_.psum.partitions;
   return std::move(program_);
@@ -142,9 +143,49 @@ isa::Stream SimBackend::dma_queue_for(const Operand& dst, const Operand& src) {
   return isa::dma_queue_stream(it->second);
 }
 
+void SimBackend::record(const std::string& path, const View& v, int64_t bytes) {
+  flows_.push_back({path, v.tensor.memory != Memory::hbm, v.tensor.id, bytes});
+}
+
+std::string SimBackend::tensor_label(int32_t hbm_tensor) const {
+  const isa::HbmTensor& t = program_.tensors[hbm_tensor];
+  if (t.role == isa::TensorRole::spill) return "spill";
+  if (t.role == isa::TensorRole::scratch) return "intermediate";
+  return t.name;
+}
+
+// A tile holds the tensor it was loaded from; otherwise the one its data is finally stored
+// to (following copies PSUM -> SBUF -> HBM); otherwise an on-chip intermediate.
+std::string SimBackend::site_label(int site, int depth) const {
+  if (auto it = loaded_from_.find(site); it != loaded_from_.end()) return tensor_label(it->second);
+  if (auto it = stored_to_.find(site); it != stored_to_.end()) return tensor_label(it->second);
+  if (auto it = flows_into_.find(site); it != flows_into_.end() && depth < 8)
+    return site_label(it->second, depth + 1);
+  return "intermediate";
+}
+
+isa::DataMovement SimBackend::data_movement() const {
+  isa::DataMovement dm;
+  for (const Flow& f : flows_)
+    dm.bytes[f.path][f.on_chip ? site_label(f.source, 0) : tensor_label(f.source)] += f.bytes;
+  for (const isa::HbmTensor& t : program_.tensors) {
+    if (t.role == isa::TensorRole::input) dm.minimum["HBM->SBUF"] += t.bytes();
+    if (t.role == isa::TensorRole::output) dm.minimum["SBUF->HBM"] += t.bytes();
+  }
+  return dm;
+}
+
 void SimBackend::dma_copy(const View& dst, const View& src) {
   const PinnedOperands pins(tiles_);
   limits::check_dma_copy(dst, src);
+  const int64_t bytes = src.np * src.nf * dtype_size(src.tensor.dtype);
+  if (src.tensor.memory == Memory::hbm && dst.tensor.memory != Memory::hbm) {
+    loaded_from_.try_emplace(dst.tensor.id, src.tensor.id);
+    record("HBM->SBUF", src, bytes);
+  } else if (dst.tensor.memory == Memory::hbm && src.tensor.memory != Memory::hbm) {
+    stored_to_[src.tensor.id] = dst.tensor.id;
+    record("SBUF->HBM", dst, bytes);
+  }
   const Operand s = resolve(src, false);
   emit_dma(Opcode::dma_copy, resolve(dst, true), s, dst.tensor.name + " <- " + src.tensor.name);
 }
@@ -169,6 +210,9 @@ void SimBackend::matmul(const View& psum, const View& stationary, const View& mo
   in.src1 = m.ap;
   in.dst = d.ap;
   in.label = psum.tensor.name + " += " + stationary.tensor.name + "^T @ " + moving.tensor.name;
+  record("SBUF->PE", stationary, stationary.np * stationary.nf * dtype_size(stationary.tensor.dtype));
+  record("SBUF->PE", moving, moving.np * moving.nf * dtype_size(moving.tensor.dtype));
+  record("PE->PSUM", psum, psum.np * psum.nf * dtype_size(psum.tensor.dtype));
   std::vector<Region> reads = {s.region, m.region};
   if (in.accumulate) reads.push_back(d.region);
   emit(isa::compute_stream(Engine::tensor), std::move(in), reads, {d.region});
@@ -197,7 +241,18 @@ void SimBackend::emit_lane(Engine engine, isa::Instruction in, const Operand& ds
   emit(isa::compute_stream(engine), std::move(in), reads, {dst.region});
 }
 
+// A compute instruction moves an input's data into its output: a PSUM input is PSUM->SBUF
+// traffic, and the input's tile takes the tensor label of wherever the output goes.
+void SimBackend::record_move(const View& dst, const View& src) {
+  if (src.tensor.memory == Memory::hbm || dst.tensor.memory == Memory::hbm) return;
+  if (src.tensor.id != dst.tensor.id || src.tensor.memory != dst.tensor.memory)
+    flows_into_[src.tensor.id] = dst.tensor.id;
+  if (src.tensor.memory == Memory::psum)
+    record("PSUM->SBUF", src, src.np * src.nf * dtype_size(src.tensor.dtype));
+}
+
 void SimBackend::tensor_copy(const View& dst, const View& src, Engine engine) {
+  record_move(dst, src);
   const PinnedOperands pins(tiles_);
   limits::check_elementwise("tensor_copy", dst, src);
   limits::check_engine_memory("tensor_copy", engine, dst);
@@ -210,6 +265,8 @@ void SimBackend::tensor_copy(const View& dst, const View& src, Engine engine) {
 }
 
 void SimBackend::tensor_tensor(const View& dst, const View& a, const View& b, AluOp op) {
+  record_move(dst, a);
+  record_move(dst, b);
   const PinnedOperands pins(tiles_);
   limits::check_elementwise("tensor_tensor", dst, a);
   limits::check_elementwise("tensor_tensor", dst, b);

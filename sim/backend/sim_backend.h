@@ -13,6 +13,7 @@
 #include "sim/backend/hazard_tracker.h"
 #include "sim/backend/tile_store.h"
 #include "sim/config/hw_config.h"
+#include "sim/isa/data_movement.h"
 #include "sim/isa/program.h"
 
 namespace trnsim::backend {
@@ -21,8 +22,9 @@ class SimBackend : public Backend, private TileStore::Mover {
  public:
   SimBackend(const HwConfig& cfg, const std::string& program_name);
 
-  // The finished program, with its SBUF/PSUM footprint.
+  // The finished program, with its SBUF/PSUM footprint and data movement.
   isa::Program finish();
+  isa::DataMovement data_movement() const;
 
   int64_t sbuf_bytes_per_partition() const override {
     return cfg_.sbuf.usable_bytes_per_partition();
@@ -79,6 +81,22 @@ class SimBackend : public Backend, private TileStore::Mover {
   isa::Program program_;
   HazardTracker hazards_;
   TileStore tiles_;
+  // Data-movement bookkeeping: bytes per path and per source (an HBM tensor id, or a tile
+  // site id resolved to a tensor at the end), and where each tile's data came from or went.
+  struct Flow {
+    std::string path;
+    bool on_chip;  // `source` is a tile site id, else an HBM tensor id
+    int source;
+    int64_t bytes;
+  };
+  void record(const std::string& path, const View& v, int64_t bytes);
+  void record_move(const View& dst, const View& src);
+  std::string tensor_label(int32_t hbm_tensor) const;
+  std::string site_label(int site, int depth) const;
+  std::vector<Flow> flows_;
+  std::map<int, int32_t> loaded_from_, stored_to_;  // tile site -> HBM tensor
+  std::map<int, int> flows_into_;                   // tile site -> tile site its data moves to
+
   // DMA queue of each data stream: (HBM tensor, is a store) -> queue id.
   std::map<std::pair<int32_t, bool>, int> dma_queues_;
 };

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/isa/data_movement.h"
 #include "sim/isa/instruction.h"
 
 namespace trnsim::isa {
@@ -33,6 +34,7 @@ struct Footprint {
 struct Program {
   std::string name;
   Footprint footprint;
+  DataMovement data_movement;  // from the builder; not part of the JSON format
   std::vector<HbmTensor> tensors;
   std::array<std::vector<Instruction>, kStreamCount> streams;
 

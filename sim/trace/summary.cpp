@@ -186,6 +186,7 @@ Summary summarize(const isa::Program& program, const model::RunResult& run, cons
        optional_value(extras.max_abs_err)},
   };
   s.engines = engine_table(program, run, t);
+  s.data_movement = program.data_movement;
   return s;
 }
 

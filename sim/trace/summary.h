@@ -34,6 +34,7 @@ struct EngineStats {
 struct Summary {
   std::vector<Stat> stats;  // top-level, in presentation order
   std::vector<EngineStats> engines;
+  isa::DataMovement data_movement;  // bytes per path and tensor; empty for loaded programs
 };
 
 // What the run itself does not know.

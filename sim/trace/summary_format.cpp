@@ -100,8 +100,58 @@ nlohmann::json summary_to_json(const Summary& s) {
     engines[row.engine] = e;
   }
   j["engines"] = engines;
+  if (!s.data_movement.empty()) {
+    nlohmann::json dm = nlohmann::json::object();
+    for (const auto& [path, tensors] : s.data_movement.bytes) {
+      int64_t total = 0;
+      for (const auto& [tensor, bytes] : tensors) {
+        dm[path][tensor] = bytes;
+        total += bytes;
+      }
+      dm[path]["total"] = total;
+      if (auto m = s.data_movement.minimum.find(path); m != s.data_movement.minimum.end())
+        dm[path]["minimum"] = m->second;
+    }
+    j["data_movement"] = dm;
+  }
   return j;
 }
+
+namespace {
+
+std::string format_mb(int64_t bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", static_cast<double>(bytes) / 1e6);
+  return buf;
+}
+
+// Bytes per path (rows) and tensor (columns), in MB, with the analytic minimum HBM traffic.
+void write_data_movement(std::ostringstream& out, const isa::DataMovement& dm) {
+  if (dm.empty()) return;
+  std::vector<std::string> tensors;
+  for (const auto& [path, row] : dm.bytes)
+    for (const auto& [tensor, bytes] : row)
+      if (std::find(tensors.begin(), tensors.end(), tensor) == tensors.end())
+        tensors.push_back(tensor);
+  out << "\ndata movement (MB)\n  " << pad_right("path", 11);
+  for (const std::string& t : tensors) out << "  " << pad_left(t, 12);
+  out << "  " << pad_left("total", 12) << "  " << pad_left("minimum", 12) << "\n";
+  for (const auto& [path, row] : dm.bytes) {
+    out << "  " << pad_right(path, 11);
+    int64_t total = 0;
+    for (const std::string& t : tensors) {
+      const auto it = row.find(t);
+      total += it == row.end() ? 0 : it->second;
+      out << "  " << pad_left(it == row.end() ? "-" : format_mb(it->second), 12);
+    }
+    const auto m = dm.minimum.find(path);
+    out << "  " << pad_left(format_mb(total), 12) << "  "
+        << pad_left(m == dm.minimum.end() ? "-" : format_mb(m->second), 12) << "\n";
+  }
+  out << "  # minimum: every input read once from HBM, every output written once\n";
+}
+
+}  // namespace
 
 std::string summary_to_text(const Summary& s) {
   size_t name_width = 0, value_width = 0;
@@ -115,6 +165,7 @@ std::string summary_to_text(const Summary& s) {
         << "  # " << st.description << "\n";
   }
   write_engine_table(out, s.engines);
+  write_data_movement(out, s.data_movement);
   return out.str();
 }
 
