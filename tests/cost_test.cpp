@@ -137,14 +137,16 @@ TEST_F(CostTest, NarrowDmaUsesOneEngine) {
   EXPECT_EQ(shares[0].descriptors, 4);
 }
 
-TEST_F(CostTest, DmaTransposeGathersElementByElement) {
-  // A [128, 128] bf16 transpose: every element is its own buffer; each engine serves 8
-  // partitions x 128 elements.
+TEST_F(CostTest, DmaTransposeRunsAtItsEfficiency) {
+  // A [128, 128] bf16 transpose: each engine writes 8 destination rows of 256 B. Its engine
+  // time is a copy's (8 x 20 ns + 2048 B / 17 B/ns) divided by dma.transpose_efficiency.
   isa::Instruction t = testing::dma(sbuf(0, 128, 128), testing::hbm(0, 128, 0, 0, 128, 128));
   t.op = Opcode::dma_transpose;
   const auto shares = cost::split_dma(cfg, t);
   ASSERT_EQ(shares.size(), 16u);
-  EXPECT_EQ(shares[0].descriptors, 8 * 128);
+  EXPECT_EQ(shares[0].descriptors, 8);
+  EXPECT_DOUBLE_EQ(cost::dma_engine_ns(cfg, shares[0]),
+                   (8 * 20.0 + 2048.0 / 17.0) / cfg.dma.transpose_efficiency);
 }
 
 }  // namespace

@@ -43,7 +43,7 @@ SvdMethod choose_svd_method(const std::string& name, int64_t rows, int64_t cols)
 // Randomized subspace iteration (Halko, Martinsson & Tropp 2011, Alg. 4.4): a Gaussian sketch
 // of R + oversampling columns, refined by power iterations with re-orthonormalisation.
 struct RandomizedSvdOptions {
-  int64_t oversampling = 16;
+  int64_t oversampling = 64;
   int power_iterations = 2;
   uint64_t seed = 1;  // same seed and input: bit-identical factors on any thread count
 };

@@ -11,6 +11,11 @@
 #include <Eigen/SVD>
 #include <cmath>
 #include <random>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+static double tnow(){return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();}
+#define PHASE(name) if (getenv("TRNSIM_T")) { double t_=tnow(); fprintf(stderr, "  %-10s %.1fs\n", name, t_-t0_); t0_=t_; }
 
 #include "kernels/compress/block_svd.h"
 #include "kernels/compress/parallel_bands.h"
@@ -82,12 +87,17 @@ Eigen::MatrixXd gram(const Matrix& b) {
 // Steps 1-4 of the file comment for a wide or square a.
 LowRankFactors factor_wide(const Matrix& a, int64_t rank, const RandomizedSvdOptions& options) {
   const Index l = std::min<Index>(rank + std::max<int64_t>(options.oversampling, 0), a.rows());
-  Matrix q = orthonormal_basis(times(a, gaussian_matrix(a.cols(), l, options.seed)));
-  for (int i = 0; i < options.power_iterations; ++i)
-    q = orthonormal_basis(times(a, transpose_times(a, q)));
-  const Matrix bt = transpose_times(a, q);
-
-  const Eigen::BDCSVD<Eigen::MatrixXd> gram_svd(gram(bt), Eigen::ComputeThinU);
+  double t0_ = tnow();
+  Matrix om = gaussian_matrix(a.cols(), l, options.seed); PHASE("gauss");
+  Matrix yy = times(a, om); PHASE("pass");
+  Matrix q = orthonormal_basis(yy); PHASE("qr");
+  for (int i = 0; i < options.power_iterations; ++i) {
+    Matrix z = transpose_times(a, q); PHASE("pass");
+    Matrix y2 = times(a, z); PHASE("pass");
+    q = orthonormal_basis(y2); PHASE("qr"); }
+  const Matrix bt = transpose_times(a, q); PHASE("pass");
+  Eigen::MatrixXd gg = gram(bt); PHASE("gram");
+  const Eigen::BDCSVD<Eigen::MatrixXd> gram_svd(gg, Eigen::ComputeThinU); PHASE("bdcsvd");
   const Eigen::VectorXd sigma = gram_svd.singularValues().head(rank).cwiseSqrt();
   Eigen::VectorXd root(rank), inverse_root(rank);
   for (Index i = 0; i < rank; ++i) {
@@ -99,6 +109,7 @@ LowRankFactors factor_wide(const Matrix& a, int64_t rank, const RandomizedSvdOpt
   LowRankFactors f;
   f.u = times(q, (basis * root.asDiagonal()).cast<float>());
   f.v = times(bt, (basis * inverse_root.asDiagonal()).cast<float>()).transpose();
+  PHASE("factors");
   return f;
 }
 

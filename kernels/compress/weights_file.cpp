@@ -104,17 +104,20 @@ Matrix WeightsFile::read_matrix(const std::string& name) const {
   if (t->shape.empty()) throw UserError(path_ + ": tensor '" + name + "' is a scalar, not a matrix");
   const int64_t cols = t->shape.back();
   const int64_t rows = cols == 0 ? 0 : t->elements() / cols;
-  std::vector<unsigned char> bytes(t->bytes);
-  errno = 0;
-  std::ifstream in(path_, std::ios::binary);
-  in.seekg(static_cast<std::streamoff>(t->file_offset));
-  if (!in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size())))
-    throw UserError(path_ + ": cannot read tensor '" + name + "': " + system_error());
-  const int size = dtype_size(*t->dtype);
-  std::vector<float> values(static_cast<size_t>(rows * cols));
-  for (size_t i = 0; i < values.size(); ++i) values[i] = decode_element(&bytes[i * size], *t->dtype);
-  if (t->fortran_order) return Eigen::Map<Matrix>(values.data(), rows, cols);
-  return Eigen::Map<RowMajorMatrix>(values.data(), rows, cols);
+  // The file order is row-major, i.e. the column-major order of the transpose.
+  Matrix stored = t->fortran_order ? Matrix(rows, cols) : Matrix(cols, rows);
+  {
+    std::vector<unsigned char> bytes(t->bytes);
+    errno = 0;
+    std::ifstream in(path_, std::ios::binary);
+    in.seekg(static_cast<std::streamoff>(t->file_offset));
+    if (!in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size())))
+      throw UserError(path_ + ": cannot read tensor '" + name + "': " + system_error());
+    const int size = dtype_size(*t->dtype);
+    for (Eigen::Index i = 0; i < stored.size(); ++i) stored.data()[i] = decode_element(&bytes[i * size], *t->dtype);
+  }
+  if (t->fortran_order) return stored;
+  return stored.transpose();
 }
 
 void round_to_dtype(Matrix& m, Dtype dtype) {

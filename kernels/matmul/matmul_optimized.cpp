@@ -90,11 +90,29 @@ int64_t largest_divisor_up_to(int64_t count, int64_t limit) {
 
 }  // namespace
 
-MatmulBlocks fit_blocks(int64_t M, int64_t K, int64_t N, const MatmulBlocks& preferred) {
-  MatmulBlocks b;
-  b.tiles_m = largest_divisor_up_to(M / std::min(M, kTileM), preferred.tiles_m);
-  b.tiles_n = largest_divisor_up_to(N / std::min(N, kTileN), preferred.tiles_n);
-  b.tiles_k = largest_divisor_up_to(K / kTileK, preferred.tiles_k);
+MatmulBlocks fit_blocks(int64_t M, int64_t K, int64_t N, Dtype dtype, int64_t sbuf_bytes,
+                        const MatmulBlocks& preferred) {
+  const int64_t tile_m = std::min(M, kTileM), tile_n = std::min(N, kTileN);
+  const int64_t size = dtype_size(dtype);
+  MatmulBlocks b = preferred;
+  auto fit = [&] {
+    b.tiles_m = largest_divisor_up_to(M / tile_m, b.tiles_m);
+    b.tiles_n = largest_divisor_up_to(N / tile_n, b.tiles_n);
+    b.tiles_k = largest_divisor_up_to(K / kTileK, b.tiles_k);
+  };
+  // Bytes per partition of optimized_matmul's tiles: result tiles over all of M, rotating rhs
+  // and lhsT blocks, rotating packed rows.
+  auto footprint = [&] {
+    const int64_t block_m = tile_m * b.tiles_m, block_n = tile_n * b.tiles_n;
+    return (M / tile_m) * block_n * size + kPipelineBufs * b.tiles_k * (block_n + block_m) * size +
+           kPipelineBufs * block_n * size;
+  };
+  for (fit(); footprint() > sbuf_bytes;) {
+    int64_t& shrink = b.tiles_n > 1 ? b.tiles_n : b.tiles_k > 1 ? b.tiles_k : b.tiles_m;
+    if (shrink == 1) break;  // nothing left: the kernel spills
+    shrink = shrink / 2;
+    fit();
+  }
   return b;
 }
 

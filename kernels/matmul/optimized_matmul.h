@@ -21,7 +21,11 @@ struct MatmulBlocks {
 void optimized_matmul(Backend& b, const std::string& kernel, const TensorRef& lhsT,
                       const TensorRef& rhs, const TensorRef& result, const MatmulBlocks& blocks);
 
-// The largest blocks up to `preferred` that divide the tile counts of an M x K x N product.
-MatmulBlocks fit_blocks(int64_t M, int64_t K, int64_t N, const MatmulBlocks& preferred);
+// The largest blocks up to `preferred` that divide the tile counts of an M x K x N product of
+// `dtype` and whose tiles fit in `sbuf_bytes` per partition: the result tiles span all of M, so
+// for a large M the N block (then the K block, then the M block) is made smaller rather than
+// letting the result tiles spill.
+MatmulBlocks fit_blocks(int64_t M, int64_t K, int64_t N, Dtype dtype, int64_t sbuf_bytes,
+                        const MatmulBlocks& preferred = {});
 
 }  // namespace trnsim

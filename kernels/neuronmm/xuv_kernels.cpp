@@ -120,9 +120,9 @@ void xuv_sequential(Backend& b, const Assignments& shape, const Assignments&, Dt
   const XuvOperands op = declare_xuv(b, "xuv_sequential", shape, dt);
   // (X U)^T = U^T X^T with the tutorial kernel (lhsT = U), through HBM, then Y = (X U) V.
   const TensorRef xuT = b.hbm_scratch("xuT", op.R, op.M, dt);
-  const MatmulBlocks tutorial;
-  optimized_matmul(b, "xuv_sequential", op.u, op.xT, xuT, fit_blocks(op.R, op.K, op.M, tutorial));
-  optimized_matmul(b, "xuv_sequential", xuT, op.v, op.y, fit_blocks(op.M, op.R, op.N, tutorial));
+  const int64_t sbuf = b.sbuf_bytes_per_partition();
+  optimized_matmul(b, "xuv_sequential", op.u, op.xT, xuT, fit_blocks(op.R, op.K, op.M, dt, sbuf));
+  optimized_matmul(b, "xuv_sequential", xuT, op.v, op.y, fit_blocks(op.M, op.R, op.N, dt, sbuf));
 }
 
 }  // namespace trnsim

@@ -193,6 +193,8 @@ void SimBackend::dma_copy(const View& dst, const View& src) {
 void SimBackend::dma_transpose(const View& dst, const View& src) {
   const PinnedOperands pins(tiles_);
   limits::check_dma_transpose(dst, src);
+  loaded_from_.try_emplace(dst.tensor.id, src.tensor.id);
+  record("HBM->SBUF", src, src.np * src.nf * dtype_size(src.tensor.dtype));
   const Operand s = resolve(src, false);
   emit_dma(Opcode::dma_transpose, resolve(dst, true), s,
            dst.tensor.name + " <- " + src.tensor.name + "^T");

@@ -48,6 +48,7 @@ struct DmaConfig {
   double setup_latency_ns = 0;         // issue -> first byte (pipelined across transfers)
   double descriptor_overhead_ns = 0;   // per contiguous buffer, on the engine
   double completion_latency_ns = 0;    // last byte -> semaphore visible to the waiter
+  double transpose_efficiency = 0;     // a DMA transpose's fraction of a copy's engine rate
 };
 
 struct HbmConfig {

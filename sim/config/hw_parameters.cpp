@@ -124,6 +124,8 @@ std::vector<HwParameter> build_table() {
         kMaxNs, "engine time per contiguous buffer (descriptor)");
   t.add("dma", &HwConfig::dma, "completion_latency_ns", &DC::completion_latency_ns, "ns", 0, kMaxNs,
         "last byte -> semaphore visible to the waiter");
+  t.add("dma", &HwConfig::dma, "transpose_efficiency", &DC::transpose_efficiency, "fraction",
+        0.001, 1, "a DMA transpose moves data at this fraction of a plain copy's engine rate");
 
   t.add("hbm", &HwConfig::hbm, "bandwidth_bytes_per_ns", &HbmConfig::bandwidth_bytes_per_ns,
         "bytes/ns", 1, 100000, "peak HBM bandwidth per NeuronCore (= GB/s)");

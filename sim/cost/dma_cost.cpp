@@ -23,10 +23,11 @@ std::vector<DmaShare> split_dma(const HwConfig& cfg, const isa::Instruction& in)
   const int per_engine = cfg.dma.partitions_per_engine;
   const int64_t first = side.memory == Memory::hbm ? 0 : side.start_partition;
   const int64_t rows = side.partitions;
-  // A descriptor moves one contiguous buffer on both sides. A DMA transpose gathers element
-  // by element (v2: "much lower DMA bandwidth", PG), so its buffers are single elements.
-  int64_t buffer_bytes = std::min(in.src0.contiguous_bytes(), in.dst.contiguous_bytes());
-  if (in.op == Opcode::dma_transpose) buffer_bytes = dtype_size(in.src0.dtype);
+  // A descriptor moves one contiguous buffer on both sides (for a transpose: the rows of the
+  // destination; its lower rate is dma.transpose_efficiency, applied in dma_engine_ns).
+  const int64_t buffer_bytes = in.op == Opcode::dma_transpose
+                                   ? in.dst.contiguous_bytes()
+                                   : std::min(in.src0.contiguous_bytes(), in.dst.contiguous_bytes());
   const int64_t row_bytes = side.free_bytes();
   const int64_t row_descriptors = (row_bytes + buffer_bytes - 1) / buffer_bytes;
   const bool hbm_read = in.src0.memory == Memory::hbm;
@@ -42,7 +43,7 @@ std::vector<DmaShare> split_dma(const HwConfig& cfg, const isa::Instruction& in)
       shares.back().descriptors += static_cast<int>(n * row_descriptors);
     } else {
       shares.push_back({engine, n * row_bytes, static_cast<int>(n * row_descriptors), hbm_read,
-                        hbm_write});
+                        hbm_write, in.op == Opcode::dma_transpose});
     }
     p = group_end;
   }
@@ -50,8 +51,9 @@ std::vector<DmaShare> split_dma(const HwConfig& cfg, const isa::Instruction& in)
 }
 
 double dma_engine_ns(const HwConfig& cfg, const DmaShare& share) {
-  return share.descriptors * cfg.dma.descriptor_overhead_ns +
-         static_cast<double>(share.bytes) / cfg.dma.engine_bytes_per_ns;
+  const double copy_ns = share.descriptors * cfg.dma.descriptor_overhead_ns +
+                         static_cast<double>(share.bytes) / cfg.dma.engine_bytes_per_ns;
+  return share.transpose ? copy_ns / cfg.dma.transpose_efficiency : copy_ns;
 }
 
 }  // namespace trnsim::cost

@@ -17,11 +17,13 @@ struct DmaShare {
   int descriptors = 0;
   bool hbm_read = false;   // the source is HBM
   bool hbm_write = false;  // the destination is HBM
+  bool transpose = false;  // a DMA transpose: dma.transpose_efficiency of a copy's rate
 };
 
 std::vector<DmaShare> split_dma(const HwConfig& cfg, const isa::Instruction& in);
 
-// Time the engine spends on its share: descriptors x overhead + bytes / engine bandwidth.
+// Time the engine spends on its share: descriptors x overhead + bytes / engine bandwidth,
+// divided by dma.transpose_efficiency for a transpose.
 double dma_engine_ns(const HwConfig& cfg, const DmaShare& share);
 
 }  // namespace trnsim::cost
