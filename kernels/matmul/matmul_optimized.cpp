@@ -107,9 +107,11 @@ MatmulBlocks fit_blocks(int64_t M, int64_t K, int64_t N, Dtype dtype, int64_t sb
     return (M / tile_m) * block_n * size + kPipelineBufs * b.tiles_k * (block_n + block_m) * size +
            kPipelineBufs * block_n * size;
   };
-  for (fit(); footprint() > sbuf_bytes;) {
+  fit();
+  const MatmulBlocks fitted = b;
+  while (footprint() > sbuf_bytes) {
     int64_t& shrink = b.tiles_n > 1 ? b.tiles_n : b.tiles_k > 1 ? b.tiles_k : b.tiles_m;
-    if (shrink == 1) break;  // nothing left: the kernel spills
+    if (shrink == 1) return fitted;  // no blocks fit: keep the large ones, and let them spill
     shrink = shrink / 2;
     fit();
   }
@@ -119,10 +121,12 @@ MatmulBlocks fit_blocks(int64_t M, int64_t K, int64_t N, Dtype dtype, int64_t sb
 void matmul_optimized(Backend& b, const Assignments& shape, const Assignments& params,
                       Dtype dt) {
   const MatmulOperands op = declare_matmul(b, "matmul_optimized", shape, dt);
-  require_positive("matmul_optimized", params);
-  optimized_matmul(b, "matmul_optimized", op.lhsT, op.rhs, op.result,
-                   {params.at("TILES_IN_BLOCK_M"), params.at("TILES_IN_BLOCK_N"),
-                    params.at("TILES_IN_BLOCK_K")});
+  MatmulBlocks blocks{params.at("TILES_IN_BLOCK_M"), params.at("TILES_IN_BLOCK_N"),
+                      params.at("TILES_IN_BLOCK_K")};
+  // 0 for all three: the tutorial's blocks, made smaller where the shape or SBUF needs it.
+  if (blocks.tiles_m == 0 && blocks.tiles_n == 0 && blocks.tiles_k == 0)
+    blocks = fit_blocks(op.M, op.K, op.N, dt, b.sbuf_bytes_per_partition());
+  optimized_matmul(b, "matmul_optimized", op.lhsT, op.rhs, op.result, blocks);
 }
 
 }  // namespace trnsim

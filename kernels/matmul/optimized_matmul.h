@@ -24,7 +24,7 @@ void optimized_matmul(Backend& b, const std::string& kernel, const TensorRef& lh
 // The largest blocks up to `preferred` that divide the tile counts of an M x K x N product of
 // `dtype` and whose tiles fit in `sbuf_bytes` per partition: the result tiles span all of M, so
 // for a large M the N block (then the K block, then the M block) is made smaller rather than
-// letting the result tiles spill.
+// letting the result tiles spill. If no blocks fit, the preferred ones are kept (and spill).
 MatmulBlocks fit_blocks(int64_t M, int64_t K, int64_t N, Dtype dtype, int64_t sbuf_bytes,
                         const MatmulBlocks& preferred = {});
 
