@@ -1,59 +1,119 @@
-// Small shapes every kernel of the library is checked at (one square, one not), and the error
-// bound of a result that was rounded to bf16 a given number of times.
+// Small shapes every kernel of the library is checked at (a square-ish one and an oblong one),
+// with an error bound derived from where the kernel rounds to bf16: one rounding to bf16
+// (8 significant bits) moves a value by at most 2^-8 of its size, and fp32 accumulation of n
+// products errs by at most n 2^-24 times their absolute sum.
 #pragma once
 
 #include <Eigen/Core>
 #include <cmath>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "kernels/registry.h"
-#include "sim/cli/reference.h"
+#include "sim/isa/program.h"
 
 namespace trnsim::testing {
+
+using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// |input t| of a finished run, as a matrix (inputs are kept in the run's final HBM image).
+inline RowMatrix abs_input(const isa::Program& p, const std::vector<std::vector<float>>& hbm,
+                           size_t t) {
+  RowMatrix m(p.tensors[t].rows, p.tensors[t].cols);
+  for (int64_t i = 0; i < m.size(); ++i) m.data()[i] = std::fabs(hbm[t][i]);
+  return m;
+}
+
+constexpr double kBf16 = 1.0 / 256;              // 2^-8
+constexpr double kFp32 = 1.0 / (1 << 24);        // 2^-24
+
+// An error bound for a finished run, from its program, its final HBM image (inputs included)
+// and the largest |reference| value.
+using Bound = std::function<double(const isa::Program&, const std::vector<std::vector<float>>&,
+                                   double reference)>;
+
+// lhsT^T rhs with `roundings` bf16 roundings of running sums.
+inline Bound matmul_bound(int roundings) {
+  return [roundings](const isa::Program& p, const std::vector<std::vector<float>>& hbm, double) {
+    const RowMatrix a = abs_input(p, hbm, 0), b = abs_input(p, hbm, 1);
+    const double S = (a.transpose() * b).maxCoeff();
+    return (a.rows() * kFp32 + roundings * kBf16) * S;
+  };
+}
+
+// Chained products (x U V, the MLPs): a worst-case bound through |U| and |V| is vacuous here
+// (random signs cancel, so worst-case alignment overestimates by orders of magnitude), so
+// these use a first-order estimate instead: each bf16 rounding of a value on its way to the
+// output adds at most 2^-8 relative error, and the errors add. The number of rounding stages
+// counts one per 128-deep contraction tile (the most any blocking can do), the roundings of
+// the SwiGLU epilogue, and the output store. `reference` is max |reference output|.
+inline Bound relative_bound(std::function<double(const isa::Program&)> stages) {
+  return [stages](const isa::Program& p, const std::vector<std::vector<float>>&, double reference) {
+    return stages(p) * kBf16 * reference;
+  };
+}
+
+inline int64_t rows_of(const isa::Program& p, size_t t) { return p.tensors[t].rows; }
+inline int64_t cols_of(const isa::Program& p, size_t t) { return p.tensors[t].cols; }
+
+// x U V (inputs xT [K, M], U [K, R], V [R, N]): strip and output accumulations, output store.
+inline Bound xuv_bound() {
+  return relative_bound(
+      [](const isa::Program& p) { return (rows_of(p, 1) + cols_of(p, 1)) / 128.0 + 1; });
+}
+
+// SwiGLU: the up chain (H, and R when factored), silu and multiply (2), the down chain (I, R),
+// the store; mlp_dense also stores g and u to HBM (2 more).
+inline Bound swiglu_bound(bool factored) {
+  return relative_bound([factored](const isa::Program& p) {
+    const double H = rows_of(p, 1), I = rows_of(p, factored ? 5 : 3);
+    const double R = factored ? cols_of(p, 1) : 0;
+    return (H + R) / 128 + 2 + (I + R) / 128 + 1 + (factored ? 0 : 2);
+  });
+}
 
 struct KernelCase {
   std::string kernel;
   Assignments shape;
   Assignments params;
-  int bf16_roundings;  // of a running sum on the way to the output
+  Bound bound;
 };
 
-inline const Assignments kSquare = {{"M", 256}, {"K", 512}, {"N", 1024}};
-inline const Assignments kOblong = {{"M", 384}, {"K", 256}, {"N", 1536}};
-
-// The tutorial kernels round once (PSUM fp32 -> bf16 result). matmul_optimized accumulates
-// each K block's PSUM result into bf16 SBUF tiles: one rounding per K block (two here).
 inline std::vector<KernelCase> kernel_cases() {
-  return {
-      {"matmul_naive", kSquare, {}, 1},
-      {"matmul_naive", kOblong, {}, 1},
-      {"matmul_hoisted", kSquare, {}, 1},
-      {"matmul_hoisted", kOblong, {}, 1},
-      {"matmul_blocked", kSquare, {}, 1},
-      {"matmul_blocked", kOblong, {{"TILES_IN_BLOCK_M", 3}, {"TILES_IN_BLOCK_N", 1}}, 1},
-      {"matmul_optimized", kSquare,
-       {{"TILES_IN_BLOCK_M", 2}, {"TILES_IN_BLOCK_N", 2}, {"TILES_IN_BLOCK_K", 2}}, 2},
-      {"matmul_optimized", kOblong,
-       {{"TILES_IN_BLOCK_M", 3}, {"TILES_IN_BLOCK_N", 3}, {"TILES_IN_BLOCK_K", 1}}, 2},
+  const Assignments square = {{"M", 256}, {"K", 512}, {"N", 1024}};
+  const Assignments oblong = {{"M", 384}, {"K", 256}, {"N", 1536}};
+  const Assignments xuv_square = {{"M", 256}, {"K", 512}, {"R", 256}, {"N", 1024}};
+  const Assignments xuv_oblong = {{"M", 384}, {"K", 256}, {"R", 384}, {"N", 1536}};
+  const Assignments xuv_square_blocks = {{"TILES_IN_BLOCK_K", 2}, {"TILES_IN_BLOCK_R", 1},
+                                         {"TILES_IN_BLOCK_M", 2}, {"TILES_IN_BLOCK_N", 1}};
+  const Assignments xuv_oblong_blocks = {{"TILES_IN_BLOCK_K", 1}, {"TILES_IN_BLOCK_R", 3},
+                                         {"TILES_IN_BLOCK_M", 3}, {"TILES_IN_BLOCK_N", 3}};
+  std::vector<KernelCase> cases = {
+      // The tutorial kernels round once (PSUM fp32 -> bf16 result); matmul_optimized also
+      // accumulates each K block into bf16 SBUF tiles: one rounding per K block (two here).
+      {"matmul_naive", square, {}, matmul_bound(1)},
+      {"matmul_naive", oblong, {}, matmul_bound(1)},
+      {"matmul_hoisted", square, {}, matmul_bound(1)},
+      {"matmul_hoisted", oblong, {}, matmul_bound(1)},
+      {"matmul_blocked", square, {}, matmul_bound(1)},
+      {"matmul_blocked", oblong, {{"TILES_IN_BLOCK_M", 3}, {"TILES_IN_BLOCK_N", 1}}, matmul_bound(1)},
+      {"matmul_optimized", square,
+       {{"TILES_IN_BLOCK_M", 2}, {"TILES_IN_BLOCK_N", 2}, {"TILES_IN_BLOCK_K", 2}}, matmul_bound(2)},
+      {"matmul_optimized", oblong,
+       {{"TILES_IN_BLOCK_M", 3}, {"TILES_IN_BLOCK_N", 3}, {"TILES_IN_BLOCK_K", 1}}, matmul_bound(2)},
+      {"xuv_sequential", xuv_square, {}, xuv_bound()},
+      {"xuv_sequential", xuv_oblong, {}, xuv_bound()},
+      {"mlp_dense", {{"S", 128}, {"H", 512}, {"I", 1024}}, {}, swiglu_bound(false)},
+      {"mlp_dense", {{"S", 1}, {"H", 512}, {"I", 1536}}, {}, swiglu_bound(false)},
+      {"mlp_neuronmm", {{"S", 128}, {"H", 512}, {"I", 1024}, {"R", 256}}, {}, swiglu_bound(true)},
+      {"mlp_neuronmm", {{"S", 1}, {"H", 512}, {"I", 1536}, {"R", 384}}, {}, swiglu_bound(true)},
   };
-}
-
-// Largest |output - exact| for lhsT^T rhs computed with fp32 accumulation and `roundings`
-// roundings to bf16. With S = max_ij sum_k |lhsT[k,i] rhs[k,j]|, which bounds every partial
-// and final sum: fp32 accumulation of K products errs by at most K 2^-24 S (the standard
-// summation bound), and each rounding to bf16 (8 significant bits) by at most 2^-8 S.
-// run_kernel seeds input tensor t with seed + t: lhsT is tensor 0, rhs tensor 1.
-inline double matmul_error_bound(const KernelCase& c, uint64_t seed, Dtype dtype) {
-  using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-  const int64_t M = c.shape.at("M"), K = c.shape.at("K"), N = c.shape.at("N");
-  std::vector<float> a = cli::random_values(K * M, dtype, seed + 0);
-  std::vector<float> b = cli::random_values(K * N, dtype, seed + 1);
-  const RowMatrix A = Eigen::Map<RowMatrix>(a.data(), K, M).cwiseAbs();
-  const RowMatrix B = Eigen::Map<RowMatrix>(b.data(), K, N).cwiseAbs();
-  const double S = (A.transpose() * B).maxCoeff();
-  const int roundings = dtype == Dtype::bf16 ? c.bf16_roundings : 0;
-  return K * std::ldexp(1.0, -24) * S + roundings * std::ldexp(1.0, -8) * S;
+  for (const char* fused : {"xuv_fused", "xuv_fused_explicit_transpose", "xuv_unfused_recompute"}) {
+    cases.push_back({fused, xuv_square, xuv_square_blocks, xuv_bound()});
+    cases.push_back({fused, xuv_oblong, xuv_oblong_blocks, xuv_bound()});
+  }
+  return cases;
 }
 
 }  // namespace trnsim::testing

@@ -20,20 +20,27 @@ cli::KernelRunOutput run(const testing::KernelCase& c, Dtype dtype, const HwConf
   return cli::run_kernel(request);
 }
 
+std::string describe(const testing::KernelCase& c) {
+  std::string s = c.kernel;
+  for (const auto& [k, v] : c.shape) s += " " + k + "=" + std::to_string(v);
+  return s;
+}
+
 TEST(KernelNumerics, EveryKernelMatchesEigenWithinBf16Rounding) {
   for (const testing::KernelCase& c : testing::kernel_cases()) {
-    SCOPED_TRACE(c.kernel + " M=" + std::to_string(c.shape.at("M")));
+    SCOPED_TRACE(describe(c));
     const cli::KernelRunOutput out = run(c, Dtype::bf16, testing::trn1());
     ASSERT_TRUE(out.max_abs_err.has_value());
     EXPECT_GT(out.max_abs_reference, 1.0);  // a real result, not zeros
-    EXPECT_LE(*out.max_abs_err, testing::matmul_error_bound(c, 1, Dtype::bf16));
+    EXPECT_LE(*out.max_abs_err, c.bound(out.program, out.hbm, out.max_abs_reference));
   }
 }
 
 TEST(KernelNumerics, Fp32InputsOnlyAccumulationError) {
-  const testing::KernelCase c{"matmul_hoisted", testing::kOblong, {}, 0};
+  const testing::KernelCase c{"matmul_hoisted", {{"M", 384}, {"K", 256}, {"N", 1536}}, {},
+                              testing::matmul_bound(0)};
   const cli::KernelRunOutput out = run(c, Dtype::fp32, testing::trn1());
-  EXPECT_LE(*out.max_abs_err, testing::matmul_error_bound(c, 1, Dtype::fp32));
+  EXPECT_LE(*out.max_abs_err, c.bound(out.program, out.hbm, out.max_abs_reference));
 }
 
 TEST(KernelNumerics, OptimizedSpillsAndStillMatches) {
@@ -41,14 +48,14 @@ TEST(KernelNumerics, OptimizedSpillsAndStillMatches) {
   // tiles of 1 KiB plus the operand tiles: some go to HBM and back. The answer must not change.
   const testing::KernelCase c{"matmul_optimized", {{"M", 1024}, {"K", 256}, {"N", 1024}},
                               {{"TILES_IN_BLOCK_M", 8}, {"TILES_IN_BLOCK_N", 2}, {"TILES_IN_BLOCK_K", 1}},
-                              2};
+                              testing::matmul_bound(2)};
   HwConfig small = testing::trn1();
   small.sbuf.bytes_per_partition = 32768;
   const cli::KernelRunOutput out = run(c, Dtype::bf16, small);
   int spilled = 0;
   for (const auto& t : out.program.tensors) spilled += t.role == isa::TensorRole::spill;
   EXPECT_GT(spilled, 0);
-  EXPECT_LE(*out.max_abs_err, testing::matmul_error_bound(c, 1, Dtype::bf16));
+  EXPECT_LE(*out.max_abs_err, c.bound(out.program, out.hbm, out.max_abs_reference));
 }
 
 }  // namespace
