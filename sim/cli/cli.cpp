@@ -6,6 +6,7 @@
 #include <sstream>
 #include <nlohmann/json.hpp>
 
+#include "sim/cli/compress_command.h"
 #include "sim/cli/kernel_run.h"
 #include "sim/cli/measurements.h"
 #include "sim/cli/tune.h"
@@ -288,6 +289,26 @@ int run_cli(int argc, char** argv) {
       ->capture_default_str();
   add_machine_options(*tune_cmd, tune_machine);
 
+  CompressOptions compress_opts;
+  std::string compress_tensors;
+  auto* compress_cmd = app.add_subcommand(
+      "compress", "Block-aligned SVD of weight matrices: W ~ U V (safetensors or .npy)");
+  compress_cmd->add_option("weights", compress_opts.weights, "Weights file (.safetensors, .npy)")
+      ->required();
+  compress_cmd->add_option("--ratio", compress_opts.ratio,
+                           "Fraction of the parameters removed (the paper's compression ratio)")
+      ->required();
+  compress_cmd->add_option("--block", compress_opts.block, "Rank granularity (tile size)")
+      ->capture_default_str();
+  compress_cmd->add_option("--tensors", compress_tensors, "Names to compress (default: all 2-D)");
+  compress_cmd->add_option("-o,--output", compress_opts.output, "Output file or directory")
+      ->required();
+  compress_cmd->add_flag("--json", compress_opts.json, "Print the report as one JSON object");
+  compress_cmd->add_option("--calibration", compress_opts.calibration,
+                           "Activations for whitening (SVD-LLM style)");
+  compress_cmd->add_option("--svd", compress_opts.svd, "full, randomized or auto")
+      ->capture_default_str();
+
   std::string measured_path;
   MachineOptions compare_machine;
   compare_machine.hw = "";
@@ -316,6 +337,12 @@ int run_cli(int argc, char** argv) {
     if (*program_cmd) run_program(program_path, program_machine, program_out);
     if (*emit_cmd) emit_nki(emit_opts, emit_machine, emit_path);
     if (*tune_cmd) run_tune(tune_opts, tune_machine);
+    if (*compress_cmd) {
+      std::stringstream names(compress_tensors);
+      for (std::string name; std::getline(names, name, ',');)
+        if (!name.empty()) compress_opts.tensors.push_back(name);
+      run_compress(compress_opts, std::cout);
+    }
     if (*compare_cmd) compare_with_measurements(measured_path, compare_machine, compare_json);
   } catch (const UsageError& e) {
     std::cerr << "trnsim: " << e.what() << "\n";
