@@ -200,14 +200,7 @@ void mlp_neuronmm(Backend& b, const Assignments& shape, const Assignments& param
         {"h_tile", kPipelineBufs * t.moving * size}};
   };
   auto down_tiles = [&](const XuvBlocks& bl) {
-    const TokenTiles t = token_tiles(name, s.S, bl.m);
-    return std::vector<std::pair<std::string, int64_t>>{
-        {"xu_strip", s.R / kTile * t.block * size},
-        {"x_tiles", kPipelineBufs * bl.k * t.block * size},
-        {"u_tiles", kPipelineBufs * bl.k * kTile * bl.r * size},
-        {"y_acc", t.block / t.stationary * bl.n * kMoving * size},
-        {"v_tiles", kPipelineBufs * bl.r * kMoving * bl.n * size},
-        {"y_packed", kPipelineBufs * kMoving * bl.n * size}};
+    return fused_tiles(s.R, token_tiles(name, s.S, bl.m), bl, size);
   };
   // The authors sized their table for a 28 MB budget without double buffering; where a tuned
   // default does not fit here, halve its largest tuned block size until it does. Block sizes

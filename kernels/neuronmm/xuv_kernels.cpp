@@ -42,13 +42,7 @@ XuvBlocks blocks_of(const std::string& kernel, const Assignments& params) {
 // rotating buffers they ask for.
 void check_fused_budget(const Backend& b, const std::string& kernel, const XuvOperands& op,
                         const TokenTiles& t, const XuvBlocks& bl, int64_t size, bool explicit_transpose) {
-  std::vector<std::pair<std::string, int64_t>> tiles = {
-      {"xu_strip", op.R / kTile * t.block * size},
-      {"x_tiles", kPipelineBufs * bl.k * t.block * size},
-      {"u_tiles", kPipelineBufs * bl.k * kTile * bl.r * size},
-      {"y_acc", t.block / t.stationary * bl.n * kMoving * size},
-      {"v_tiles", kPipelineBufs * bl.r * kMoving * bl.n * size},
-      {"y_packed", kPipelineBufs * kMoving * bl.n * size}};
+  std::vector<std::pair<std::string, int64_t>> tiles = fused_tiles(op.R, t, bl, size);
   if (explicit_transpose) tiles.push_back({"xu_rows", t.block / t.stationary * op.R * size});
   check_sbuf_budget(b, kernel, tiles);
 }

@@ -25,6 +25,22 @@ TokenTiles token_tiles(const std::string& kernel, int64_t tokens, int64_t tiles_
   return t;
 }
 
+// The X block of contraction block `kb` and token block `mb`, contraction on partitions:
+// [blocks.k tiles] x [128, BM], loaded as is from X^T or with a DMA transpose from X.
+TensorRef load_x_block(Backend& b, const TensorRef& x, XLayout layout, const Expr& kb,
+                       const Expr& mb, const TokenTiles& t, const XuvBlocks& blocks) {
+  const TensorRef x_tiles =
+      b.sbuf_tile("x_tiles", {blocks.k}, kTile, t.block, x.dtype, kPipelineBufs);
+  b.for_range("kt", blocks.k, Loop::affine, [&](Expr kt) {
+    const Expr k0 = kb * (kTile * blocks.k) + kt * kTile;
+    if (layout == XLayout::transposed)
+      b.dma_copy(x_tiles.block({kt}), hbm_slice(x, k0, kTile, mb * t.block, t.block));
+    else
+      b.dma_transpose(x_tiles.block({kt}), hbm_slice(x, mb * t.block, t.block, k0, kTile));
+  });
+  return x_tiles;
+}
+
 void stage1_strips(Backend& b, const std::string& kernel, const TensorRef& x, XLayout layout,
                    const std::vector<TensorRef>& us, const std::vector<TensorRef>& strips,
                    const Expr& mb, const TokenTiles& t, const XuvBlocks& blocks) {
@@ -36,15 +52,7 @@ void stage1_strips(Backend& b, const std::string& kernel, const TensorRef& x, XL
     b.for_range("rt", R / kTile, Loop::affine, [&](Expr rt) { b.memset(strip.block({rt}), 0.0f); });
 
   b.for_range("kb", K / block_k, Loop::sequential, [&](Expr kb) {
-    const TensorRef x_tiles =
-        b.sbuf_tile("x_tiles", {blocks.k}, kTile, t.block, x.dtype, kPipelineBufs);
-    b.for_range("kt", blocks.k, Loop::affine, [&](Expr kt) {
-      const Expr k0 = kb * block_k + kt * kTile;
-      if (layout == XLayout::transposed)
-        b.dma_copy(x_tiles.block({kt}), hbm_slice(x, k0, kTile, mb * t.block, t.block));
-      else
-        b.dma_transpose(x_tiles.block({kt}), hbm_slice(x, mb * t.block, t.block, k0, kTile));
-    });
+    const TensorRef x_tiles = load_x_block(b, x, layout, kb, mb, t, blocks);
     b.for_range("rb", R / block_r, Loop::affine, [&](Expr rb) {
       for (size_t i = 0; i < us.size(); ++i) {
         const TensorRef u_tiles = b.sbuf_tile("u_tiles_" + us[i].name, {blocks.k}, kTile, block_r,
@@ -85,12 +93,7 @@ void stage1_strip_explicit(Backend& b, const std::string& kernel, const TensorRe
   b.for_range("st", row_tiles, Loop::affine, [&](Expr st) { b.memset(xu_rows.block({st}), 0.0f); });
 
   b.for_range("kb", K / block_k, Loop::sequential, [&](Expr kb) {
-    const TensorRef x_tiles =
-        b.sbuf_tile("x_tiles", {blocks.k}, kTile, t.block, xT.dtype, kPipelineBufs);
-    b.for_range("kt", blocks.k, Loop::affine, [&](Expr kt) {
-      b.dma_copy(x_tiles.block({kt}),
-                 hbm_slice(xT, kb * block_k + kt * kTile, kTile, mb * t.block, t.block));
-    });
+    const TensorRef x_tiles = load_x_block(b, xT, XLayout::transposed, kb, mb, t, blocks);
     b.for_range("rb", R / block_r, Loop::affine, [&](Expr rb) {
       const TensorRef u_tiles =
           b.sbuf_tile("u_tiles", {blocks.k}, kTile, block_r, u.dtype, kPipelineBufs);
@@ -121,6 +124,16 @@ void stage1_strip_explicit(Backend& b, const std::string& kernel, const TensorRe
       b.tensor_copy(strip.block({rt}).cols(st * t.stationary, t.stationary), tp.all());
     });
   });
+}
+
+std::vector<std::pair<std::string, int64_t>> fused_tiles(int64_t rank, const TokenTiles& t,
+                                                         const XuvBlocks& bl, int64_t size) {
+  return {{"xu_strip", rank / kTile * t.block * size},
+          {"x_tiles", kPipelineBufs * bl.k * t.block * size},
+          {"u_tiles", kPipelineBufs * bl.k * kTile * bl.r * size},
+          {"y_acc", t.block / t.stationary * bl.n * kMoving * size},
+          {"v_tiles", kPipelineBufs * bl.r * kMoving * bl.n * size},
+          {"y_packed", kPipelineBufs * kMoving * bl.n * size}};
 }
 
 void stage2_natural_block(Backend& b, const std::string& kernel, const TensorRef& strip,

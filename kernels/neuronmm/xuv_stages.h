@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kernels/api/backend.h"
@@ -51,6 +52,11 @@ void stage1_strip_explicit(Backend& b, const std::string& kernel, const TensorRe
 void stage2_natural_block(Backend& b, const std::string& kernel, const TensorRef& strip,
                           const TensorRef& v, const TensorRef& y, const Expr& mb, const Expr& nb,
                           const TokenTiles& t, const XuvBlocks& blocks);
+
+// Bytes per partition of the tiles one token block of stage 1 + stage 2 (natural output) keeps
+// in SBUF, with their rotating buffers, for a rank of `rank` and elements of `size` bytes.
+std::vector<std::pair<std::string, int64_t>> fused_tiles(int64_t rank, const TokenTiles& t,
+                                                         const XuvBlocks& blocks, int64_t size);
 
 // The largest value up to `preferred` that divides `count` (at least 1): fits a default block
 // size to a shape, as the authors' kernels mask ragged blocks instead.
