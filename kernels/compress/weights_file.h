@@ -63,7 +63,8 @@ class WeightsFile {
 void round_to_dtype(Matrix& m, Dtype dtype);
 
 // Writes 2-D tensors in `format`. safetensors: one file `path` holding every tensor (plus the
-// string `metadata`). npy: a directory `path` holding NAME.npy per tensor. The layout (names,
+// string `metadata`). npy: a directory `path` holding NAME.npy per tensor; a new directory
+// appears whole, into an existing one the files are renamed one by one. The layout (names,
 // dtypes, shapes) is fixed up front, so data can be streamed one tensor at a time; everything
 // goes to temporary files, and only commit() makes it visible. Destroying an uncommitted writer
 // removes every temporary file. All failures are UserErrors naming the path.
