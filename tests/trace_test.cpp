@@ -98,9 +98,10 @@ isa::Program hand_program() {
   return p;
 }
 
+// The hand-built events start as soon as their semaphores allow: waited_ns = start_ns.
 model::InstructionEvent ev(Stream s, uint32_t i, double ready, double start, double end,
                            double complete) {
-  return {s, i, ready, start, end, complete};
+  return {s, i, ready, start, start, end, complete};
 }
 
 // sim_time 1024 ns. qDma0's two transfers overlap in flight ([0,300] and [100,350]).

@@ -1,6 +1,6 @@
 #include "kernels/api/expr.h"
 
-#include <cassert>
+#include "kernels/api/types.h"
 
 namespace trnsim {
 
@@ -11,7 +11,8 @@ Expr Expr::variable(std::string name) {
 }
 
 int64_t Expr::value() const {
-  assert(is_constant() && "a symbolic index reached a backend that needs numbers");
+  if (!is_constant())
+    throw UserError("the index '" + str() + "' is symbolic where a backend needs a number");
   return constant_;
 }
 

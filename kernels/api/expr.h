@@ -15,7 +15,7 @@ class Expr {
   static Expr variable(std::string name);
 
   bool is_constant() const { return terms_.empty(); }
-  int64_t value() const;  // the constant; a symbolic expression here is a backend bug
+  int64_t value() const;  // the constant; throws UserError for a symbolic expression
   std::string str() const;
 
   Expr operator+(const Expr& o) const;

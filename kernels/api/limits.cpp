@@ -87,6 +87,9 @@ void check_matmul(const View& psum, const View& stationary, const View& moving) 
     fail("matmul", "output [" + s(psum.np) + ", " + s(psum.nf) + "] must be [" +
                        s(stationary.nf) + ", " + s(moving.nf) + "] (stationary free x moving free)");
   if (psum.tensor.dtype != Dtype::fp32) fail("matmul", "PSUM output must be fp32");
+  if (psum.nf > kPsumFmax)
+    fail("matmul", "output free size " + s(psum.nf) + " exceeds one PSUM bank (psum_fmax " +
+                       s(kPsumFmax) + ")");
 }
 
 void check_transpose(const View& psum, const View& src) {
@@ -109,9 +112,21 @@ void check_elementwise(const char* op, const View& dst, const View& src) {
   if (!on_chip(dst) || !on_chip(src)) fail(op, "operands must be in SBUF or PSUM");
 }
 
+void check_tensor_tensor(const View& dst, const View& a, const View& b) {
+  check_elementwise("tensor_tensor", dst, a);
+  check_elementwise("tensor_tensor", dst, b);
+  if (a.tensor.memory == Memory::psum && b.tensor.memory == Memory::psum)
+    fail("tensor_tensor", "the two inputs cannot both be in PSUM");
+}
+
+void check_on_chip(const char* op, const View& v) {
+  check_view(op, v);
+  if (!on_chip(v)) fail(op, "'" + v.tensor.name + "' must be in SBUF or PSUM");
+}
+
 void check_reduce(const View& dst, const View& src) {
-  check_view("reduce", dst);
-  check_view("reduce", src);
+  check_on_chip("reduce", dst);
+  check_on_chip("reduce", src);
   if (dst.np != src.np || dst.nf != 1)
     fail("reduce", "output must be [" + s(src.np) + ", 1], got [" + s(dst.np) + ", " +
                        s(dst.nf) + "]");

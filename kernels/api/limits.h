@@ -19,6 +19,8 @@ void check_dma_transpose(const View& dst, const View& src);
 void check_matmul(const View& psum, const View& stationary, const View& moving);
 void check_transpose(const View& psum, const View& src);
 void check_elementwise(const char* op, const View& dst, const View& src);
+void check_tensor_tensor(const View& dst, const View& a, const View& b);
+void check_on_chip(const char* op, const View& v);
 void check_reduce(const View& dst, const View& src);
 void check_engine_memory(const char* op, Engine engine, const View& v);
 

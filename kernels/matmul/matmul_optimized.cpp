@@ -80,15 +80,11 @@ void optimized_matmul(Backend& b, const std::string& name, const TensorRef& lhsT
   });
 }
 
-namespace {
-
-int64_t largest_divisor_up_to(int64_t count, int64_t limit) {
-  for (int64_t d = std::min(count, limit); d > 1; --d)
+int64_t fit_tiles(int64_t count, int64_t preferred) {
+  for (int64_t d = std::min(count, preferred); d > 1; --d)
     if (count % d == 0) return d;
   return 1;
 }
-
-}  // namespace
 
 MatmulBlocks fit_blocks(int64_t M, int64_t K, int64_t N, Dtype dtype, int64_t sbuf_bytes,
                         const MatmulBlocks& preferred) {
@@ -96,9 +92,9 @@ MatmulBlocks fit_blocks(int64_t M, int64_t K, int64_t N, Dtype dtype, int64_t sb
   const int64_t size = dtype_size(dtype);
   MatmulBlocks b = preferred;
   auto fit = [&] {
-    b.tiles_m = largest_divisor_up_to(M / tile_m, b.tiles_m);
-    b.tiles_n = largest_divisor_up_to(N / tile_n, b.tiles_n);
-    b.tiles_k = largest_divisor_up_to(K / kTileK, b.tiles_k);
+    b.tiles_m = fit_tiles(M / tile_m, b.tiles_m);
+    b.tiles_n = fit_tiles(N / tile_n, b.tiles_n);
+    b.tiles_k = fit_tiles(K / kTileK, b.tiles_k);
   };
   // Bytes per partition of optimized_matmul's tiles: result tiles over all of M, rotating rhs
   // and lhsT blocks, rotating packed rows.

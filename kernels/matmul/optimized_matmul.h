@@ -21,10 +21,15 @@ struct MatmulBlocks {
 void optimized_matmul(Backend& b, const std::string& kernel, const TensorRef& lhsT,
                       const TensorRef& rhs, const TensorRef& result, const MatmulBlocks& blocks);
 
+// The largest value up to `preferred` that divides `count` (at least 1): fits a default block
+// size to a shape, as the authors' kernels mask ragged blocks instead.
+int64_t fit_tiles(int64_t count, int64_t preferred);
+
 // The largest blocks up to `preferred` that divide the tile counts of an M x K x N product of
 // `dtype` and whose tiles fit in `sbuf_bytes` per partition: the result tiles span all of M, so
 // for a large M the N block (then the K block, then the M block) is made smaller rather than
-// letting the result tiles spill. If no blocks fit, the preferred ones are kept (and spill).
+// letting the result tiles spill. If no blocks fit, the largest dividing ones are kept (and
+// spill).
 MatmulBlocks fit_blocks(int64_t M, int64_t K, int64_t N, Dtype dtype, int64_t sbuf_bytes,
                         const MatmulBlocks& preferred = {});
 

@@ -9,12 +9,6 @@ namespace trnsim {
 constexpr int64_t kTile = 128;      // partitions; stationary free size
 constexpr int64_t kMoving = 512;    // moving free size
 
-int64_t fit_tiles(int64_t count, int64_t preferred) {
-  for (int64_t d = std::min(count, preferred); d > 1; --d)
-    if (count % d == 0) return d;
-  return 1;
-}
-
 TokenTiles token_tiles(const std::string& kernel, int64_t tokens, int64_t tiles_m) {
   TokenTiles t;
   t.block = tokens < kTile ? tokens : kTile * tiles_m;

@@ -58,8 +58,4 @@ void stage2_natural_block(Backend& b, const std::string& kernel, const TensorRef
 std::vector<std::pair<std::string, int64_t>> fused_tiles(int64_t rank, const TokenTiles& t,
                                                          const XuvBlocks& blocks, int64_t size);
 
-// The largest value up to `preferred` that divides `count` (at least 1): fits a default block
-// size to a shape, as the authors' kernels mask ragged blocks instead.
-int64_t fit_tiles(int64_t count, int64_t preferred);
-
 }  // namespace trnsim

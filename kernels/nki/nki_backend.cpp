@@ -179,13 +179,13 @@ void NkiBackend::transpose(const View& psum, const View& src) {
 void NkiBackend::tensor_copy(const View& dst, const View& src, Engine engine) {
   limits::check_elementwise("tensor_copy", dst, src);
   limits::check_engine_memory("tensor_copy", engine, dst);
+  limits::check_engine_memory("tensor_copy", engine, src);
   line(write_expression(dst) + " = nl.copy(" + read_expression(src) +
        ", dtype=" + nl_dtype(dst.tensor.dtype) + ")");
 }
 
 void NkiBackend::tensor_tensor(const View& dst, const View& a, const View& b, AluOp op) {
-  limits::check_elementwise("tensor_tensor", dst, a);
-  limits::check_elementwise("tensor_tensor", dst, b);
+  limits::check_tensor_tensor(dst, a, b);
   line(write_expression(dst) + " = nisa.tensor_tensor(" + read_expression(a) + ", " +
        read_expression(b) + ", op=" + nl_alu(op) + ", dtype=" + nl_dtype(dst.tensor.dtype) + ")");
 }
@@ -194,6 +194,7 @@ void NkiBackend::tensor_scalar(const View& dst, const View& src, AluOp op, float
                                Engine engine) {
   limits::check_elementwise("tensor_scalar", dst, src);
   limits::check_engine_memory("tensor_scalar", engine, dst);
+  limits::check_engine_memory("tensor_scalar", engine, src);
   line(write_expression(dst) + " = nisa.tensor_scalar(" + read_expression(src) + ", op0=" +
        nl_alu(op) + ", operand0=" + number(operand) + ", dtype=" + nl_dtype(dst.tensor.dtype) +
        ")");
@@ -210,7 +211,7 @@ void NkiBackend::activation(const View& dst, const View& src, ActFunc func, floa
 }
 
 void NkiBackend::memset(const View& dst, float value) {
-  limits::check_view("memset", dst);
+  limits::check_on_chip("memset", dst);
   line(write_expression(dst) + " = nisa.memset(shape=(" + std::to_string(dst.np) + ", " +
        std::to_string(dst.nf) + "), value=" + number(value) + ", dtype=" +
        nl_dtype(dst.tensor.dtype) + ")");

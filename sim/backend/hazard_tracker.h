@@ -31,7 +31,7 @@ class HazardTracker {
  public:
   HazardTracker(int64_t sbuf_bytes, int64_t psum_bytes);
 
-  // `untracked_reads`: tensors that are never written (kernel inputs) need no read history.
+  // A tensor that is never written (a kernel input) needs no read history.
   void set_read_only(int32_t tensor) { read_only_[tensor] = true; }
 
   std::vector<isa::SemaphoreWait> track(isa::Stream consumer, uint32_t index,

@@ -36,6 +36,11 @@ isa::Program SimBackend::finish() {
 
 TensorRef SimBackend::declare_hbm(const std::string& name, int64_t rows, int64_t cols,
                                   Dtype dtype, isa::TensorRole role) {
+  // Larger than a NeuronCore's HBM share can ever be (trn2: 96 GiB per chip): a bad shape.
+  constexpr int64_t kMaxTensorBytes = int64_t{1} << 37;
+  if (rows <= 0 || cols <= 0 || rows > kMaxTensorBytes / cols / dtype_size(dtype))
+    throw UserError("HBM tensor '" + name + "' [" + std::to_string(rows) + " x " +
+                    std::to_string(cols) + "] is larger than 128 GiB");
   const int32_t id = static_cast<int32_t>(program_.tensors.size());
   program_.tensors.push_back({name, rows, cols, dtype, role});
   if (role == isa::TensorRole::input) hazards_.set_read_only(id);
@@ -113,6 +118,11 @@ SimBackend::Operand SimBackend::resolve(const View& v, bool writes) {
 void SimBackend::emit(isa::Stream stream, isa::Instruction in, const std::vector<Region>& reads,
                       const std::vector<Region>& writes) {
   auto& instructions = program_.stream(stream);
+  // A program this long would take hours to build and simulate: almost surely a bad shape.
+  constexpr size_t kMaxInstructions = 50'000'000;
+  if (++instruction_count_ > kMaxInstructions)
+    throw UserError("the program exceeds " + std::to_string(kMaxInstructions) +
+                    " instructions; use a smaller shape");
   const bool accumulate_chain = in.op == Opcode::matmul && in.accumulate;
   in.waits = hazards_.track(stream, static_cast<uint32_t>(instructions.size()), reads, writes,
                             accumulate_chain);
@@ -133,11 +143,14 @@ void SimBackend::emit_dma(Opcode op, const Operand& dst, const Operand& src,
 // qSyncSpillReload0, ...). Here each (HBM tensor, direction) stream gets one queue, in order of
 // first use, wrapping around the 16. A queue is in order, so a stream's transfers complete
 // first-in first-out, and a store waiting for compute never holds up the loads of another
-// stream. (Spreading one stream over several queues makes the engines serve its transfers
+// stream. Spills and reloads have one queue each. (Spreading one stream over several queues makes the engines serve its transfers
 // round-robin, so consecutive loads finish together instead of one after the other.)
 isa::Stream SimBackend::dma_queue_for(const Operand& dst, const Operand& src) {
   const bool store = dst.ap.memory == Memory::hbm;
-  const int32_t tensor = store ? dst.ap.tensor : src.ap.tensor;
+  int32_t tensor = store ? dst.ap.tensor : src.ap.tensor;
+  // All spills share one queue and all reloads another, like the compiler's
+  // qSyncSpillReload queues, whatever block they move.
+  if (tensor >= 0 && program_.tensors[tensor].role == isa::TensorRole::spill) tensor = -1;
   const auto [it, added] = dma_queues_.try_emplace(
       {tensor, store}, static_cast<int>(dma_queues_.size()) % isa::kDmaQueues);
   return isa::dma_queue_stream(it->second);
@@ -270,10 +283,7 @@ void SimBackend::tensor_tensor(const View& dst, const View& a, const View& b, Al
   record_move(dst, a);
   record_move(dst, b);
   const PinnedOperands pins(tiles_);
-  limits::check_elementwise("tensor_tensor", dst, a);
-  limits::check_elementwise("tensor_tensor", dst, b);
-  if (a.tensor.memory == Memory::psum && b.tensor.memory == Memory::psum)
-    throw UserError("tensor_tensor: the two inputs cannot both be in PSUM");
+  limits::check_tensor_tensor(dst, a, b);
   isa::Instruction in;
   in.op = Opcode::tensor_tensor;
   in.alu = op;
@@ -314,7 +324,7 @@ void SimBackend::activation(const View& dst, const View& src, ActFunc func, floa
 
 void SimBackend::memset(const View& dst, float value) {
   const PinnedOperands pins(tiles_);
-  limits::check_view("memset", dst);
+  limits::check_on_chip("memset", dst);
   isa::Instruction in;
   in.op = Opcode::memset;
   in.imm0 = value;

@@ -79,6 +79,7 @@ class SimBackend : public Backend, private TileStore::Mover {
 
   const HwConfig& cfg_;
   isa::Program program_;
+  size_t instruction_count_ = 0;
   HazardTracker hazards_;
   TileStore tiles_;
   // Data-movement bookkeeping: bytes per path and per source (an HBM tensor id, or a tile

@@ -29,7 +29,8 @@ TensorRef TileStore::allocate(Memory memory, const std::string& name,
   Scope& scope = *active_.back();
   if (scope.cursor < scope.sites.size()) {  // this declaration ran before: next buffer
     Site& site = sites_[scope.sites[scope.cursor++]];
-    if (site.ref.name != name || site.ref.free != free || site.ref.partitions != partitions)
+    if (site.ref.name != name || site.ref.free != free || site.ref.partitions != partitions ||
+        site.ref.dtype != dtype || site.ref.memory != memory || site.ref.block_dims != block_dims)
       throw UserError("tile '" + name + "' is declared in a different order or shape than "
                       "in an earlier iteration of its loop");
     site.in_scope = true;
@@ -86,7 +87,8 @@ void TileStore::exit_scope() {
 
 TileStore::Block& TileStore::block_of(const View& v, Site*& site) {
   site = &sites_[v.tensor.id];
-  assert(site->in_scope && "a tile was used after its loop ended");
+  if (!site->in_scope)
+    throw UserError("tile '" + site->ref.name + "' is used after the loop that declared it ended");
   int64_t linear = 0;
   for (size_t i = 0; i < v.block.size(); ++i)
     linear = linear * site->ref.block_dims[i] + v.block[i].value();
@@ -175,8 +177,9 @@ void TileStore::make_room(Site& site, int64_t bytes) {
 void TileStore::evict(Site& site, Block& block) {
   if (block.has_data) {
     if (block.spill_tensor < 0)
-      block.spill_tensor = mover_.new_spill_tensor("spill:" + site.ref.name, site.ref.partitions,
-                                                   site.ref.free, site.ref.dtype);
+      block.spill_tensor = mover_.new_spill_tensor(
+          "spill:" + site.ref.name + "#" + std::to_string(&block - site.blocks.data()),
+          site.ref.partitions, site.ref.free, site.ref.dtype);
     mover_.spill(site.ref, block.offset, block.spill_tensor);
     block.in_hbm = true;
   }

@@ -49,7 +49,7 @@ void add_machine_options(CLI::App& cmd, MachineOptions& m) {
   cmd.add_option("--hw", m.hw, "Hardware config: a name in hwconfig/ (trn1, trn2) or a YAML path")
       ->capture_default_str();
   cmd.add_option("--set", m.overrides, "Override one config parameter, e.g. hbm.efficiency=0.3")
-      ->take_all();
+      ->allow_extra_args(false);
 }
 
 HwConfig load_machine(const MachineOptions& m) {
@@ -117,15 +117,20 @@ void run(const RunOptions& o, const MachineOptions& m, const OutputOptions& out)
 
 void emit_nki(const RunOptions& o, const MachineOptions& m, const std::string& path) {
   std::string text;
+  const KernelSpec* spec = nullptr;
+  HwConfig cfg;
+  Assignments shape, params;
+  Dtype dtype = Dtype::bf16;
   try {
-    const KernelSpec& spec = find_kernel(o.kernel);
-    const HwConfig cfg = load_machine(m);
-    text = nki::emit_nki_file(spec, parse_assignments(o.shape, "--shape"),
-                              parse_assignments(o.params, "--param"), parse_dtype(o.dtype),
-                              cfg.sbuf.usable_bytes_per_partition());
+    spec = &find_kernel(o.kernel);
+    cfg = load_machine(m);
+    shape = parse_assignments(o.shape, "--shape");
+    params = parse_assignments(o.params, "--param");
+    dtype = parse_dtype(o.dtype);
   } catch (const UserError& e) {
     throw UsageError(e.what());
   }
+  text = nki::emit_nki_file(*spec, shape, params, dtype, cfg.sbuf.usable_bytes_per_partition());
   if (path.empty() || path == "-") {
     std::cout << text;
     return;
@@ -155,11 +160,14 @@ void run_tune(const TuneOptions& o, const MachineOptions& m) {
   request.values.clear();
   std::stringstream list(o.values);
   for (std::string item; std::getline(list, item, ',');) {
+    size_t used = 0;
     try {
-      request.values.push_back(std::stoll(item));
+      request.values.push_back(std::stoll(item, &used));
     } catch (const std::exception&) {
-      throw UsageError("--values: '" + item + "' is not an integer");
+      used = 0;
     }
+    if (used == 0 || used != item.size() || request.values.back() <= 0)
+      throw UsageError("--values: '" + item + "' is not a positive integer");
   }
   request.only = o.only;
   request.keep = static_cast<size_t>(std::max(1, o.top));
@@ -349,6 +357,12 @@ int run_cli(int argc, char** argv) {
     return 2;
   } catch (const UserError& e) {
     std::cerr << "trnsim: " << e.what() << "\n";
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "trnsim: out of memory (try a smaller shape, or --timing-only)\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "trnsim: internal error: " << e.what() << "\n";
     return 1;
   }
   return 0;

@@ -30,7 +30,11 @@ Outcome evaluate(const KernelSpec& spec, const TuneRequest& r, const Assignments
     return {};
   }
   if (cost::lower_bound_ns(program, r.hw) / 1e6 >= cutoff_ms) return {Outcome::pruned, 0};
-  return {Outcome::simulated, model::simulate(program, r.hw, {false}).sim_time_ns / 1e6};
+  try {
+    return {Outcome::simulated, model::simulate(program, r.hw, {false}).sim_time_ns / 1e6};
+  } catch (const UserError&) {
+    return {};
+  }
 }
 
 
@@ -140,11 +144,15 @@ TuneReport tune(const TuneRequest& r) {
     int fds[2];
     if (pipe(fds) != 0) break;
     const pid_t pid = fork();
-    if (pid == 0) {
+    if (pid == 0) {  // never returns into the parent's code, whatever happens
       close(fds[0]);
-      const std::string text = serialize(search(spec, r, names, w, workers));
-      const ssize_t written = write(fds[1], text.data(), text.size());
-      _exit(written == static_cast<ssize_t>(text.size()) ? 0 : 1);
+      try {
+        const std::string text = serialize(search(spec, r, names, w, workers));
+        const ssize_t written = write(fds[1], text.data(), text.size());
+        _exit(written == static_cast<ssize_t>(text.size()) ? 0 : 1);
+      } catch (...) {
+        _exit(1);
+      }
     }
     close(fds[1]);
     if (pid < 0) {

@@ -43,6 +43,7 @@ void ComputeEngine::run() {
     InstructionEvent ev{stream, i};
     ev.ready_ns = to_ns(sc_core::sc_time_stamp());
     for (const auto& w : in.waits) ctx_.semaphores.wait_for(stream, w);
+    ev.waited_ns = to_ns(sc_core::sc_time_stamp());
     const Timing t = schedule(in, sc_core::sc_time_stamp());
     const sc_time complete = ctx_.semaphores.complete(stream, t.complete);
     if (t.start > sc_core::sc_time_stamp()) sc_core::wait(t.start - sc_core::sc_time_stamp());
@@ -64,8 +65,8 @@ Timing TensorEngine::schedule(const isa::Instruction& in, sc_time now) {
   Timing t;
   if (in.op == isa::Opcode::transpose) {
     const cost::EngineCost c = cost::engine_cost(ctx_.cfg, in, Engine::tensor);
-    t.start = std::max(now, array_free_at_);
-    t.busy_until = array_free_at_ = t.start + cycles(c.busy);
+    t.start = last_mm_start_ = std::max(now, array_free_at_);
+    t.busy_until = array_free_at_ = weights_free_at_ = t.start + cycles(c.busy);
     t.next_issue = t.start;
     t.complete = t.start + cycles(c.latency);
     loaded_stationary_ = {};  // the identity replaced the stationary weights

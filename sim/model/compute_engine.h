@@ -47,7 +47,7 @@ class TensorEngine : public ComputeEngine {
   isa::AccessPattern loaded_stationary_;
 };
 
-// Vector, Scalar and GpSimd: 128 lanes, cost rules of reference trainium.md §5.1, and the
+// Vector, Scalar and GpSimd: one lane per partition, cost rules of reference trainium.md §5.1, and the
 // NC-v2 shared-port rules (Vector/GpSimd share SBUF access; Vector/Scalar share PSUM access).
 class LaneEngine : public ComputeEngine {
  public:

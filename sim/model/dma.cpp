@@ -100,7 +100,7 @@ void DmaQueue::run() {
     ev.ready_ns = to_ns(sc_core::sc_time_stamp());
     for (const auto& w : instructions[i].waits) ctx_.semaphores.wait_for(stream_, w);
     const sc_time now = sc_core::sc_time_stamp();
-    ev.start_ns = to_ns(now);
+    ev.waited_ns = ev.start_ns = to_ns(now);
     const std::vector<cost::DmaShare> shares = cost::split_dma(ctx_.cfg, instructions[i]);
     transfers_[i] = {this, i, static_cast<int>(shares.size())};
     for (const auto& share : shares)

@@ -1,8 +1,9 @@
 // HBM as seen by one NeuronCore: a bandwidth-limited target shared by all DMA engines, reached
 // over TLM-2.0 (generic payload, annotated timing). Requests are served first come, first
 // served at the effective bandwidth of the config; the delay returned covers queueing and
-// transfer. A detailed DRAM model (e.g. DRAMSys) can be bound to the same sockets instead.
-// The payload carries timing only: contents move through the functional MemoryImage.
+// transfer. The payload carries the command and length only (no address, no data: contents
+// move through the functional MemoryImage), so binding a detailed DRAM model such as DRAMSys
+// to these sockets would first need addresses in the payload.
 #pragma once
 
 #include <systemc>

@@ -14,6 +14,7 @@ struct InstructionEvent {
   isa::Stream stream{};
   uint32_t index = 0;        // position in its stream
   double ready_ns = 0;       // reached the head of its stream (previous one issued)
+  double waited_ns = 0;      // its semaphore waits were all satisfied (>= ready_ns)
   double start_ns = 0;       // semaphores satisfied and resources granted; starts executing
   double end_ns = 0;         // engine (or queue) free for the next instruction
   double complete_ns = 0;    // result visible to dependants; the stream's semaphore increments

@@ -45,7 +45,7 @@ void write_instruction_csv(const std::string& path, const isa::Program& program,
         << ',' << format_ns(e->start_ns) << ',' << format_ns(e->end_ns) << ','
         << format_ns(e->end_ns - e->start_ns) << ',' << format_ns(e->complete_ns) << ','
         << e->index << ',' << csv_field(describe_operands(program, in)) << ','
-        << csv_field(describe_waits(in)) << ',' << format_ns(e->start_ns - e->ready_ns) << ','
+        << csv_field(describe_waits(in)) << ',' << format_ns(e->waited_ns - e->ready_ns) << ','
         << csv_field(in.label) << '\n';
   }
   file.commit();

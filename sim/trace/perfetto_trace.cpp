@@ -130,7 +130,7 @@ std::string instruction_event(const isa::Program& program, const Slice& s) {
       .num("start_ns", e.start_ns)
       .num("end_ns", e.end_ns)
       .num("complete_ns", e.complete_ns)
-      .num("wait_ns", e.start_ns - e.ready_ns)
+      .num("wait_ns", e.waited_ns - e.ready_ns)
       .str("label", in.label);
   add_opcode_details(in, args);
   return complete_event(s, isa::opcode_name(in.op), isa::is_dma(e.stream) ? "dma" : "compute",
