@@ -5,7 +5,7 @@
 #include "kernels/registry.h"
 #include "sim/backend/free_list_allocator.h"
 #include "sim/backend/hazard_tracker.h"
-#include "sim/cli/kernel_run.h"
+#include "sim/run/kernel_run.h"
 #include "tests/program_builder.h"
 
 namespace trnsim {
@@ -79,7 +79,7 @@ TEST(HazardTracker, HbmRectanglesOnlyConflictWhenTheyOverlap) {
 TEST(SimBackend, NaiveProgramHasOneInstructionPerCall) {
   // M=256, K=512, N=1024: (M/128) x (N/512) = 4 output tiles, each K/128 = 4 x (2 loads + 1
   // matmul) then one PSUM copy and one store: 4 x (12 + 2) = 56 instructions.
-  const isa::Program p = cli::build_kernel_program(
+  const isa::Program p = run::build_kernel_program(
       find_kernel("matmul_naive"), testing::trn1(), {{"M", 256}, {"K", 512}, {"N", 1024}}, {},
       Dtype::bf16);
   EXPECT_EQ(p.instruction_count(), 56u);
@@ -92,7 +92,7 @@ TEST(SimBackend, NaiveProgramHasOneInstructionPerCall) {
 TEST(SimBackend, DoubleBufferedLoadWaitsForTheMatmulTwoIterationsBack) {
   // matmul_naive loads lhsT_tile into 2 rotating buffers: the load of step k + 2 reuses the
   // buffer that matmul k read, so it must wait for Tensor to have completed matmul k.
-  const isa::Program p = cli::build_kernel_program(
+  const isa::Program p = run::build_kernel_program(
       find_kernel("matmul_naive"), testing::trn1(), {{"M", 128}, {"K", 512}, {"N", 512}}, {},
       Dtype::bf16);
   bool found = false;

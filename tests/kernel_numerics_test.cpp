@@ -2,22 +2,22 @@
 // computed from the same bf16 inputs, within the error bound derived in kernel_cases.h.
 #include <gtest/gtest.h>
 
-#include "sim/cli/kernel_run.h"
+#include "sim/run/kernel_run.h"
 #include "tests/kernel_cases.h"
 #include "tests/program_builder.h"
 
 namespace trnsim {
 namespace {
 
-cli::KernelRunOutput run(const testing::KernelCase& c, Dtype dtype, const HwConfig& hw) {
-  cli::KernelRunRequest request;
+run::KernelRunOutput run(const testing::KernelCase& c, Dtype dtype, const HwConfig& hw) {
+  run::KernelRunRequest request;
   request.kernel = c.kernel;
   request.hw = hw;
   request.shape = c.shape;
   request.params = c.params;
   request.dtype = dtype;
   request.numerics = true;
-  return cli::run_kernel(request);
+  return run::run_kernel(request);
 }
 
 std::string describe(const testing::KernelCase& c) {
@@ -29,7 +29,7 @@ std::string describe(const testing::KernelCase& c) {
 TEST(KernelNumerics, EveryKernelMatchesEigenWithinBf16Rounding) {
   for (const testing::KernelCase& c : testing::kernel_cases()) {
     SCOPED_TRACE(describe(c));
-    const cli::KernelRunOutput out = run(c, Dtype::bf16, testing::trn1());
+    const run::KernelRunOutput out = run(c, Dtype::bf16, testing::trn1());
     ASSERT_TRUE(out.max_abs_err.has_value());
     EXPECT_GT(out.max_abs_reference, 1.0);  // a real result, not zeros
     EXPECT_LE(*out.max_abs_err, c.bound(out.program, out.hbm, out.max_abs_reference));
@@ -39,7 +39,7 @@ TEST(KernelNumerics, EveryKernelMatchesEigenWithinBf16Rounding) {
 TEST(KernelNumerics, Fp32InputsOnlyAccumulationError) {
   const testing::KernelCase c{"matmul_hoisted", {{"M", 384}, {"K", 256}, {"N", 1536}}, {},
                               testing::matmul_bound(0)};
-  const cli::KernelRunOutput out = run(c, Dtype::fp32, testing::trn1());
+  const run::KernelRunOutput out = run(c, Dtype::fp32, testing::trn1());
   EXPECT_LE(*out.max_abs_err, c.bound(out.program, out.hbm, out.max_abs_reference));
 }
 
@@ -51,7 +51,7 @@ TEST(KernelNumerics, OptimizedSpillsAndStillMatches) {
                               testing::matmul_bound(2)};
   HwConfig small = testing::trn1();
   small.sbuf.bytes_per_partition = 32768;
-  const cli::KernelRunOutput out = run(c, Dtype::bf16, small);
+  const run::KernelRunOutput out = run(c, Dtype::bf16, small);
   int spilled = 0;
   for (const auto& t : out.program.tensors) spilled += t.role == isa::TensorRole::spill;
   EXPECT_GT(spilled, 0);

@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "kernels/registry.h"
-#include "sim/cli/kernel_run.h"
-#include "sim/cli/tune.h"
+#include "sim/run/kernel_run.h"
+#include "sim/run/tune.h"
 #include "sim/cost/lower_bound.h"
 #include "sim/model/neuron_core.h"
 #include "tests/program_builder.h"
@@ -19,7 +19,7 @@ const Assignments kBlocks = {{"TILES_IN_BLOCK_K", 4}, {"TILES_IN_BLOCK_R", 2},
 
 isa::Program build(const std::string& kernel, const Assignments& shape,
                    const Assignments& params = {}) {
-  return cli::build_kernel_program(find_kernel(kernel), testing::trn1(), shape, params,
+  return run::build_kernel_program(find_kernel(kernel), testing::trn1(), shape, params,
                                    Dtype::bf16);
 }
 
@@ -105,7 +105,7 @@ TEST(NeuronMM, LowerBoundNeverExceedsSimulatedTime) {
     if (xuv && k.name != "xuv_sequential") params = kBlocks;
     if (k.name == "matmul_optimized")
       params = {{"TILES_IN_BLOCK_M", 2}, {"TILES_IN_BLOCK_N", 2}, {"TILES_IN_BLOCK_K", 2}};
-    const isa::Program p = cli::build_kernel_program(k, hw, s, params, Dtype::bf16);
+    const isa::Program p = run::build_kernel_program(k, hw, s, params, Dtype::bf16);
     EXPECT_LE(cost::lower_bound_ns(p, hw), model::simulate(p, hw, {}).sim_time_ns) << k.name;
   }
 }
@@ -113,12 +113,12 @@ TEST(NeuronMM, LowerBoundNeverExceedsSimulatedTime) {
 TEST(NeuronMM, TunerFindsTheExhaustiveOptimum) {
   // An independent exhaustive search over the same space, simulating every configuration the
   // kernel accepts: the tuner's first choice (with pruning and two workers) must be its best.
-  cli::TuneRequest r;
+  run::TuneRequest r;
   r.kernel = "xuv_fused";
   r.hw = testing::trn1();
   r.shape = kShape;
   r.values = {1, 2, 4};
-  const cli::TuneReport report = cli::tune(r);
+  const run::TuneReport report = run::tune(r);
   ASSERT_FALSE(report.ranked.empty());
   EXPECT_EQ(report.candidates, 81);
   double best = 1e300;

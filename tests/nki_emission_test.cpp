@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "kernels/nki/nki_file.h"
-#include "sim/cli/kernel_run.h"
+#include "sim/run/kernel_run.h"
 #include "tests/kernel_cases.h"
 #include "tests/program_builder.h"
 
@@ -77,13 +77,13 @@ TEST(NkiEmission, EveryKernelRunsOnTheNumpyStandInLikeTheSimulator) {
   for (const testing::KernelCase& c : testing::kernel_cases()) {
     SCOPED_TRACE(c.kernel + " " + std::to_string(c.shape.begin()->second));
     // 1. The simulator, with numerics.
-    cli::KernelRunRequest request;
+    run::KernelRunRequest request;
     request.kernel = c.kernel;
     request.hw = testing::trn1();
     request.shape = c.shape;
     request.params = c.params;
     request.numerics = true;
-    const cli::KernelRunOutput sim = cli::run_kernel(request);
+    const run::KernelRunOutput sim = run::run_kernel(request);
 
     // 2. The same schedule as NKI Python, run by the stand-in on the same inputs.
     const std::string kernel_file = temp_path(c.kernel + ".py");

@@ -5,8 +5,8 @@
 
 #include <cmath>
 
-#include "sim/cli/kernel_run.h"
-#include "sim/cli/measurements.h"
+#include "sim/run/kernel_run.h"
+#include "sim/run/measurements.h"
 #include "sim/trace/summary.h"
 #include "tests/program_builder.h"
 
@@ -14,11 +14,11 @@ namespace trnsim {
 namespace {
 
 TEST(TutorialAccuracy, EveryKernelWithin15PercentOfTrn1Measurement) {
-  const cli::MeasurementSet set =
-      cli::load_measurements(std::string(TRNSIM_SOURCE_DIR) +
+  const run::MeasurementSet set =
+      run::load_measurements(std::string(TRNSIM_SOURCE_DIR) +
                              "/traces/measured/nki_matmul_tutorial_trn1.json");
   ASSERT_EQ(set.measurements.size(), 4u);
-  for (const cli::Comparison& c : cli::compare(set, testing::trn1())) {
+  for (const run::Comparison& c : run::compare(set, testing::trn1())) {
     SCOPED_TRACE(c.measured.kernel);
     EXPECT_LE(std::fabs(c.error_percent), 15.0)
         << c.simulated_ms << " ms simulated vs " << c.measured.latency_ms << " ms measured";
@@ -28,11 +28,11 @@ TEST(TutorialAccuracy, EveryKernelWithin15PercentOfTrn1Measurement) {
 TEST(TutorialAccuracy, OptimizedAtM16384SpillsResultTiles) {
   // The tutorial: result_tiles need 4 MB x (M / 2048); beyond M = 8192 they spill. At
   // M = 16384 that is 32 MiB of result tiles for a 24 MiB SBUF.
-  cli::KernelRunRequest request;
+  run::KernelRunRequest request;
   request.kernel = "matmul_optimized";
   request.hw = testing::trn1();
   request.shape = {{"M", 16384}};
-  const cli::KernelRunOutput out = cli::run_kernel(request);
+  const run::KernelRunOutput out = run::run_kernel(request);
   const trace::Summary s = trace::summarize(out.program, out.run, request.hw, {});
   auto bytes = [&](const char* name) { return std::get<int64_t>(trace::find(s, name)->value); };
   // Without spills: rhs once per (N block, K block) = 8192 x 8192 x 2 B = 128 MiB; lhsT once

@@ -7,9 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/cli/compress_command.h"
-#include "sim/cli/kernel_run.h"
-#include "sim/cli/measurements.h"
-#include "sim/cli/tune.h"
+#include "sim/run/kernel_run.h"
+#include "sim/run/measurements.h"
+#include "sim/run/tune.h"
 #include "sim/config/hw_config_loader.h"
 #include "sim/isa/program_json.h"
 #include "sim/model/neuron_core.h"
@@ -21,6 +21,8 @@
 
 namespace trnsim::cli {
 namespace {
+
+using namespace trnsim::run;  // the library that runs kernels, comparisons and searches
 
 // A problem with the command line itself (exit 2), as opposed to a run that failed (exit 1).
 class UsageError : public UserError {

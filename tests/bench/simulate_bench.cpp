@@ -6,7 +6,7 @@
 
 #include <cstdlib>
 
-#include "sim/cli/kernel_run.h"
+#include "sim/run/kernel_run.h"
 #include "sim/config/hw_config_loader.h"
 #include "sim/model/neuron_core.h"
 
@@ -18,13 +18,13 @@ const Assignments kTutorialShape = {{"M", 4096}, {"K", 8192}, {"N", 8192}};
 // Building the program (kernel + SimBackend + hazard tracking) and simulating it: what
 // `trnsim run --timing-only` costs.
 void BM_RunKernelTimingOnly(benchmark::State& state, const char* kernel) {
-  cli::KernelRunRequest request;
+  run::KernelRunRequest request;
   request.kernel = kernel;
   request.hw = load_hw_config("trn1");
   request.shape = kTutorialShape;
   size_t instructions = 0;
   for (auto _ : state) {
-    const cli::KernelRunOutput out = cli::run_kernel(request);
+    const run::KernelRunOutput out = run::run_kernel(request);
     instructions = out.program.instruction_count();
     benchmark::DoNotOptimize(out.run.sim_time_ns);
   }
@@ -40,7 +40,7 @@ BENCHMARK_CAPTURE(BM_RunKernelTimingOnly, matmul_naive, "matmul_naive")
 // The SystemC simulation alone, on a prebuilt program.
 void BM_SimulateOnly(benchmark::State& state) {
   const HwConfig hw = load_hw_config("trn1");
-  const isa::Program program = cli::build_kernel_program(
+  const isa::Program program = run::build_kernel_program(
       find_kernel("matmul_optimized"), hw, kTutorialShape, {}, Dtype::bf16);
   for (auto _ : state) benchmark::DoNotOptimize(model::simulate(program, hw, {}).sim_time_ns);
   state.counters["sim_instructions_per_s"] =
@@ -52,7 +52,7 @@ BENCHMARK(BM_SimulateOnly)->Unit(benchmark::kMillisecond)->UseRealTime();
 // Many tiny simulations in one process: the fixed cost of a fresh SystemC context.
 void BM_TinySimulation(benchmark::State& state) {
   const HwConfig hw = load_hw_config("trn1");
-  const isa::Program program = cli::build_kernel_program(
+  const isa::Program program = run::build_kernel_program(
       find_kernel("matmul_naive"), hw, {{"M", 128}, {"K", 128}, {"N", 512}}, {}, Dtype::bf16);
   for (auto _ : state) benchmark::DoNotOptimize(model::simulate(program, hw, {}).sim_time_ns);
 }

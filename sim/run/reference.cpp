@@ -1,4 +1,4 @@
-#include "sim/cli/reference.h"
+#include "sim/run/reference.h"
 
 #include <Eigen/Core>
 #include <cmath>
@@ -6,7 +6,7 @@
 
 #include "sim/model/memory_image.h"
 
-namespace trnsim::cli {
+namespace trnsim::run {
 
 using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
@@ -55,4 +55,4 @@ std::vector<float> random_values(int64_t count, Dtype dtype, uint64_t seed) {
   return v;
 }
 
-}  // namespace trnsim::cli
+}  // namespace trnsim::run

@@ -1,12 +1,12 @@
-#include "sim/cli/measurements.h"
+#include "sim/run/measurements.h"
 
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "sim/cli/kernel_run.h"
+#include "sim/run/kernel_run.h"
 
-namespace trnsim::cli {
+namespace trnsim::run {
 namespace {
 
 template <typename T>
@@ -76,4 +76,4 @@ double mean_absolute_percent_error(const std::vector<Comparison>& rows) {
   return rows.empty() ? 0 : sum / static_cast<double>(rows.size());
 }
 
-}  // namespace trnsim::cli
+}  // namespace trnsim::run

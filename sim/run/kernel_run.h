@@ -12,7 +12,7 @@
 #include "sim/isa/program.h"
 #include "sim/model/run_result.h"
 
-namespace trnsim::cli {
+namespace trnsim::run {
 
 struct KernelRunRequest {
   std::string kernel;
@@ -37,4 +37,4 @@ isa::Program build_kernel_program(const KernelSpec& spec, const HwConfig& hw,
                                   Dtype dtype);
 KernelRunOutput run_kernel(const KernelRunRequest& request);
 
-}  // namespace trnsim::cli
+}  // namespace trnsim::run

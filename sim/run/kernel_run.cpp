@@ -1,13 +1,13 @@
-#include "sim/cli/kernel_run.h"
+#include "sim/run/kernel_run.h"
 
 #include <algorithm>
 #include <cmath>
 
 #include "sim/backend/sim_backend.h"
-#include "sim/cli/reference.h"
+#include "sim/run/reference.h"
 #include "sim/model/neuron_core.h"
 
-namespace trnsim::cli {
+namespace trnsim::run {
 
 isa::Program build_kernel_program(const KernelSpec& spec, const HwConfig& hw,
                                   const Assignments& shape, const Assignments& params,
@@ -56,4 +56,4 @@ KernelRunOutput run_kernel(const KernelRunRequest& request) {
   return out;
 }
 
-}  // namespace trnsim::cli
+}  // namespace trnsim::run

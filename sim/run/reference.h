@@ -7,7 +7,7 @@
 #include "kernels/registry.h"
 #include "sim/isa/program.h"
 
-namespace trnsim::cli {
+namespace trnsim::run {
 
 // Values of the kernel's output tensor, rows x cols row-major, in fp32 before any rounding
 // to the output dtype. `inputs` are the program's input tensors in declaration order.
@@ -18,4 +18,4 @@ std::vector<float> reference_output(KernelMath math,
 // Deterministic pseudo-random values in [-1, 1), already rounded to `dtype`.
 std::vector<float> random_values(int64_t count, Dtype dtype, uint64_t seed);
 
-}  // namespace trnsim::cli
+}  // namespace trnsim::run

@@ -9,7 +9,7 @@
 
 #include "sim/config/hw_config.h"
 
-namespace trnsim::cli {
+namespace trnsim::run {
 
 struct Measurement {
   std::string kernel;
@@ -38,4 +38,4 @@ struct Comparison {
 std::vector<Comparison> compare(const MeasurementSet& set, const HwConfig& hw);
 double mean_absolute_percent_error(const std::vector<Comparison>& rows);
 
-}  // namespace trnsim::cli
+}  // namespace trnsim::run

@@ -1,4 +1,4 @@
-#include "sim/cli/tune.h"
+#include "sim/run/tune.h"
 
 #include <algorithm>
 #include <chrono>
@@ -6,11 +6,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sim/cli/kernel_run.h"
+#include "sim/run/kernel_run.h"
 #include "sim/cost/lower_bound.h"
 #include "sim/model/neuron_core.h"
 
-namespace trnsim::cli {
+namespace trnsim::run {
 namespace {
 
 
@@ -184,4 +184,4 @@ TuneReport tune(const TuneRequest& r) {
   return report;
 }
 
-}  // namespace trnsim::cli
+}  // namespace trnsim::run

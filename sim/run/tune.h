@@ -13,7 +13,7 @@
 #include "kernels/registry.h"
 #include "sim/config/hw_config.h"
 
-namespace trnsim::cli {
+namespace trnsim::run {
 
 struct TuneRequest {
   std::string kernel;
@@ -45,4 +45,4 @@ struct TuneReport {
 
 TuneReport tune(const TuneRequest& request);
 
-}  // namespace trnsim::cli
+}  // namespace trnsim::run
