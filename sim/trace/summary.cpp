@@ -174,7 +174,9 @@ Summary summarize(const isa::Program& program, const model::RunResult& run, cons
        t.psum},
       {"dma_transfers", "", "DMA instructions", t.dma_transfers},
       {"dma_descriptors", "", "DMA descriptors (contiguous buffers) over all packets", descriptors},
-      {"peak_sbuf_bytes", "B", "peak SBUF allocation, all partitions (null if unknown)",
+      {"peak_sbuf_bytes", "B",
+       "peak SBUF allocated, all partitions; dead rotating buffers are reclaimed only when space "
+       "is needed, so this can exceed what is live (null if unknown)",
        optional_bytes(program.footprint.peak_sbuf_bytes)},
       {"peak_psum_bytes", "B", "peak PSUM allocation, all partitions (null if unknown)",
        optional_bytes(program.footprint.peak_psum_bytes)},
