@@ -8,6 +8,8 @@ using sc_core::sc_time;
 
 namespace {
 
+constexpr size_t kNumericsStackBytes = 1 << 20;
+
 bool touches(const isa::Instruction& in, Memory m) {
   return (in.dst.valid() && in.dst.memory == m) || (in.src0.valid() && in.src0.memory == m) ||
          (in.src1.valid() && in.src1.memory == m);
@@ -29,6 +31,10 @@ ComputeEngine::ComputeEngine(const sc_core::sc_module_name& name, Engine engine,
                              CoreContext& ctx)
     : sc_module(name), ctx_(ctx), engine_(engine) {
   SC_THREAD(run);
+  // With numerics on, this thread runs Eigen products, which keep packing buffers of up to
+  // 128 KiB (EIGEN_STACK_ALLOCATION_LIMIT) on the stack; SystemC's default coroutine stack is
+  // 64 KiB.
+  if (ctx_.memory) set_stack_size(kNumericsStackBytes);
 }
 
 sc_time ComputeEngine::cycles(cost::Cycles c) const {
