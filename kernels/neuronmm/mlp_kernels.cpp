@@ -12,8 +12,6 @@
 namespace trnsim {
 namespace {
 
-constexpr int64_t kTile = 128, kMoving = 512;
-
 // h^T = silu(g^T) * u^T, tile by tile through SBUF.
 void swiglu_pass(Backend& b, const TensorRef& gT, const TensorRef& uT, const TensorRef& hT) {
   const int64_t I = gT.partitions, S = gT.free, cols = std::min<int64_t>(S, kMoving);
@@ -78,12 +76,6 @@ XuvBlocks blocks_for(const Assignments& params, const std::string& prefix, const
           block_param(params, prefix + "TILES_IN_BLOCK_N", tuned.n, n_tiles)};
 }
 
-int64_t total_bytes(const std::vector<std::pair<std::string, int64_t>>& tiles) {
-  int64_t total = 0;
-  for (const auto& [name, bytes] : tiles) total += bytes;
-  return total;
-}
-
 template <typename Footprint>
 void fit_tuned_to_budget(const Backend& b, const Assignments& params, const std::string& prefix,
                          XuvBlocks& bl, const Footprint& footprint) {
@@ -120,12 +112,8 @@ void up_stage2_swiglu(Backend& b, const TensorRef& strip_g, const TensorRef& str
       const std::vector<std::pair<TensorRef, std::pair<TensorRef, TensorRef>>> projections = {
           {vg, {strip_g, acc_g}}, {vu, {strip_u, acc_u}}};
       for (const auto& [v, strip_acc] : projections) {
-        const TensorRef v_tiles =
-            b.sbuf_tile("v_tiles_" + v.name, {bl.r}, kTile, block_n, v.dtype, kPipelineBufs);
-        b.for_range("rt", bl.r, Loop::affine, [&](Expr rt) {
-          b.dma_copy(v_tiles.block({rt}),
-                     hbm_slice(v, rb * block_r + rt * kTile, kTile, nb * block_n, block_n));
-        });
+        const TensorRef v_tiles = load_weight_block(b, "v_tiles_" + v.name, "rt", v, bl.r,
+                                                    rb * block_r, nb * block_n, block_n);
         b.for_range("nt", bl.n, Loop::affine, [&](Expr nt) {
           b.for_range("mt", token_tiles, Loop::affine, [&](Expr mt) {
             // (X U V)^T tile = V^T (X U)^T: V stationary, the strip moving.

@@ -11,8 +11,6 @@
 namespace trnsim {
 namespace {
 
-constexpr int64_t kTile = 128, kMoving = 512;
-
 struct XuvOperands {
   TensorRef xT, u, v, y;
   int64_t M, K, R, N;
@@ -82,14 +80,18 @@ void fused(Backend& b, const std::string& kernel, const Assignments& shape,
 
 }  // namespace
 
+int64_t total_bytes(const std::vector<std::pair<std::string, int64_t>>& tiles) {
+  int64_t total = 0;
+  for (const auto& [name, bytes] : tiles) total += bytes;
+  return total;
+}
+
 void check_sbuf_budget(const Backend& b, const std::string& kernel,
                        const std::vector<std::pair<std::string, int64_t>>& tiles) {
-  int64_t total = 0;
+  const int64_t total = total_bytes(tiles);
   std::string parts;
-  for (const auto& [name, bytes] : tiles) {
-    total += bytes;
+  for (const auto& [name, bytes] : tiles)
     parts += (parts.empty() ? "" : ", ") + name + " " + std::to_string(bytes);
-  }
   if (total > b.sbuf_bytes_per_partition())
     throw UserError(kernel + ": its tiles need " + std::to_string(total) +
                     " bytes per partition (" + parts + ") but SBUF has " +

@@ -6,8 +6,6 @@
 
 namespace trnsim {
 
-constexpr int64_t kTile = 128;      // partitions; stationary free size
-constexpr int64_t kMoving = 512;    // moving free size
 
 TokenTiles token_tiles(const std::string& kernel, int64_t tokens, int64_t tiles_m) {
   TokenTiles t;
@@ -35,6 +33,16 @@ TensorRef load_x_block(Backend& b, const TensorRef& x, XLayout layout, const Exp
   return x_tiles;
 }
 
+TensorRef load_weight_block(Backend& b, const std::string& name, const char* index,
+                            const TensorRef& w, int64_t tiles, const Expr& first_row,
+                            const Expr& first_col, int64_t cols) {
+  const TensorRef block = b.sbuf_tile(name, {tiles}, kTile, cols, w.dtype, kPipelineBufs);
+  b.for_range(index, tiles, Loop::affine, [&](Expr t) {
+    b.dma_copy(block.block({t}), hbm_slice(w, first_row + t * kTile, kTile, first_col, cols));
+  });
+  return block;
+}
+
 void stage1_strips(Backend& b, const std::string& kernel, const TensorRef& x, XLayout layout,
                    const std::vector<TensorRef>& us, const std::vector<TensorRef>& strips,
                    const Expr& mb, const TokenTiles& t, const XuvBlocks& blocks) {
@@ -49,12 +57,8 @@ void stage1_strips(Backend& b, const std::string& kernel, const TensorRef& x, XL
     const TensorRef x_tiles = load_x_block(b, x, layout, kb, mb, t, blocks);
     b.for_range("rb", R / block_r, Loop::affine, [&](Expr rb) {
       for (size_t i = 0; i < us.size(); ++i) {
-        const TensorRef u_tiles = b.sbuf_tile("u_tiles_" + us[i].name, {blocks.k}, kTile, block_r,
-                                              us[i].dtype, kPipelineBufs);
-        b.for_range("kt", blocks.k, Loop::affine, [&](Expr kt) {
-          b.dma_copy(u_tiles.block({kt}),
-                     hbm_slice(us[i], kb * block_k + kt * kTile, kTile, rb * block_r, block_r));
-        });
+        const TensorRef u_tiles = load_weight_block(b, "u_tiles_" + us[i].name, "kt", us[i],
+                                                    blocks.k, kb * block_k, rb * block_r, block_r);
         b.for_range("rt", blocks.r, Loop::affine, [&](Expr rt) {
           b.for_range("mt", t.block / t.moving, Loop::affine, [&](Expr mt) {
             // (X U)^T tile = U^T X^T: U stationary, X^T moving -- implicit transposition.
@@ -89,12 +93,8 @@ void stage1_strip_explicit(Backend& b, const std::string& kernel, const TensorRe
   b.for_range("kb", K / block_k, Loop::sequential, [&](Expr kb) {
     const TensorRef x_tiles = load_x_block(b, xT, XLayout::transposed, kb, mb, t, blocks);
     b.for_range("rb", R / block_r, Loop::affine, [&](Expr rb) {
-      const TensorRef u_tiles =
-          b.sbuf_tile("u_tiles", {blocks.k}, kTile, block_r, u.dtype, kPipelineBufs);
-      b.for_range("kt", blocks.k, Loop::affine, [&](Expr kt) {
-        b.dma_copy(u_tiles.block({kt}),
-                   hbm_slice(u, kb * block_k + kt * kTile, kTile, rb * block_r, block_r));
-      });
+      const TensorRef u_tiles = load_weight_block(b, "u_tiles", "kt", u, blocks.k, kb * block_k,
+                                                  rb * block_r, block_r);
       b.for_range("st", row_tiles, Loop::affine, [&](Expr st) {
         b.for_range("rc", block_r / r_chunk, Loop::affine, [&](Expr rc) {
           // X U tile: X^T stationary, U moving -- natural layout, to be transposed below.
@@ -145,12 +145,8 @@ void stage2_natural_block(Backend& b, const std::string& kernel, const TensorRef
     });
   });
   b.for_range("rb", R / block_r, Loop::sequential, [&](Expr rb) {
-    const TensorRef v_tiles =
-        b.sbuf_tile("v_tiles", {blocks.r}, kTile, block_n, v.dtype, kPipelineBufs);
-    b.for_range("rt", blocks.r, Loop::affine, [&](Expr rt) {
-      b.dma_copy(v_tiles.block({rt}),
-                 hbm_slice(v, rb * block_r + rt * kTile, kTile, nb * block_n, block_n));
-    });
+    const TensorRef v_tiles = load_weight_block(b, "v_tiles", "rt", v, blocks.r, rb * block_r,
+                                                nb * block_n, block_n);
     b.for_range("st", row_tiles, Loop::affine, [&](Expr st) {
       b.for_range("nt", blocks.n, Loop::affine, [&](Expr nt) {
         // Y tile = (strip slice)^T V: the strip is already transposed, so it is the stationary.

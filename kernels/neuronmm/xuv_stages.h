@@ -9,8 +9,12 @@
 #include <vector>
 
 #include "kernels/api/backend.h"
+#include "kernels/api/limits.h"
 
 namespace trnsim {
+
+constexpr int64_t kTile = limits::kPmax;          // partitions; stationary free size
+constexpr int64_t kMoving = limits::kMovingFmax;  // moving free size
 
 // Tiles per block along each dimension (the authors' tuner searches these).
 struct XuvBlocks {
@@ -52,6 +56,12 @@ void stage1_strip_explicit(Backend& b, const std::string& kernel, const TensorRe
 void stage2_natural_block(Backend& b, const std::string& kernel, const TensorRef& strip,
                           const TensorRef& v, const TensorRef& y, const Expr& mb, const Expr& nb,
                           const TokenTiles& t, const XuvBlocks& blocks);
+
+// `tiles` row tiles [128, cols] of HBM weight `w`, rows from `first_row`, columns from
+// `first_col`, loaded under a loop named `index` into a new rotating SBUF tile `name`.
+TensorRef load_weight_block(Backend& b, const std::string& name, const char* index,
+                            const TensorRef& w, int64_t tiles, const Expr& first_row,
+                            const Expr& first_col, int64_t cols);
 
 // Bytes per partition of the tiles one token block of stage 1 + stage 2 (natural output) keeps
 // in SBUF, with their rotating buffers, for a rank of `rank` and elements of `size` bytes.
