@@ -123,7 +123,6 @@ void DmaQueue::publish_finished() {
     InstructionEvent& ev = events_[next_to_publish_];
     const sc_time complete = ctx_.semaphores.complete(stream_, *finished_[next_to_publish_]);
     ev.end_ns = ev.complete_ns = to_ns(complete);
-    ctx_.result.busy_ns[isa::index(stream_)] += ev.end_ns - ev.start_ns;
     ctx_.result.instructions.push_back(ev);
     ++next_to_publish_;
   }

@@ -15,7 +15,6 @@ void Hbm::b_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_time& de
   const sc_core::sc_time start = arrival > free_at_ ? arrival : free_at_;
   free_at_ = start + ns(ns_per_byte_ * static_cast<double>(trans.get_data_length()));
   delay = free_at_ - now;
-  (trans.is_read() ? bytes_read_ : bytes_written_) += trans.get_data_length();
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 

@@ -20,16 +20,11 @@ class Hbm : public sc_core::sc_module {
 
   Hbm(const sc_core::sc_module_name& name, const HbmConfig& cfg);
 
-  int64_t bytes_read() const { return bytes_read_; }
-  int64_t bytes_written() const { return bytes_written_; }
-
  private:
   void b_transport(int initiator, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
 
   double ns_per_byte_;
   sc_core::sc_time free_at_ = sc_core::SC_ZERO_TIME;
-  int64_t bytes_read_ = 0;
-  int64_t bytes_written_ = 0;
 };
 
 }  // namespace trnsim::model

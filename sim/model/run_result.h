@@ -36,7 +36,8 @@ struct RunResult {
   double sim_time_ns = 0;  // completion of the last instruction
   std::vector<InstructionEvent> instructions;  // in completion order per stream
   std::vector<DmaPacketEvent> dma_packets;
-  std::array<double, isa::kStreamCount> busy_ns{};  // per stream: sum of (end - start)
+  // Per compute engine: sum of (end - start). DMA activity is read from the packets.
+  std::array<double, isa::kComputeStreams> busy_ns{};
   double wall_seconds = 0;
 };
 
