@@ -14,7 +14,7 @@
 #include "sim/isa/program_json.h"
 #include "sim/model/neuron_core.h"
 #include "kernels/nki/nki_file.h"
-#include "sim/trace/atomic_file.h"
+#include "sim/isa/atomic_file.h"
 #include "sim/trace/instruction_csv.h"
 #include "sim/trace/perfetto_trace.h"
 #include "sim/trace/summary.h"
@@ -137,7 +137,7 @@ void emit_nki(const RunOptions& o, const MachineOptions& m, const std::string& p
     std::cout << text;
     return;
   }
-  trace::AtomicFile file(path);
+  AtomicFile file(path);
   file.out() << text;
   file.commit();
 }

@@ -1,11 +1,8 @@
 // program_to_json and save_program: Program -> JSON, and the one-instruction-per-line layout
 // of program files.
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <fstream>
 
+#include "sim/isa/atomic_file.h"
 #include "sim/isa/program_json.h"
 
 namespace trnsim::isa {
@@ -193,16 +190,9 @@ void save_program(const Program& p, const std::string& path) {
   } catch (const UserError& e) {
     throw UserError(path + ": not saved: " + e.what());
   }
-  const std::string text = program_text(program_to_json(p));
-  const std::string temporary = path + ".tmp";
-  std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-  if (out) out << text;
-  if (out) out.close();
-  if (!out || std::rename(temporary.c_str(), path.c_str()) != 0) {
-    const std::string reason = std::strerror(errno);
-    std::remove(temporary.c_str());
-    throw UserError(path + ": cannot write program file: " + reason);
-  }
+  AtomicFile file(path);
+  file.out() << program_text(program_to_json(p));
+  file.commit();
 }
 
 }  // namespace trnsim::isa

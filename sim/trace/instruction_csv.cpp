@@ -4,7 +4,7 @@
 #include <tuple>
 #include <vector>
 
-#include "sim/trace/atomic_file.h"
+#include "sim/isa/atomic_file.h"
 #include "sim/trace/operands.h"
 
 namespace trnsim::trace {

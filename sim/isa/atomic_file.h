@@ -5,7 +5,7 @@
 #include <fstream>
 #include <string>
 
-namespace trnsim::trace {
+namespace trnsim {
 
 class AtomicFile {
  public:
@@ -26,4 +26,4 @@ class AtomicFile {
   bool committed_ = false;
 };
 
-}  // namespace trnsim::trace
+}  // namespace trnsim

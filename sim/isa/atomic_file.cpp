@@ -1,4 +1,4 @@
-#include "sim/trace/atomic_file.h"
+#include "sim/isa/atomic_file.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -6,7 +6,7 @@
 
 #include "kernels/api/types.h"
 
-namespace trnsim::trace {
+namespace trnsim {
 
 AtomicFile::AtomicFile(const std::string& path) : path_(path), temp_path_(path + ".tmp") {
   errno = 0;
@@ -42,4 +42,4 @@ void AtomicFile::commit() {
   committed_ = true;
 }
 
-}  // namespace trnsim::trace
+}  // namespace trnsim
