@@ -11,7 +11,7 @@
 #include <set>
 #include <sstream>
 
-#include "kernels/api/types.h"
+#include "common/types.h"
 #include "sim/config/hw_config_loader.h"
 #include "sim/config/hw_parameters.h"
 

@@ -1,6 +1,6 @@
 #include "kernels/api/expr.h"
 
-#include "kernels/api/types.h"
+#include "common/types.h"
 
 namespace trnsim {
 

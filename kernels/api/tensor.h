@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "kernels/api/expr.h"
-#include "kernels/api/types.h"
+#include "common/types.h"
 
 namespace trnsim {
 

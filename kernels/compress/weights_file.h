@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "kernels/api/types.h"
+#include "common/types.h"
 
 namespace trnsim::compress {
 

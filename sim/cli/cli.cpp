@@ -14,7 +14,7 @@
 #include "sim/isa/program_json.h"
 #include "sim/model/neuron_core.h"
 #include "kernels/nki/nki_file.h"
-#include "sim/isa/atomic_file.h"
+#include "common/atomic_file.h"
 #include "sim/trace/instruction_csv.h"
 #include "sim/trace/perfetto_trace.h"
 #include "sim/trace/summary.h"

@@ -10,7 +10,7 @@
 #include <set>
 #include <sstream>
 
-#include "kernels/api/types.h"
+#include "common/types.h"
 #include "sim/config/hw_parameters.h"
 
 #ifndef TRNSIM_HWCONFIG_DIR

@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <type_traits>
 
-#include "kernels/api/types.h"
+#include "common/types.h"
 
 namespace trnsim {
 namespace {

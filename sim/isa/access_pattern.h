@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "kernels/api/types.h"
+#include "common/types.h"
 
 namespace trnsim::isa {
 

@@ -1,24 +1,20 @@
 #include "sim/isa/program.h"
 
-#include <array>
+#include "common/names.h"
 
 namespace trnsim::isa {
 namespace {
 
-constexpr std::array<const char*, 4> kRoleNames = {"input", "output", "scratch", "spill"};
+constexpr std::array<NamedValue<TensorRole>, 4> kRoles = {{{TensorRole::input, "input"},
+                                                           {TensorRole::output, "output"},
+                                                           {TensorRole::scratch, "scratch"},
+                                                           {TensorRole::spill, "spill"}}};
+static_assert(names_in_order(kRoles) && kRoles.size() == size_t(TensorRole::spill) + 1);
 
 }  // namespace
 
-const char* tensor_role_name(TensorRole r) { return kRoleNames[static_cast<size_t>(r)]; }
-
-TensorRole parse_tensor_role(const std::string& n) {
-  std::string allowed;
-  for (size_t i = 0; i < kRoleNames.size(); ++i) {
-    if (n == kRoleNames[i]) return static_cast<TensorRole>(i);
-    allowed += (i ? ", " : "") + std::string(kRoleNames[i]);
-  }
-  throw UserError("unknown tensor role '" + n + "' (allowed: " + allowed + ")");
-}
+const char* tensor_role_name(TensorRole r) { return name_of(kRoles, r); }
+TensorRole parse_tensor_role(const std::string& n) { return parse_named(kRoles, n, "tensor role"); }
 
 size_t Program::instruction_count() const {
   size_t n = 0;

@@ -30,13 +30,6 @@ std::string value_text(const json& j) {
   return std::string(j.type_name()) + " " + dumped;
 }
 
-Memory parse_memory(const std::string& name) {
-  for (Memory m : {Memory::hbm, Memory::sbuf, Memory::psum}) {
-    if (name == memory_name(m)) return m;
-  }
-  throw UserError("unknown memory '" + name + "' (allowed: hbm, sbuf, psum)");
-}
-
 // Decodes one document; every error names the origin and the JSON path of the bad value.
 class Decoder {
  public:

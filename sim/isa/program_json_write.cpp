@@ -2,7 +2,7 @@
 // of program files.
 #include <algorithm>
 
-#include "sim/isa/atomic_file.h"
+#include "common/atomic_file.h"
 #include "sim/isa/program_json.h"
 
 namespace trnsim::isa {

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include "kernels/api/types.h"
+#include "common/types.h"
 
 namespace trnsim::isa {
 

@@ -4,7 +4,7 @@
 #include <tuple>
 #include <vector>
 
-#include "sim/isa/atomic_file.h"
+#include "common/atomic_file.h"
 #include "sim/trace/operands.h"
 
 namespace trnsim::trace {

@@ -4,7 +4,7 @@
 #include <map>
 #include <vector>
 
-#include "sim/isa/atomic_file.h"
+#include "common/atomic_file.h"
 #include "sim/trace/json_text.h"
 #include "sim/trace/operands.h"
 #include "sim/trace/perfetto_events.h"

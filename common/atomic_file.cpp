@@ -1,10 +1,10 @@
-#include "sim/isa/atomic_file.h"
+#include "common/atomic_file.h"
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 
-#include "kernels/api/types.h"
+#include "common/types.h"
 
 namespace trnsim {
 

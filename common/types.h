@@ -1,23 +1,25 @@
 // The vocabulary shared by kernels, backends and the simulator's ISA: element types, engines,
-// ALU operations and activation functions. Nothing here knows about time or memory layout.
+// memories, ALU operations and activation functions. Nothing here knows about time or layout.
 #pragma once
 
 #include <cstdint>
-#include <stdexcept>
 #include <string>
+
+#include "common/error.h"
 
 namespace trnsim {
 
-// A user-facing error: bad input, bad shape, a tile that cannot fit. The CLI prints `what()` as
-// one line and exits non-zero. Broken invariants inside the simulator are asserts, not this.
-class UserError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
 enum class Dtype : uint8_t { bf16, fp16, fp32 };
 
-inline int dtype_size(Dtype d) { return d == Dtype::fp32 ? 4 : 2; }
+// Bytes per element. Every dtype is listed, so a new one cannot silently get a wrong size.
+constexpr int dtype_size(Dtype d) {
+  switch (d) {
+    case Dtype::bf16: return 2;
+    case Dtype::fp16: return 2;
+    case Dtype::fp32: return 4;
+  }
+  return 0;
+}
 const char* dtype_name(Dtype d);
 Dtype parse_dtype(const std::string& name);  // throws UserError
 
@@ -35,5 +37,6 @@ ActFunc parse_act_func(const std::string& name);
 
 enum class Memory : uint8_t { hbm, sbuf, psum };
 const char* memory_name(Memory m);
+Memory parse_memory(const std::string& name);
 
 }  // namespace trnsim
