@@ -9,6 +9,7 @@
 #include "sim/cli/compress_command.h"
 #include "sim/run/kernel_run.h"
 #include "sim/run/measurements.h"
+#include "sim/run/run_record.h"
 #include "sim/run/tune.h"
 #include "sim/config/hw_config_loader.h"
 #include "sim/isa/program_json.h"
@@ -64,9 +65,11 @@ HwConfig load_machine(const MachineOptions& m) {
   }
 }
 
+// Writes the requested files and prints the summary; both carry extras.replay.
 void report(const isa::Program& program, const model::RunResult& run, const HwConfig& cfg,
             const trace::SummaryExtras& extras, const OutputOptions& out) {
-  if (!out.trace_path.empty()) trace::write_perfetto_trace(out.trace_path, program, run, cfg);
+  if (!out.trace_path.empty())
+    trace::write_perfetto_trace(out.trace_path, program, run, cfg, extras.replay);
   if (!out.csv_path.empty()) trace::write_instruction_csv(out.csv_path, program, run, cfg);
   const trace::Summary summary = trace::summarize(program, run, cfg, extras);
   if (out.json)
@@ -79,15 +82,18 @@ void list(bool parameters) {
   std::cout << "Kernels:\n";
   for (const KernelSpec& k : kernel_library()) {
     std::string shape, params;
-    for (const auto& [key, v] : k.default_shape) shape += (shape.empty() ? "" : ",") + key + "=" + std::to_string(v);
-    for (const auto& [key, v] : k.default_params) params += (params.empty() ? "" : ",") + key + "=" + std::to_string(v);
+    for (const auto& [key, v] : k.default_shape)
+      shape += (shape.empty() ? "" : ",") + key + "=" + std::to_string(v);
+    for (const auto& [key, v] : k.default_params)
+      params += (params.empty() ? "" : ",") + key + "=" + std::to_string(v);
     std::cout << "  " << k.name << "  --shape " << shape
               << (params.empty() ? "" : "  --param " + params) << "\n      " << k.description
               << "\n";
   }
   std::cout << "Hardware configs (" << hwconfig_dir() << "):\n";
   for (const std::string& name : list_hw_configs()) std::cout << "  " << name << "\n";
-  if (parameters) std::cout << "Hardware parameters (--set section.key=value):\n" << describe_parameters();
+  if (parameters)
+    std::cout << "Hardware parameters (--set section.key=value):\n" << describe_parameters();
 }
 
 struct RunOptions {
@@ -96,9 +102,57 @@ struct RunOptions {
   std::string dtype = "bf16";
   bool timing_only = false;
   std::string save_program;
+  std::string replay;  // a JSON summary or trace whose run to repeat
 };
 
+void run_request(const KernelRunRequest& request, const std::string& save_program,
+                 const OutputOptions& out) {
+  const KernelRunOutput result = run_kernel(request);
+  if (!save_program.empty()) isa::save_program(result.program, save_program);
+  report(result.program, result.run, request.hw,
+         {request.kernel, "", result.max_abs_err, record_to_json(kernel_run_record(request))},
+         out);
+}
+
+void simulate_program(const std::string& path, const HwConfig& cfg, const OutputOptions& out) {
+  const isa::Program program = isa::load_program(path);
+  const nlohmann::json record = record_to_json(program_run_record(path, cfg));
+  const model::RunResult result = model::simulate(program, cfg, {false});
+  report(program, result, cfg, {program.name, "", std::nullopt, record}, out);
+}
+
+// `run --replay FILE`: the recorded run again, on the machine rebuilt from the recorded
+// parameter values (not from the YAML), plus any further --set.
+void replay(const RunOptions& o, const MachineOptions& m, const OutputOptions& out) {
+  RunRecord record;
+  try {
+    record = load_run_record(o.replay);
+    apply_overrides(record.kernel.hw, m.overrides);
+    if (record.command == RunRecord::Command::run) {
+      try {
+        find_kernel(record.kernel.kernel);
+      } catch (const UserError& e) {
+        throw UserError(o.replay + ": replay.kernel: " + e.what());
+      }
+    }
+    if (record.command == RunRecord::Command::run_program &&
+        file_hash(record.program_path) != record.program_hash)
+      throw UserError(o.replay + ": replay.program: " + record.program_path +
+                      " has changed since the recorded run (" + file_hash(record.program_path) +
+                      ", recorded " + record.program_hash + ")");
+  } catch (const UserError& e) {
+    throw UsageError(e.what());
+  }
+  if (record.command == RunRecord::Command::run)
+    run_request(record.kernel, o.save_program, out);
+  else
+    simulate_program(record.program_path, record.kernel.hw, out);
+}
+
 void run(const RunOptions& o, const MachineOptions& m, const OutputOptions& out) {
+  if (!o.replay.empty()) return replay(o, m, out);
+  if (o.kernel.empty())
+    throw UsageError("run: give a KERNEL (see `trnsim list`) or --replay SUMMARY.json");
   KernelRunRequest request;
   try {
     find_kernel(o.kernel);
@@ -111,10 +165,7 @@ void run(const RunOptions& o, const MachineOptions& m, const OutputOptions& out)
     throw UsageError(e.what());
   }
   request.numerics = !o.timing_only;
-  const KernelRunOutput result = run_kernel(request);
-  if (!o.save_program.empty()) isa::save_program(result.program, o.save_program);
-  report(result.program, result.run, request.hw, {o.kernel, request.hw.name, result.max_abs_err},
-         out);
+  run_request(request, o.save_program, out);
 }
 
 void emit_nki(const RunOptions& o, const MachineOptions& m, const std::string& path) {
@@ -177,9 +228,9 @@ void run_tune(const TuneOptions& o, const MachineOptions& m) {
   const TuneReport report = tune(request);
   std::printf("%s on %s: %lld candidates, %lld rejected (SBUF budget or shape), %lld pruned by "
               "their lower bound, %lld simulated in %.1f s (%.1f configurations/s)%s\n",
-              o.kernel.c_str(), request.hw.name.c_str(), static_cast<long long>(report.candidates),
-              static_cast<long long>(report.rejected), static_cast<long long>(report.pruned),
-              static_cast<long long>(report.evaluated),
+              o.kernel.c_str(), request.hw.label().c_str(),
+              static_cast<long long>(report.candidates), static_cast<long long>(report.rejected),
+              static_cast<long long>(report.pruned), static_cast<long long>(report.evaluated),
               report.wall_s, report.candidates / std::max(report.wall_s, 1e-9),
               report.stopped_early ? " -- stopped at the time limit" : "");
   if (report.default_ms)
@@ -197,10 +248,7 @@ void run_tune(const TuneOptions& o, const MachineOptions& m) {
 }
 
 void run_program(const std::string& path, const MachineOptions& m, const OutputOptions& out) {
-  const HwConfig cfg = load_machine(m);
-  const isa::Program program = isa::load_program(path);
-  const model::RunResult result = model::simulate(program, cfg, {false});
-  report(program, result, cfg, {program.name, cfg.name, std::nullopt}, out);
+  simulate_program(path, load_machine(m), out);
 }
 
 void compare_with_measurements(const std::string& path, MachineOptions m, bool json) {
@@ -215,7 +263,7 @@ void compare_with_measurements(const std::string& path, MachineOptions m, bool j
   const std::vector<Comparison> rows = compare(set, cfg);
   const double mape = mean_absolute_percent_error(rows);
   if (json) {
-    nlohmann::json out = {{"hw", cfg.name}, {"source", set.source}, {"mape_percent", mape}};
+    nlohmann::json out = {{"hw", cfg.label()}, {"source", set.source}, {"mape_percent", mape}};
     for (const Comparison& c : rows)
       out["rows"].push_back({{"kernel", c.measured.kernel}, {"shape", c.measured.shape},
                              {"measured_ms", c.measured.latency_ms},
@@ -224,8 +272,8 @@ void compare_with_measurements(const std::string& path, MachineOptions m, bool j
     std::cout << out.dump() << "\n";
     return;
   }
-  std::printf("%s\nsource: %s\nsimulated on: %s%s\n\n", set.description.c_str(),
-              set.source.c_str(), cfg.name.c_str(), m.overrides.empty() ? "" : " (with --set overrides)");
+  std::printf("%s\nsource: %s\nsimulated on: %s\n\n", set.description.c_str(),
+              set.source.c_str(), cfg.label().c_str());
   std::printf("%-18s %-22s %12s %13s %8s %8s\n", "kernel", "shape", "measured ms", "simulated ms",
               "error", "wall s");
   for (const Comparison& c : rows)
@@ -240,6 +288,7 @@ void compare_with_measurements(const std::string& path, MachineOptions m, bool j
 int run_cli(int argc, char** argv) {
   CLI::App app{"trnsim: a cycle-approximate simulator of one AWS Trainium NeuronCore"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", "trnsim " + run::trnsim_version());
 
   bool list_parameters = false;
   auto* list_cmd = app.add_subcommand("list", "List kernels and hardware configs");
@@ -249,22 +298,31 @@ int run_cli(int argc, char** argv) {
   MachineOptions run_machine;
   OutputOptions run_out;
   auto* run_cmd = app.add_subcommand("run", "Simulate one kernel of the library");
-  run_cmd->add_option("kernel", run_opts.kernel, "Kernel name (see `trnsim list`)")->required();
-  run_cmd->add_option("--shape", run_opts.shape, "Shape, e.g. M=4096,K=8192,N=8192");
-  run_cmd->add_option("--param", run_opts.params, "Block sizes, e.g. TILES_IN_BLOCK_M=16");
-  run_cmd->add_option("--dtype", run_opts.dtype, "Input dtype: bf16, fp16 or fp32")
-      ->capture_default_str();
-  run_cmd->add_flag("--timing-only", run_opts.timing_only,
-                    "Skip numerics (no memory contents, no reference check)");
+  auto* kernel_arg =
+      run_cmd->add_option("kernel", run_opts.kernel, "Kernel name (see `trnsim list`)");
+  auto* replay_opt = run_cmd->add_option(
+      "--replay", run_opts.replay,
+      "Rerun the run recorded in a --json summary or --trace file (further --set allowed)");
+  std::vector<CLI::Option*> run_what = {
+      kernel_arg,
+      run_cmd->add_option("--shape", run_opts.shape, "Shape, e.g. M=4096,K=8192,N=8192"),
+      run_cmd->add_option("--param", run_opts.params, "Block sizes, e.g. TILES_IN_BLOCK_M=16"),
+      run_cmd->add_option("--dtype", run_opts.dtype, "Input dtype: bf16, fp16 or fp32")
+          ->capture_default_str(),
+      run_cmd->add_flag("--timing-only", run_opts.timing_only,
+                        "Skip numerics (no memory contents, no reference check)")};
   run_cmd->add_option("--save-program", run_opts.save_program,
                       "Also write the program as JSON (for run-program)");
   add_machine_options(*run_cmd, run_machine);
   add_output_options(*run_cmd, run_out);
+  run_what.push_back(run_cmd->get_option("--hw"));
+  for (CLI::Option* what : run_what) replay_opt->excludes(what);
 
   std::string program_path;
   MachineOptions program_machine;
   OutputOptions program_out;
-  auto* program_cmd = app.add_subcommand("run-program", "Simulate a program JSON file (timing only)");
+  auto* program_cmd =
+      app.add_subcommand("run-program", "Simulate a program JSON file (timing only)");
   program_cmd->add_option("file", program_path, "Program JSON (sim/isa/PROGRAM_FORMAT.md)")
       ->required();
   add_machine_options(*program_cmd, program_machine);
@@ -295,7 +353,9 @@ int run_cli(int argc, char** argv) {
   tune_cmd->add_option("--only", tune_opts.only, "Tune only parameters with this prefix, e.g. UP_");
   tune_cmd->add_option("--top", tune_opts.top, "How many configurations to print")
       ->capture_default_str();
-  tune_cmd->add_option("--time-limit", tune_opts.time_limit_s, "Stop searching after this many seconds")
+  tune_cmd
+      ->add_option("--time-limit", tune_opts.time_limit_s,
+                   "Stop searching after this many seconds")
       ->capture_default_str();
   add_machine_options(*tune_cmd, tune_machine);
 
@@ -324,7 +384,8 @@ int run_cli(int argc, char** argv) {
   compare_machine.hw = "";
   bool compare_json = false;
   auto* compare_cmd = app.add_subcommand(
-      "compare", "Simulate every entry of a measurements file and compare with the measured latency");
+      "compare",
+      "Simulate every entry of a measurements file and compare with the measured latency");
   compare_cmd->add_option("file", measured_path, "Measurements JSON, e.g. traces/measured/*.json")
       ->required();
   add_machine_options(*compare_cmd, compare_machine);
@@ -335,6 +396,8 @@ int run_cli(int argc, char** argv) {
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::cerr << "trnsim: " << e.what() << " (see --help)\n";

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace trnsim {
 
@@ -60,6 +61,7 @@ struct HbmConfig {
 struct HwConfig {
   std::string name;         // "trn1", "trn2", or the user's
   std::string source_file;  // where it was loaded from
+  std::vector<std::string> overrides;  // "--set" assignments applied after loading, in order
   TensorEngineConfig tensor;
   LaneEngineConfig vector;
   LaneEngineConfig scalar;
@@ -70,6 +72,14 @@ struct HwConfig {
   HbmConfig hbm;
   bool shared_sbuf_port_vector_gpsimd = true;  // NC-v2: VectorE and GpSimdE serialise on SBUF
   bool shared_psum_port_vector_scalar = true;  // NC-v2: VectorE and ScalarE serialise on PSUM
+
+  // What a report calls this machine: the name, then each override, so that a changed trn1
+  // never reads as plain trn1: "trn1 + hbm.efficiency=0.3".
+  std::string label() const {
+    std::string out = name;
+    for (const std::string& o : overrides) out += " + " + o;
+    return out;
+  }
 };
 
 }  // namespace trnsim

@@ -276,6 +276,7 @@ void apply_one(HwConfig& cfg, const std::string& assignment, Origins& origins) {
   if (!problem.empty()) fail(where, key, problem + " (allowed: " + param->allowed() + ")");
   param->set(cfg, v);
   origins.record(key, where);
+  cfg.overrides.push_back(key + "=" + text);
 }
 
 }  // namespace
@@ -307,6 +308,30 @@ void apply_overrides(HwConfig& cfg, const std::vector<std::string>& assignments)
   for (const std::string& a : assignments) apply_one(updated, a, origins);
   check_consistency(updated, origins);
   cfg = updated;
+}
+
+HwConfig hw_config_from_values(const std::map<std::string, std::string>& values,
+                               const std::string& origin) {
+  std::vector<std::string> known;
+  for (const HwParameter& p : hw_parameters()) known.push_back(p.key);
+  for (const auto& [key, text] : values) {
+    if (!find_hw_parameter(key))
+      fail(origin, key,
+           "unknown parameter" + suggestion(key, known) + " (see `trnsim list --parameters`)");
+  }
+  HwConfig cfg;
+  Origins origins;
+  for (const HwParameter& p : hw_parameters()) {
+    auto it = values.find(p.key);
+    if (it == values.end()) fail(origin, p.key, "missing (allowed: " + p.allowed() + ")");
+    double v = 0;
+    std::string problem = p.parse(it->second, &v);
+    if (!problem.empty()) fail(origin, p.key, problem + " (allowed: " + p.allowed() + ")");
+    p.set(cfg, v);
+    origins.record(p.key, origin);
+  }
+  check_consistency(cfg, origins);
+  return cfg;
 }
 
 void check_hw_config(const HwConfig& cfg) { check_consistency(cfg, Origins()); }

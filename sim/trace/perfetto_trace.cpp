@@ -163,7 +163,8 @@ std::string packet_event(const Slice& s) {
 }  // namespace
 
 void write_perfetto_trace(const std::string& path, const isa::Program& program,
-                          const model::RunResult& run, const HwConfig& cfg) {
+                          const model::RunResult& run, const HwConfig& cfg,
+                          const nlohmann::json& replay) {
   // 1. Instruction slices per stream; engines first, then queues (sort index = stream * 100).
   //    Compute engines get a track even when idle, so every run has the same layout.
   std::vector<std::vector<Slice>> per_stream(isa::kStreamCount);
@@ -200,9 +201,10 @@ void write_perfetto_trace(const std::string& path, const isa::Program& program,
   add_hbm_bandwidth_counter(sink, program, run);
   add_outstanding_dma_counter(sink, run);
   nlohmann::json other = {{"program", program.name},
-                          {"hw", cfg.name},
+                          {"hw", cfg.label()},
                           {"sim_time_ns", run.sim_time_ns},
                           {"generator", "trnsim"}};
+  if (!replay.is_null()) other["replay"] = replay;
   if (!packet_tracks) {
     other["dma_packet_tracks"] = "omitted: " + std::to_string(run.dma_packets.size()) +
                                  " packets > " + std::to_string(kMaxPacketSlices);

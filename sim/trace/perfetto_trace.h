@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "sim/config/hw_config.h"
 #include "sim/isa/program.h"
 #include "sim/model/run_result.h"
@@ -20,9 +22,13 @@ namespace trnsim::trace {
 //  - counters "HBM bandwidth (GB/s)" (read/write, bucketed, 1 µs or coarser so a long run stays
 //    a few thousand samples) and "Outstanding DMA transfers".
 // Events that overlap on one track are spread over extra lanes ("qDma3 #2") so every track
-// nests properly. Times are µs with picosecond resolution. The file is written to a temporary
-// and renamed, so it is never half-written; an unwritable path throws UserError.
+// nests properly. Times are µs with picosecond resolution. The top-level "otherData" object
+// (shown by ui.perfetto.dev and chrome://tracing as trace metadata) names the program, the
+// machine (HwConfig::label()) and the simulated time, and holds `replay`, the run's record
+// (sim/run/run_record.h), when one is given. The file is written to a temporary and renamed,
+// so it is never half-written; an unwritable path throws UserError.
 void write_perfetto_trace(const std::string& path, const isa::Program& program,
-                          const model::RunResult& run, const HwConfig& cfg);
+                          const model::RunResult& run, const HwConfig& cfg,
+                          const nlohmann::json& replay = nullptr);
 
 }  // namespace trnsim::trace

@@ -151,7 +151,8 @@ Summary summarize(const isa::Program& program, const model::RunResult& run, cons
   s.stats = {
       {"kernel", "", "kernel (program) that ran",
        extras.kernel.empty() ? program.name : extras.kernel},
-      {"hw", "", "hardware configuration", extras.hw.empty() ? cfg.name : extras.hw},
+      {"hw", "", "hardware configuration, then each --set override",
+       extras.hw.empty() ? cfg.label() : extras.hw},
       {"sim_time_ns", "ns", "simulated time: completion of the last instruction", T},
       {"sim_cycles", "cycles", "simulated time in Tensor Engine cycles (rounded)",
        static_cast<int64_t>(std::llround(T * te.clock_ghz))},
@@ -189,6 +190,7 @@ Summary summarize(const isa::Program& program, const model::RunResult& run, cons
   };
   s.engines = engine_table(program, run, t);
   s.data_movement = program.data_movement;
+  s.replay = extras.replay;
   return s;
 }
 

@@ -35,13 +35,15 @@ struct Summary {
   std::vector<Stat> stats;  // top-level, in presentation order
   std::vector<EngineStats> engines;
   isa::DataMovement data_movement;  // bytes per path and tensor; empty for loaded programs
+  nlohmann::json replay;            // what reproduces the run (sim/run/run_record.h); or null
 };
 
 // What the run itself does not know.
 struct SummaryExtras {
   std::string kernel;                 // "" -> Program::name
-  std::string hw;                     // "" -> HwConfig::name
+  std::string hw;                     // "" -> HwConfig::label() (name + --set overrides)
   std::optional<double> max_abs_err;  // numerics check against a reference; absent -> null
+  nlohmann::json replay;              // the run's record, passed through to the JSON; or null
 };
 
 // Derives every statistic from the program that ran and its timed record. Byte counts come from
@@ -56,8 +58,9 @@ const Stat* find(const Summary& s, const std::string& name);
 const Stat* find_engine_stat(const Summary& s, const std::string& engine,
                              const std::string& name);
 
-// {"kernel": ..., ..., "engines": {"Tensor": {"busy_ns": ..., ...}, ..., "DMA": {...}}}.
-// Values only; units and descriptions are in the text form and in summary.cpp.
+// {"kernel": ..., ..., "engines": {"Tensor": {"busy_ns": ..., ...}, ..., "DMA": {...}},
+//  "data_movement": {...}, "replay": {...}}. Values only; units and descriptions are in the
+// text form and in summary.cpp. "replay" is the record `trnsim run --replay` reads back.
 nlohmann::json summary_to_json(const Summary& s);
 
 // Aligned "name  value unit  # description" lines followed by the engine table.

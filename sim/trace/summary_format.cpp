@@ -114,6 +114,7 @@ nlohmann::json summary_to_json(const Summary& s) {
     }
     j["data_movement"] = dm;
   }
+  if (!s.replay.is_null()) j["replay"] = s.replay;
   return j;
 }
 
