@@ -39,9 +39,11 @@ std::string without_sanitizer_notes(const std::string& text) {
   return kept;
 }
 
-Result trnsim(const std::string& args) {
+// Runs `env trnsim args` (env: "NAME=value" or "").
+Result trnsim_with_env(const std::string& env, const std::string& args) {
   const std::string out = temp_path("stdout"), err = temp_path("stderr");
-  const std::string command = std::string(TRNSIM_BINARY_DIR) + "/sim/trnsim " + args + " >" +
+  const std::string command = (env.empty() ? "" : "env " + env + " ") +
+                              std::string(TRNSIM_BINARY_DIR) + "/sim/trnsim " + args + " >" +
                               out + " 2>" + err;
   const int status = std::system(command.c_str());
   Result r;
@@ -52,6 +54,8 @@ Result trnsim(const std::string& args) {
   std::remove(err.c_str());
   return r;
 }
+
+Result trnsim(const std::string& args) { return trnsim_with_env("", args); }
 
 void expect_one_line_error(const Result& r, int code, const std::string& needle) {
   EXPECT_EQ(r.exit_code, code) << r.err;
@@ -117,9 +121,8 @@ TEST(Cli, OutOfRangeYamlValueNamesKeyAndRange) {
 
 TEST(Cli, MalformedProgramJsonFails) {
   const std::string path = write("bad_program.json", "{\"format\": \"trnsim-program\", ");
-  const Result r = trnsim("run-program " + path);
-  EXPECT_NE(r.exit_code, 0);
-  expect_one_line_error(r, r.exit_code, "bad_program.json");
+  // README "Exit codes": malformed program JSON is a run that failed, exit 1.
+  expect_one_line_error(trnsim("run-program " + path), 1, "bad_program.json");
 }
 
 TEST(Cli, DeadlockedProgramNamesTheWaitingEngines) {
@@ -160,6 +163,78 @@ TEST(Cli, SavedProgramRunsAgainWithTheSameTime) {
   };
   EXPECT_EQ(time_of(a.out), time_of(b.out));
   std::remove(program.c_str());
+}
+
+// The "sim_time_ns" number of a JSON summary, as printed.
+std::string sim_time_of(const std::string& json) {
+  const size_t at = json.find("\"sim_time_ns\":");
+  return at == std::string::npos ? "" : json.substr(at, json.find(',', at) - at);
+}
+
+TEST(Cli, SetOverrideIsRecordedInTheSummaryAndTheTrace) {
+  const std::string trace = temp_path("override_trace.json");
+  const Result r = trnsim("run matmul_hoisted --shape M=256,K=256,N=512 --timing-only "
+                          "--set hbm.efficiency=0.3 --json --trace " + trace);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"hw\":\"trn1 + hbm.efficiency=0.3\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"overrides\":[\"hbm.efficiency=0.3\"]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"hbm.efficiency\":0.3"), std::string::npos) << r.out;
+  const std::string text = slurp(trace);
+  EXPECT_NE(text.find("\"otherData\":"), std::string::npos);
+  EXPECT_NE(text.find("\"hw\":\"trn1 + hbm.efficiency=0.3\""), std::string::npos);
+  EXPECT_NE(text.find("\"overrides\":[\"hbm.efficiency=0.3\"]"), std::string::npos);
+  std::remove(trace.c_str());
+}
+
+TEST(Cli, ReplayGivesTheSameSimulatedTime) {
+  const std::string summary = temp_path("replay_summary.json");
+  const Result a = trnsim("run matmul_blocked --shape M=256,K=256,N=1024 --timing-only "
+                          "--set dma.setup_latency_ns=900 --json");
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  std::ofstream(summary) << a.out;
+  const Result b = trnsim("run --replay " + summary + " --json");
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  ASSERT_FALSE(sim_time_of(a.out).empty());
+  EXPECT_EQ(sim_time_of(a.out), sim_time_of(b.out));
+  EXPECT_NE(b.out.find("\"hw\":\"trn1 + dma.setup_latency_ns=900\""), std::string::npos);
+  std::remove(summary.c_str());
+}
+
+TEST(Cli, ReplayDoesNotReadTheYaml) {
+  // The record holds every parameter's value: a replay with an empty hwconfig directory (as if
+  // trn1.yaml were gone or recalibrated) still gives the recorded time.
+  const Result a = trnsim("run matmul_naive --shape M=128,K=256,N=512 --timing-only --json");
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  const std::string summary = write("replay_noyaml.json", a.out);
+  const Result b = trnsim_with_env("TRNSIM_HWCONFIG_DIR=/nonexistent-dir",
+                                   "run --replay " + summary + " --json");
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  EXPECT_EQ(sim_time_of(a.out), sim_time_of(b.out));
+}
+
+TEST(Cli, BadReplayFileIsOneLineAndBadUsage) {
+  const Result a = trnsim("run matmul_naive --shape M=128,K=256,N=512 --timing-only --json");
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  auto with = [&](const std::string& from, const std::string& to) {
+    std::string text = a.out;
+    const size_t at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return text.replace(at, from.size(), to);
+  };
+  expect_one_line_error(trnsim("run --replay " + write("r1.json", "{\"sim_time_ns\": 3}")), 2,
+                        "no 'replay' record");
+  expect_one_line_error(
+      trnsim("run --replay " + write("r2.json", with("\"seed\":1,", ""))), 2,
+      "replay: missing key 'seed'");
+  expect_one_line_error(
+      trnsim("run --replay " + write("r3.json", with("\"hbm.efficiency\":", "\"hbm.efficency\":"))),
+      2, "replay.hw.parameters: hbm.efficency: unknown parameter");
+  expect_one_line_error(
+      trnsim("run --replay " + write("r4.json", with("\"seed\":1,", "\"seed\":1,\"colour\":2,"))),
+      2, "replay.colour: unknown key");
+  expect_one_line_error(trnsim("run --replay " + write("r5.json", "{")), 2, "not JSON");
+  expect_one_line_error(trnsim("run matmul_naive --replay " + write("r6.json", a.out)), 2,
+                        "excludes");
 }
 
 TEST(Cli, EmitNkiWritesTheKernelFile) {

@@ -137,7 +137,7 @@ double double_stat(const Summary& s, const char* name) {
 }
 
 TEST(TraceSummary, NumbersDerivedByHand) {
-  Summary s = summarize(hand_program(), hand_run(), hand_config(), {"", "", std::nullopt});
+  Summary s = summarize(hand_program(), hand_run(), hand_config(), {"", "", std::nullopt, {}});
   EXPECT_EQ(std::get<std::string>(find(s, "kernel")->value), "hand_matmul");  // from Program
   EXPECT_EQ(std::get<std::string>(find(s, "hw")->value), "hand");             // from HwConfig
   EXPECT_DOUBLE_EQ(double_stat(s, "sim_time_ns"), 1024);
@@ -182,7 +182,7 @@ TEST(TraceSummary, AccumulatingMatmulReadsAndWritesPsum) {
                         on_chip(Memory::sbuf, 128, 512, Dtype::bf16));
   mm.accumulate = true;
   p.stream(kTensor) = {mm};
-  Summary s = summarize(p, model::RunResult{}, hand_config(), {"k", "trn1", 0.5});
+  Summary s = summarize(p, model::RunResult{}, hand_config(), {"k", "trn1", 0.5, {}});
   EXPECT_EQ(int_stat(s, "psum_bytes"), 2 * 262144);  // read + write of 128*512*4
   // Empty run: ratios over zero time are null rather than inf.
   EXPECT_TRUE(std::holds_alternative<std::monostate>(find(s, "mfu")->value));
@@ -193,7 +193,7 @@ TEST(TraceSummary, AccumulatingMatmulReadsAndWritesPsum) {
 }
 
 TEST(TraceSummary, JsonHasEveryKeyAndTextIsAligned) {
-  Summary s = summarize(hand_program(), hand_run(), hand_config(), {"mm", "trn1", std::nullopt});
+  Summary s = summarize(hand_program(), hand_run(), hand_config(), {"mm", "trn1", std::nullopt, {}});
   nlohmann::json j = summary_to_json(s);
   for (const char* key :
        {"kernel", "hw", "sim_time_ns", "sim_cycles", "flops", "mfu", "hbm_read_bytes",
