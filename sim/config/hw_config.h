@@ -51,9 +51,23 @@ struct DmaConfig {
   double transpose_efficiency = 0;     // a DMA transpose's fraction of a copy's engine rate
 };
 
+// The memory model behind the DMA engines' TLM port (sim/model/hbm_models.h).
+enum class HbmModel : uint8_t { simple, interleaved };
+
 struct HbmConfig {
-  double bandwidth_bytes_per_ns = 0;  // peak per NeuronCore (= GB/s)
-  double efficiency = 0;              // achieved fraction of peak for tile DMAs
+  HbmModel model = HbmModel::simple;
+  double bandwidth_bytes_per_ns = 0;  // simple: peak per NeuronCore (= GB/s)
+  double efficiency = 0;              // simple: achieved fraction of peak for tile DMAs
+  int64_t burst_bytes = 0;            // largest TLM payload; bursts never cross a multiple of it
+  int64_t tensor_alignment_bytes = 0;  // address map: each tensor's base is a multiple of this
+  // The interleaved model: address -> (channel, bank, row) every interleave_bytes.
+  int channels = 0;
+  int banks_per_channel = 0;
+  int64_t interleave_bytes = 0;        // consecutive chunks of this size go to the next channel
+  int64_t row_bytes = 0;               // one bank's row buffer
+  double channel_bytes_per_ns = 0;     // data rate of one channel
+  double row_hit_ns = 0;               // access to the open row -> first data
+  double row_miss_ns = 0;              // precharge + activate + access -> first data
   double effective_bytes_per_ns() const { return bandwidth_bytes_per_ns * efficiency; }
 };
 
