@@ -18,6 +18,7 @@ InterleavedHbm::InterleavedHbm(const sc_core::sc_module_name& name, const HbmCon
       ns_per_byte_(1.0 / cfg.channel_bytes_per_ns),
       row_hit_(ns(cfg.row_hit_ns)),
       row_miss_(ns(cfg.row_miss_ns)),
+      chunk_transfer_(ns(ns_per_byte_ * static_cast<double>(interleave_bytes_))),
       channel_free_at_(channels_, sc_core::SC_ZERO_TIME),
       banks_state_(channels_ * banks_) {
   socket.register_b_transport(this, &InterleavedHbm::b_transport);
@@ -32,8 +33,10 @@ sc_time InterleavedHbm::serve_piece(uint64_t chunk, uint64_t bytes, sc_time arri
   const sc_time data_ready = start + (bank.open_row == row ? row_hit_ : row_miss_);
   bank.open_row = row;
   sc_time& channel_free = channel_free_at_[channel];
-  const sc_time done =
-      std::max(data_ready, channel_free) + ns(ns_per_byte_ * static_cast<double>(bytes));
+  const sc_time transfer = bytes == interleave_bytes_
+                               ? chunk_transfer_
+                               : ns(ns_per_byte_ * static_cast<double>(bytes));
+  const sc_time done = std::max(data_ready, channel_free) + transfer;
   channel_free = done;
   bank.free_at = done;
   return done;

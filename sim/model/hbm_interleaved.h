@@ -38,6 +38,7 @@ class InterleavedHbm : public HbmMemory {
   const uint64_t channels_, banks_, interleave_bytes_, chunks_per_row_;
   const double ns_per_byte_;
   const sc_core::sc_time row_hit_, row_miss_;
+  const sc_core::sc_time chunk_transfer_;  // a whole chunk across its channel
   std::vector<sc_core::sc_time> channel_free_at_;
   std::vector<Bank> banks_state_;  // channel-major
 };
