@@ -84,4 +84,15 @@ std::string stream_set_name(unsigned streams) {
   return names;
 }
 
+std::string describe_opcodes() {
+  std::string out;
+  for (const OpcodeInfo& row : kTable) {
+    std::string reads = row.reads_src0 ? (row.reads_src1 ? "src0, src1" : "src0") : "-";
+    if (row.may_accumulate) reads += " (+dst when accumulating)";
+    out += "  " + std::string(row.name) + "  on " + stream_set_name(row.streams) + "; reads " +
+           reads + "; dst on " + placement_name(row.dst) + "\n      " + row.meaning + "\n";
+  }
+  return out;
+}
+
 }  // namespace trnsim::isa

@@ -86,4 +86,7 @@ const char* placement_name(Placement p);
 bool placement_allows(Placement p, Memory m);
 std::string stream_set_name(unsigned streams);  // "Vector, GpSimd" or "DMA queues"
 
+// The table for a person: one line per opcode with its streams, operands and meaning.
+std::string describe_opcodes();
+
 }  // namespace trnsim::isa
