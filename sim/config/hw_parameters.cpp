@@ -16,6 +16,7 @@ namespace {
 constexpr double kMaxCycles = 1e6;
 constexpr double kMaxNs = 1e6;
 constexpr double kMaxBytesPerPartition = 1 << 30;
+constexpr double kMaxHbmBytes = 1ull << 50;  // 1 PiB: a bound on input, not a hardware fact
 
 template <class T>
 HwParameter::Type type_of() {
@@ -89,6 +90,8 @@ std::vector<HwParameter> build_table() {
         "an fp32 matmul costs this many times a bf16 one");
   t.add("tensor", &HwConfig::tensor, "result_latency_cycles", &TE::result_latency_cycles, "cycles",
         0, kMaxCycles, "last moving column in -> result visible in PSUM");
+  t.add("tensor", &HwConfig::tensor, "transpose_free_cap_cycles", &TE::transpose_free_cap_cycles,
+        "cycles", 0, kMaxCycles, "a transpose of [P, F] occupies max(P, min(F, this)) cycles");
 
   // Vector, Scalar and GpSimd share one cost-rule shape, so one declaration covers all three.
   using LE = LaneEngineConfig;
@@ -106,6 +109,10 @@ std::vector<HwParameter> build_table() {
           kMaxCycles, "fixed per-instruction cost seen by a dependent consumer");
     t.add(section, engine, "start_cycles", &LE::start_cycles, "cycles", 0, kMaxCycles,
           "fixed start cost added to busy time");
+    t.add(section, engine, "max_fast_stride_bytes", &LE::max_fast_stride_bytes, "bytes", 1, 65536,
+          "an innermost SBUF/PSUM stride above this streams at reduced rate");
+    t.add(section, engine, "strided_cost_factor", &LE::strided_cost_factor, "", 1, 64,
+          "element cycles are multiplied by this for a strided access");
   }
 
   using OM = OnChipMemoryConfig;
@@ -119,13 +126,16 @@ std::vector<HwParameter> build_table() {
           "bytes", 0, kMaxBytesPerPartition, "bytes per partition not available to kernels");
     t.add(section, memory, "banks", &OM::banks, "banks", 0, 1024,
           "banks per partition (PSUM: accumulation banks; 0 = not banked)");
+    if (memory == &HwConfig::sbuf)  // PSUM tiles take whole banks
+      t.add(section, memory, "alignment_bytes", &OM::alignment_bytes, "bytes", 1, 65536,
+            "tiles are placed at multiples of this within a partition");
   }
 
   using DC = DmaConfig;
   t.add("dma", &HwConfig::dma, "engines", &DC::engines, "engines", 1, 256,
         "DMA engines per NeuronCore");
-  t.add("dma", &HwConfig::dma, "queues_per_engine", &DC::queues_per_engine, "queues", 16, 1024,
-        "DMA queues per engine (programs use queue ids 0..15)");
+  t.add("dma", &HwConfig::dma, "queues_per_engine", &DC::queues_per_engine, "queues", 1,
+        kMaxDmaQueues, "DMA queues per engine; programs use queue ids 0 .. this - 1");
   t.add("dma", &HwConfig::dma, "partitions_per_engine", &DC::partitions_per_engine, "partitions", 1,
         1024, "SBUF partitions served by one DMA engine");
   t.add("dma", &HwConfig::dma, "engine_bytes_per_ns", &DC::engine_bytes_per_ns, "bytes/ns", 0.1,
@@ -146,6 +156,8 @@ std::vector<HwParameter> build_table() {
         1, 100000, "simple model: peak HBM bandwidth per NeuronCore (= GB/s)");
   t.add("hbm", &HwConfig::hbm, "efficiency", &HC::efficiency, "fraction", 0.01, 1,
         "simple model: achieved fraction of peak for tile DMAs");
+  t.add("hbm", &HwConfig::hbm, "capacity_bytes", &HC::capacity_bytes, "bytes", 1 << 20,
+        kMaxHbmBytes, "HBM one NeuronCore's tensors (inputs, outputs, scratch, spills) may use");
   t.add("hbm", &HwConfig::hbm, "burst_bytes", &HC::burst_bytes, "bytes", 1, 1 << 20,
         "largest DMA->HBM TLM payload; a burst never crosses a multiple of this address");
   t.add("hbm", &HwConfig::hbm, "tensor_alignment_bytes", &HC::tensor_alignment_bytes, "bytes", 1,

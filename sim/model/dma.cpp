@@ -34,12 +34,13 @@ void DmaEngine::enqueue(const DmaWork& work) {
 }
 
 std::optional<DmaWork> DmaEngine::take_eligible(sc_time now) {
-  for (int k = 0; k < isa::kDmaQueues; ++k) {
-    const int q = (next_queue_ + k) % isa::kDmaQueues;
+  const int queues = ctx_.cfg.dma.queues_per_engine;
+  for (int k = 0; k < queues; ++k) {
+    const int q = (next_queue_ + k) % queues;
     if (queues_[q].empty() || queues_[q].front().eligible > now) continue;
     DmaWork w = queues_[q].front();
     queues_[q].pop_front();
-    next_queue_ = (q + 1) % isa::kDmaQueues;
+    next_queue_ = (q + 1) % queues;
     return w;
   }
   return std::nullopt;

@@ -21,7 +21,7 @@ void check_on_chip(const isa::AccessPattern& ap, const HwConfig& cfg, const std:
   if (!ap.valid() || ap.memory == Memory::hbm) return;
   const OnChipMemoryConfig& mem = ap.memory == Memory::sbuf ? cfg.sbuf : cfg.psum;
   const std::string name = std::string(memory_name(ap.memory));
-  if (ap.start_partition < 0 || ap.start_partition + ap.partitions > mem.partitions)
+  if (ap.start_partition < 0 || ap.start_partition > mem.partitions - ap.partitions)
     throw UserError(at + ": " + operand + " uses partitions " +
                     std::to_string(ap.start_partition) + ".." +
                     std::to_string(ap.start_partition + ap.partitions - 1) + " but " + name +
