@@ -210,9 +210,8 @@ TEST(IsaValidate, EachErrorIsOneLineNamingStreamAndIndex) {
        "qDma1[0]: src0 is fp16 but hbm tensor 'rhs' is bf16"},
       {[&](Program& p) { load_rhs(p).dst.tensor = 1; },
        "qDma1[0]: dst is on sbuf but names hbm tensor 1 (must be -1 on chip)"},
-      {[&](Program& p) { load_rhs(p).dst.start_partition = 64; },
-       "qDma1[0]: dst starts at partition 64 and spans 128 partitions, outside the partition axis "
-       "[0, 128)"},
+      {[&](Program& p) { load_rhs(p).dst.start_partition = -1; },
+       "qDma1[0]: dst starts at partition -1 (must be >= 0)"},
       {[&](Program& p) { load_rhs(p).dst.offset_bytes = -2; },
        "qDma1[0]: dst sbuf[0:128]@-0x2 bf16 [1,512] starts at byte -2 of its partition (must be >= "
        "0)"},

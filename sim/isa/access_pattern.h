@@ -14,7 +14,6 @@
 
 namespace trnsim::isa {
 
-constexpr int64_t kMaxPartitions = 128;  // the ISA's partition axis; a hw config may have fewer
 constexpr int kMaxFreeDims = 4;
 
 struct FreeDim {
