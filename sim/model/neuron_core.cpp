@@ -49,6 +49,21 @@ void check_matmul(const isa::Instruction& in, const HwConfig& cfg, const std::st
                     " bytes)");
 }
 
+// At least as many DMA packets as the program will produce: one per group of
+// partitions_per_engine partitions (or HBM rows) that a transfer touches, the most split_dma
+// can make. Reserving them up front spares copying a vector of millions of packets as it grows.
+size_t dma_packet_bound(const isa::Program& program, const HwConfig& cfg) {
+  const int64_t per_engine = cfg.dma.partitions_per_engine;
+  size_t bound = 0;
+  for (int q = 0; q < isa::kDmaQueues; ++q)
+    for (const isa::Instruction& in : program.stream(isa::dma_queue_stream(q))) {
+      const isa::AccessPattern& side = in.dst.memory != Memory::hbm ? in.dst : in.src0;
+      const int64_t first = side.memory == Memory::hbm ? 0 : side.start_partition;
+      bound += static_cast<size_t>((first + side.partitions - 1) / per_engine - first / per_engine + 1);
+    }
+  return bound;
+}
+
 }  // namespace
 
 void check_fits(const isa::Program& program, const HwConfig& cfg) {
@@ -134,6 +149,7 @@ RunResult simulate(const isa::Program& program, const HwConfig& cfg,
   const auto wall_start = std::chrono::steady_clock::now();
   RunResult result;
   result.instructions.reserve(program.instruction_count());
+  result.dma_packets.reserve(dma_packet_bound(program, cfg));
   std::unique_ptr<MemoryImage> memory;
   if (options.numerics) {
     memory = std::make_unique<MemoryImage>(cfg, program);
