@@ -36,6 +36,10 @@ const char* act_func_name(ActFunc f);
 ActFunc parse_act_func(const std::string& name);
 
 enum class Memory : uint8_t { hbm, sbuf, psum };
+
+// DMA queue ids a program can name (qDma0 .. qDma15): the size of the program format's stream
+// array. How many queues a machine has is `dma.queues_per_engine`, at most this.
+constexpr int kMaxDmaQueues = 16;
 const char* memory_name(Memory m);
 Memory parse_memory(const std::string& name);
 

@@ -332,9 +332,10 @@ TEST_F(ConfigTest, CrossParameterRulesBlameTheKeyTheUserSet) {
       contains(e,
                ":3: tensor.moving_free_max: 1024 conflicts with psum.bytes_per_partition = "
                "16384, psum.banks = 8 (allowed: tensor.moving_free_max * 4 bytes (fp32) <= "));
-  e = load_error("base: trn1\ndma:\n  queues_per_engine: 8\n");
+  // A program names queue ids 0..15 (common/types.h kMaxDmaQueues), so a machine has at most 16.
+  e = load_error("base: trn1\ndma:\n  queues_per_engine: 17\n");
   EXPECT_TRUE(
-      contains(e, ":3: dma.queues_per_engine: 8 is out of range (allowed: 16 .. 1024 queues)"));
+      contains(e, ":3: dma.queues_per_engine: 17 is out of range (allowed: 1 .. 16 queues)"));
 }
 
 TEST_F(ConfigTest, DescribeParametersHasOneLinePerParameter) {

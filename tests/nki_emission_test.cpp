@@ -102,7 +102,8 @@ TEST(NkiEmission, EveryKernelRunsOnTheNumpyStandInLikeTheSimulator) {
       command += " " + path;
     }
     const std::string out_file = temp_path("out.f32"), ops_file = temp_path("ops.json");
-    command += " --output " + out_file + " --operations " + ops_file;
+    command += " --output " + out_file + " --operations " + ops_file + " --opcodes ";
+    for (const isa::OpcodeInfo& row : isa::opcode_table()) command += std::string(row.name) + ",";
     const int status = std::system(command.c_str());
     ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << command;
 

@@ -7,6 +7,7 @@
 
 #include "kernels/matmul/matmul_kernels.h"
 #include "kernels/matmul/optimized_matmul.h"
+#include "kernels/api/footprint.h"
 
 namespace trnsim {
 
@@ -89,22 +90,25 @@ int64_t fit_tiles(int64_t count, int64_t preferred) {
 MatmulBlocks fit_blocks(int64_t M, int64_t K, int64_t N, Dtype dtype, int64_t sbuf_bytes,
                         const MatmulBlocks& preferred) {
   const int64_t tile_m = std::min(M, kTileM), tile_n = std::min(N, kTileN);
-  const int64_t size = dtype_size(dtype);
   MatmulBlocks b = preferred;
   auto fit = [&] {
     b.tiles_m = fit_tiles(M / tile_m, b.tiles_m);
     b.tiles_n = fit_tiles(N / tile_n, b.tiles_n);
     b.tiles_k = fit_tiles(K / kTileK, b.tiles_k);
   };
-  // Bytes per partition of optimized_matmul's tiles: result tiles over all of M, rotating rhs
-  // and lhsT blocks, rotating packed rows.
+  // Bytes per partition of optimized_matmul's tiles with blocks `b`: result tiles over all of
+  // M, rotating rhs and lhsT blocks, rotating packed rows.
   auto footprint = [&] {
-    const int64_t block_m = tile_m * b.tiles_m, block_n = tile_n * b.tiles_n;
-    return (M / tile_m) * block_n * size + kPipelineBufs * b.tiles_k * (block_n + block_m) * size +
-           kPipelineBufs * block_n * size;
+    return total_bytes(sbuf_footprint(sbuf_bytes, [&](Backend& probe) {
+      optimized_matmul(probe, "fit_blocks", probe.hbm_input("lhsT", K, M, dtype),
+                       probe.hbm_input("rhs", K, N, dtype), probe.hbm_output("result", M, N, dtype),
+                       b);
+    }));
   };
   fit();
   const MatmulBlocks fitted = b;
+  // A shape that is not whole tiles fails in optimized_matmul itself, naming the kernel.
+  if (M % tile_m || N % tile_n || K % kTileK) return fitted;
   while (footprint() > sbuf_bytes) {
     int64_t& shrink = b.tiles_n > 1 ? b.tiles_n : b.tiles_k > 1 ? b.tiles_k : b.tiles_m;
     if (shrink == 1) return fitted;  // no blocks fit: keep the large ones, and let them spill

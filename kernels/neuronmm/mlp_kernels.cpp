@@ -141,6 +141,38 @@ void up_stage2_swiglu(Backend& b, const TensorRef& strip_g, const TensorRef& str
   });
 }
 
+// The factored MLP's operands: x, the three factor pairs, y and h^T between the two kernels.
+struct FactoredMlp {
+  MlpShape s;
+  TensorRef x, ug, vg, uu, vu, ud, vd, y, hT;
+};
+
+// fused_mlp_up_T: x -> h^T.
+void fused_mlp_up(Backend& b, const FactoredMlp& m, const XuvBlocks& bl) {
+  const std::string name = "mlp_neuronmm";
+  const TokenTiles t = token_tiles(name, m.s.S, bl.m);
+  const Dtype dt = m.x.dtype;
+  b.for_range("mb", m.s.S / t.block, Loop::affine, [&](Expr mb) {
+    const TensorRef strip_g = b.sbuf_tile("xu_strip_gate", {m.s.R / kTile}, kTile, t.block, dt);
+    const TensorRef strip_u = b.sbuf_tile("xu_strip_up", {m.s.R / kTile}, kTile, t.block, dt);
+    stage1_strips(b, name, m.x, XLayout::natural, {m.ug, m.uu}, {strip_g, strip_u}, mb, t, bl);
+    up_stage2_swiglu(b, strip_g, strip_u, m.vg, m.vu, m.hT, mb, t, bl);
+  });
+}
+
+// fused_three_mm_XTUV: h^T -> y.
+void fused_mlp_down(Backend& b, const FactoredMlp& m, const XuvBlocks& bl) {
+  const std::string name = "mlp_neuronmm";
+  const TokenTiles t = token_tiles(name, m.s.S, bl.m);
+  b.for_range("mb", m.s.S / t.block, Loop::affine, [&](Expr mb) {
+    const TensorRef strip = b.sbuf_tile("xu_strip", {m.s.R / kTile}, kTile, t.block, m.hT.dtype);
+    stage1_strips(b, name, m.hT, XLayout::transposed, {m.ud}, {strip}, mb, t, bl);
+    b.for_range("nb", m.s.H / (kMoving * bl.n), Loop::affine, [&](Expr nb) {
+      stage2_natural_block(b, name, strip, m.vd, m.y, mb, nb, t, bl);
+    });
+  });
+}
+
 }  // namespace
 
 void mlp_dense(Backend& b, const Assignments& shape, const Assignments&, Dtype dt) {
@@ -163,32 +195,27 @@ void mlp_dense(Backend& b, const Assignments& shape, const Assignments&, Dtype d
 
 void mlp_neuronmm(Backend& b, const Assignments& shape, const Assignments& params, Dtype dt) {
   const std::string name = "mlp_neuronmm";
-  const MlpShape s = mlp_shape(name, shape, true);
-  const TensorRef x = b.hbm_input("x", s.S, s.H, dt);
-  const TensorRef ug = b.hbm_input("Ug", s.H, s.R, dt), vg = b.hbm_input("Vg", s.R, s.I, dt);
-  const TensorRef uu = b.hbm_input("Uu", s.H, s.R, dt), vu = b.hbm_input("Vu", s.R, s.I, dt);
-  const TensorRef ud = b.hbm_input("Ud", s.I, s.R, dt), vd = b.hbm_input("Vd", s.R, s.H, dt);
-  const TensorRef y = b.hbm_output("y", s.S, s.H, dt);
-  const TensorRef hT = b.hbm_scratch("hT", s.I, s.S, dt);
+  FactoredMlp m;
+  m.s = mlp_shape(name, shape, true);
+  const MlpShape& s = m.s;
+  m.x = b.hbm_input("x", s.S, s.H, dt);
+  m.ug = b.hbm_input("Ug", s.H, s.R, dt), m.vg = b.hbm_input("Vg", s.R, s.I, dt);
+  m.uu = b.hbm_input("Uu", s.H, s.R, dt), m.vu = b.hbm_input("Vu", s.R, s.I, dt);
+  m.ud = b.hbm_input("Ud", s.I, s.R, dt), m.vd = b.hbm_input("Vd", s.R, s.H, dt);
+  m.y = b.hbm_output("y", s.S, s.H, dt);
+  m.hT = b.hbm_scratch("hT", s.I, s.S, dt);
   const TunedBlocks tuned = tuned_blocks(s.S);
   const int64_t token_count = std::max<int64_t>(1, s.S / kTile);
   XuvBlocks up = blocks_for(params, "UP_", tuned.up, s.H / kTile, s.R / kTile, token_count,
-                                  s.I / kTile);
+                            s.I / kTile);
   XuvBlocks down = blocks_for(params, "DOWN_", tuned.down, s.I / kTile, s.R / kTile,
-                                    token_count, s.H / kMoving);
-  const int64_t size = dtype_size(dt);
+                              token_count, s.H / kMoving);
+  const int64_t sbuf = b.sbuf_bytes_per_partition();
   auto up_tiles = [&](const XuvBlocks& bl) {
-    const TokenTiles t = token_tiles(name, s.S, bl.m);
-    return std::vector<std::pair<std::string, int64_t>>{
-        {"xu_strips", 2 * s.R / kTile * t.block * size},
-        {"x_tiles", kPipelineBufs * bl.k * t.block * size},
-        {"u_tiles", 2 * kPipelineBufs * bl.k * kTile * bl.r * size},
-        {"gate_acc+up_acc", 2 * bl.n * t.block * size},
-        {"v_tiles", 2 * kPipelineBufs * bl.r * kTile * bl.n * size},
-        {"h_tile", kPipelineBufs * t.moving * size}};
+    return sbuf_footprint(sbuf, [&](Backend& probe) { fused_mlp_up(probe, m, bl); });
   };
   auto down_tiles = [&](const XuvBlocks& bl) {
-    return fused_tiles(s.R, token_tiles(name, s.S, bl.m), bl, size);
+    return sbuf_footprint(sbuf, [&](Backend& probe) { fused_mlp_down(probe, m, bl); });
   };
   // The authors sized their table for a 28 MB budget without double buffering; where a tuned
   // default does not fit here, halve its largest tuned block size until it does. Block sizes
@@ -197,23 +224,8 @@ void mlp_neuronmm(Backend& b, const Assignments& shape, const Assignments& param
   fit_tuned_to_budget(b, params, "DOWN_", down, down_tiles);
   check_sbuf_budget(b, name + " (fused_mlp_up_T)", up_tiles(up));
   check_sbuf_budget(b, name + " (fused_three_mm_XTUV)", down_tiles(down));
-  const TokenTiles tu = token_tiles(name, s.S, up.m), td = token_tiles(name, s.S, down.m);
-
-  // fused_mlp_up_T: x -> h^T
-  b.for_range("mb", s.S / tu.block, Loop::affine, [&](Expr mb) {
-    const TensorRef strip_g = b.sbuf_tile("xu_strip_gate", {s.R / kTile}, kTile, tu.block, dt);
-    const TensorRef strip_u = b.sbuf_tile("xu_strip_up", {s.R / kTile}, kTile, tu.block, dt);
-    stage1_strips(b, name, x, XLayout::natural, {ug, uu}, {strip_g, strip_u}, mb, tu, up);
-    up_stage2_swiglu(b, strip_g, strip_u, vg, vu, hT, mb, tu, up);
-  });
-  // fused_three_mm_XTUV: h^T -> y
-  b.for_range("mb", s.S / td.block, Loop::affine, [&](Expr mb) {
-    const TensorRef strip = b.sbuf_tile("xu_strip", {s.R / kTile}, kTile, td.block, dt);
-    stage1_strips(b, name, hT, XLayout::transposed, {ud}, {strip}, mb, td, down);
-    b.for_range("nb", s.H / (kMoving * down.n), Loop::affine, [&](Expr nb) {
-      stage2_natural_block(b, name, strip, vd, y, mb, nb, td, down);
-    });
-  });
+  fused_mlp_up(b, m, up);
+  fused_mlp_down(b, m, down);
 }
 
 }  // namespace trnsim

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "kernels/api/footprint.h"
 #include "kernels/neuronmm/xuv_stages.h"
 #include "kernels/registry.h"
 
@@ -23,11 +24,9 @@ void mlp_neuronmm(Backend& b, const Assignments& shape, const Assignments& param
 
 std::vector<KernelSpec> neuronmm_kernel_specs();
 
-int64_t total_bytes(const std::vector<std::pair<std::string, int64_t>>& tiles);
-
-// Throws UserError if the named tiles (bytes per partition each) exceed the target's SBUF,
-// naming every tile and the budget.
+// Throws UserError if the named tiles (bytes per partition each, from sbuf_footprint) exceed
+// the target's SBUF, naming every tile and the budget.
 void check_sbuf_budget(const Backend& b, const std::string& kernel,
-                       const std::vector<std::pair<std::string, int64_t>>& tiles);
+                       const std::vector<TileBytes>& tiles);
 
 }  // namespace trnsim

@@ -36,25 +36,12 @@ XuvBlocks blocks_of(const std::string& kernel, const Assignments& params) {
           params.at("TILES_IN_BLOCK_M"), params.at("TILES_IN_BLOCK_N")};
 }
 
-// Bytes per partition of the fused kernels' tiles (bf16 or the input dtype), with the
-// rotating buffers they ask for.
-void check_fused_budget(const Backend& b, const std::string& kernel, const XuvOperands& op,
-                        const TokenTiles& t, const XuvBlocks& bl, int64_t size, bool explicit_transpose) {
-  std::vector<std::pair<std::string, int64_t>> tiles = fused_tiles(op.R, t, bl, size);
-  if (explicit_transpose) tiles.push_back({"xu_rows", t.block / t.stationary * op.R * size});
-  check_sbuf_budget(b, kernel, tiles);
-}
-
 enum class Stage1 { implicit_transpose, explicit_transpose };
 
-void fused(Backend& b, const std::string& kernel, const Assignments& shape,
-           const Assignments& params, Dtype dt, Stage1 stage1, bool recompute) {
-  const XuvOperands op = declare_xuv(b, kernel, shape, dt);
-  const XuvBlocks bl = blocks_of(kernel, params);
-  const TokenTiles t = token_tiles(kernel, op.M, bl.m);
-  check_fused_budget(b, kernel, op, t, bl, dtype_size(dt), stage1 == Stage1::explicit_transpose);
-  require_multiple(kernel, "N", op.N, kMoving * bl.n, "512 x TILES_IN_BLOCK_N");
-
+// The fused kernels' loops, on operands already declared and blocks already checked.
+void fused_schedule(Backend& b, const std::string& kernel, const XuvOperands& op,
+                    const TokenTiles& t, const XuvBlocks& bl, Stage1 stage1, bool recompute) {
+  const Dtype dt = op.y.dtype;
   auto compute_strip = [&](const TensorRef& strip, const Expr& mb) {
     if (stage1 == Stage1::implicit_transpose)
       stage1_strips(b, kernel, op.xT, XLayout::transposed, {op.u}, {strip}, mb, t, bl);
@@ -78,16 +65,23 @@ void fused(Backend& b, const std::string& kernel, const Assignments& shape,
   });
 }
 
-}  // namespace
-
-int64_t total_bytes(const std::vector<std::pair<std::string, int64_t>>& tiles) {
-  int64_t total = 0;
-  for (const auto& [name, bytes] : tiles) total += bytes;
-  return total;
+void fused(Backend& b, const std::string& kernel, const Assignments& shape,
+           const Assignments& params, Dtype dt, Stage1 stage1, bool recompute) {
+  const XuvOperands op = declare_xuv(b, kernel, shape, dt);
+  const XuvBlocks bl = blocks_of(kernel, params);
+  const TokenTiles t = token_tiles(kernel, op.M, bl.m);
+  require_multiple(kernel, "N", op.N, kMoving * bl.n, "512 x TILES_IN_BLOCK_N");
+  const auto schedule = [&](Backend& target) {
+    fused_schedule(target, kernel, op, t, bl, stage1, recompute);
+  };
+  check_sbuf_budget(b, kernel, sbuf_footprint(b.sbuf_bytes_per_partition(), schedule));
+  schedule(b);
 }
 
+}  // namespace
+
 void check_sbuf_budget(const Backend& b, const std::string& kernel,
-                       const std::vector<std::pair<std::string, int64_t>>& tiles) {
+                       const std::vector<TileBytes>& tiles) {
   const int64_t total = total_bytes(tiles);
   std::string parts;
   for (const auto& [name, bytes] : tiles)

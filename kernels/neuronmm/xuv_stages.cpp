@@ -120,16 +120,6 @@ void stage1_strip_explicit(Backend& b, const std::string& kernel, const TensorRe
   });
 }
 
-std::vector<std::pair<std::string, int64_t>> fused_tiles(int64_t rank, const TokenTiles& t,
-                                                         const XuvBlocks& bl, int64_t size) {
-  return {{"xu_strip", rank / kTile * t.block * size},
-          {"x_tiles", kPipelineBufs * bl.k * t.block * size},
-          {"u_tiles", kPipelineBufs * bl.k * kTile * bl.r * size},
-          {"y_acc", t.block / t.stationary * bl.n * kMoving * size},
-          {"v_tiles", kPipelineBufs * bl.r * kMoving * bl.n * size},
-          {"y_packed", kPipelineBufs * kMoving * bl.n * size}};
-}
-
 void stage2_natural_block(Backend& b, const std::string& kernel, const TensorRef& strip,
                           const TensorRef& v, const TensorRef& y, const Expr& mb, const Expr& nb,
                           const TokenTiles& t, const XuvBlocks& blocks) {

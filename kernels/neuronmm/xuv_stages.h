@@ -63,9 +63,4 @@ TensorRef load_weight_block(Backend& b, const std::string& name, const char* ind
                             const TensorRef& w, int64_t tiles, const Expr& first_row,
                             const Expr& first_col, int64_t cols);
 
-// Bytes per partition of the tiles one token block of stage 1 + stage 2 (natural output) keeps
-// in SBUF, with their rotating buffers, for a rank of `rank` and elements of `size` bytes.
-std::vector<std::pair<std::string, int64_t>> fused_tiles(int64_t rank, const TokenTiles& t,
-                                                         const XuvBlocks& blocks, int64_t size);
-
 }  // namespace trnsim

@@ -63,7 +63,10 @@ std::vector<isa::SemaphoreWait> HazardTracker::track(isa::Stream consumer, uint3
                                                      bool tensor_accumulate) {
   const int me = isa::index(consumer);
   const Access self{static_cast<int8_t>(me), index};
-  std::vector<Access> deps, raw;  // deps: WAR/WAW; raw: read-after-write
+  std::vector<Access>& deps = deps_;
+  std::vector<Access>& raw = raw_;
+  deps.clear();
+  raw.clear();
   for (const Region& r : reads)
     r.memory == Memory::hbm ? hbm(r, false, self, deps, raw) : on_chip(r, false, self, deps, raw);
   for (const Region& r : writes)

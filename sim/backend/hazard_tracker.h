@@ -66,6 +66,9 @@ class HazardTracker {
   SegmentMap sbuf_, psum_;
   std::map<int32_t, std::vector<HbmAccess>> hbm_;
   std::map<int32_t, bool> read_only_;
+  // Scratch lists of track(), kept between calls so that building a program does not
+  // allocate two vectors per instruction. deps: WAR/WAW; raw: read-after-write.
+  std::vector<Access> deps_, raw_;
   // Per consumer stream: the count of each producer stream it already waited for.
   std::array<std::array<uint32_t, isa::kStreamCount>, isa::kStreamCount> waited_{};
 };

@@ -1,6 +1,7 @@
 #include "sim/backend/sim_backend.h"
 
 #include "kernels/api/limits.h"
+#include "sim/backend/api_limits_check.h"
 
 namespace trnsim::backend {
 
@@ -23,12 +24,14 @@ class PinnedOperands {
 SimBackend::SimBackend(const HwConfig& cfg, const std::string& program_name)
     : cfg_(cfg),
       hazards_(cfg.sbuf.bytes_per_partition, cfg.psum.bytes_per_partition),
-      tiles_(cfg, *this) {
+      tiles_(cfg),
+      queues_(cfg.dma.queues_per_engine) {
+  check_api_limits(cfg);
   program_.name = program_name;
 }
 
 isa::Program SimBackend::finish() {
-  program_.data_movement = data_movement();
+  program_.data_movement = movement_.report(program_.tensors);
   program_.footprint.peak_sbuf_bytes = tiles_.peak_sbuf_bytes_per_partition() * cfg_.sbuf.partitions;
   program_.footprint.peak_psum_bytes = tiles_.peak_psum_bytes_per_partition() * cfg_.psum.partitions;
   return std::move(program_);
@@ -36,11 +39,15 @@ isa::Program SimBackend::finish() {
 
 TensorRef SimBackend::declare_hbm(const std::string& name, int64_t rows, int64_t cols,
                                   Dtype dtype, isa::TensorRole role) {
-  // Larger than a NeuronCore's HBM share can ever be (trn2: 96 GiB per chip): a bad shape.
-  constexpr int64_t kMaxTensorBytes = int64_t{1} << 37;
-  if (rows <= 0 || cols <= 0 || rows > kMaxTensorBytes / cols / dtype_size(dtype))
+  // All tensors together must fit the NeuronCore's HBM (hbm.capacity_bytes).
+  const int64_t capacity = cfg_.hbm.capacity_bytes;
+  const int64_t free_bytes = capacity - hbm_bytes_;
+  if (rows <= 0 || cols <= 0 || rows > free_bytes / cols / dtype_size(dtype))
     throw UserError("HBM tensor '" + name + "' [" + std::to_string(rows) + " x " +
-                    std::to_string(cols) + "] is larger than 128 GiB");
+                    std::to_string(cols) + " " + dtype_name(dtype) + "] does not fit HBM: " +
+                    std::to_string(free_bytes) + " of hbm.capacity_bytes = " +
+                    std::to_string(capacity) + " bytes are free");
+  hbm_bytes_ += rows * cols * dtype_size(dtype);
   const int32_t id = static_cast<int32_t>(program_.tensors.size());
   program_.tensors.push_back({name, rows, cols, dtype, role});
   if (role == isa::TensorRole::input) hazards_.set_read_only(id);
@@ -108,7 +115,9 @@ SimBackend::Operand SimBackend::resolve(const View& v, bool writes) {
     op.region.byte_begin = v.f0.value() * size;
   } else {
     ap.start_partition = v.p0.value();
-    ap.offset_bytes = tiles_.place(v, writes) + v.f0.value() * size;
+    const TileStore::Placement placed = tiles_.place(v, writes);
+    emit_spill_moves(placed.moves);
+    ap.offset_bytes = placed.offset + v.f0.value() * size;
     op.region.byte_begin = ap.offset_bytes;
   }
   op.region.byte_end = op.region.byte_begin + v.nf * size;
@@ -139,66 +148,17 @@ void SimBackend::emit_dma(Opcode op, const Operand& dst, const Operand& src,
   emit(dma_queue_for(dst, src), std::move(in), {src.region}, {dst.region});
 }
 
-// The Neuron compiler gives each data stream a queue of its own (profiles show qSyncIO0,
-// qSyncSpillReload0, ...). Here each (HBM tensor, direction) stream gets one queue, in order of
-// first use, wrapping around the 16. A queue is in order, so a stream's transfers complete
-// first-in first-out, and a store waiting for compute never holds up the loads of another
-// stream. Spills and reloads have one queue each. (Spreading one stream over several queues makes the engines serve its transfers
-// round-robin, so consecutive loads finish together instead of one after the other.)
 isa::Stream SimBackend::dma_queue_for(const Operand& dst, const Operand& src) {
   const bool store = dst.ap.memory == Memory::hbm;
-  int32_t tensor = store ? dst.ap.tensor : src.ap.tensor;
-  // All spills share one queue and all reloads another, like the compiler's
-  // qSyncSpillReload queues, whatever block they move.
-  if (tensor >= 0 && program_.tensors[tensor].role == isa::TensorRole::spill) tensor = -1;
-  const auto [it, added] = dma_queues_.try_emplace(
-      {tensor, store}, static_cast<int>(dma_queues_.size()) % isa::kDmaQueues);
-  return isa::dma_queue_stream(it->second);
-}
-
-void SimBackend::record(const std::string& path, const View& v, int64_t bytes) {
-  flows_.push_back({path, v.tensor.memory != Memory::hbm, v.tensor.id, bytes});
-}
-
-std::string SimBackend::tensor_label(int32_t hbm_tensor) const {
-  const isa::HbmTensor& t = program_.tensors[hbm_tensor];
-  if (t.role == isa::TensorRole::spill) return "spill";
-  if (t.role == isa::TensorRole::scratch) return "intermediate";
-  return t.name;
-}
-
-// A tile holds the tensor it was loaded from; otherwise the one its data is finally stored
-// to (following copies PSUM -> SBUF -> HBM); otherwise an on-chip intermediate.
-std::string SimBackend::site_label(int site, int depth) const {
-  if (auto it = loaded_from_.find(site); it != loaded_from_.end()) return tensor_label(it->second);
-  if (auto it = stored_to_.find(site); it != stored_to_.end()) return tensor_label(it->second);
-  if (auto it = flows_into_.find(site); it != flows_into_.end() && depth < 8)
-    return site_label(it->second, depth + 1);
-  return "intermediate";
-}
-
-isa::DataMovement SimBackend::data_movement() const {
-  isa::DataMovement dm;
-  for (const Flow& f : flows_)
-    dm.bytes[f.path][f.on_chip ? site_label(f.source, 0) : tensor_label(f.source)] += f.bytes;
-  for (const isa::HbmTensor& t : program_.tensors) {
-    if (t.role == isa::TensorRole::input) dm.minimum["HBM->SBUF"] += t.bytes();
-    if (t.role == isa::TensorRole::output) dm.minimum["SBUF->HBM"] += t.bytes();
-  }
-  return dm;
+  const int32_t tensor = store ? dst.ap.tensor : src.ap.tensor;
+  const bool spill = tensor >= 0 && program_.tensors[tensor].role == isa::TensorRole::spill;
+  return queues_.queue_for(tensor, store, spill);
 }
 
 void SimBackend::dma_copy(const View& dst, const View& src) {
   const PinnedOperands pins(tiles_);
   limits::check_dma_copy(dst, src);
-  const int64_t bytes = src.np * src.nf * dtype_size(src.tensor.dtype);
-  if (src.tensor.memory == Memory::hbm && dst.tensor.memory != Memory::hbm) {
-    loaded_from_.try_emplace(dst.tensor.id, src.tensor.id);
-    record("HBM->SBUF", src, bytes);
-  } else if (dst.tensor.memory == Memory::hbm && src.tensor.memory != Memory::hbm) {
-    stored_to_[src.tensor.id] = dst.tensor.id;
-    record("SBUF->HBM", dst, bytes);
-  }
+  movement_.dma(dst, src);
   const Operand s = resolve(src, false);
   emit_dma(Opcode::dma_copy, resolve(dst, true), s, dst.tensor.name + " <- " + src.tensor.name);
 }
@@ -206,8 +166,7 @@ void SimBackend::dma_copy(const View& dst, const View& src) {
 void SimBackend::dma_transpose(const View& dst, const View& src) {
   const PinnedOperands pins(tiles_);
   limits::check_dma_transpose(dst, src);
-  loaded_from_.try_emplace(dst.tensor.id, src.tensor.id);
-  record("HBM->SBUF", src, src.np * src.nf * dtype_size(src.tensor.dtype));
+  movement_.dma(dst, src);
   const Operand s = resolve(src, false);
   emit_dma(Opcode::dma_transpose, resolve(dst, true), s,
            dst.tensor.name + " <- " + src.tensor.name + "^T");
@@ -225,9 +184,7 @@ void SimBackend::matmul(const View& psum, const View& stationary, const View& mo
   in.src1 = m.ap;
   in.dst = d.ap;
   in.label = psum.tensor.name + " += " + stationary.tensor.name + "^T @ " + moving.tensor.name;
-  record("SBUF->PE", stationary, stationary.np * stationary.nf * dtype_size(stationary.tensor.dtype));
-  record("SBUF->PE", moving, moving.np * moving.nf * dtype_size(moving.tensor.dtype));
-  record("PE->PSUM", psum, psum.np * psum.nf * dtype_size(psum.tensor.dtype));
+  movement_.matmul(psum, stationary, moving);
   std::vector<Region> reads = {s.region, m.region};
   if (in.accumulate) reads.push_back(d.region);
   emit(isa::compute_stream(Engine::tensor), std::move(in), reads, {d.region});
@@ -256,18 +213,8 @@ void SimBackend::emit_lane(Engine engine, isa::Instruction in, const Operand& ds
   emit(isa::compute_stream(engine), std::move(in), reads, {dst.region});
 }
 
-// A compute instruction moves an input's data into its output: a PSUM input is PSUM->SBUF
-// traffic, and the input's tile takes the tensor label of wherever the output goes.
-void SimBackend::record_move(const View& dst, const View& src) {
-  if (src.tensor.memory == Memory::hbm || dst.tensor.memory == Memory::hbm) return;
-  if (src.tensor.id != dst.tensor.id || src.tensor.memory != dst.tensor.memory)
-    flows_into_[src.tensor.id] = dst.tensor.id;
-  if (src.tensor.memory == Memory::psum)
-    record("PSUM->SBUF", src, src.np * src.nf * dtype_size(src.tensor.dtype));
-}
-
 void SimBackend::tensor_copy(const View& dst, const View& src, Engine engine) {
-  record_move(dst, src);
+  movement_.move(dst, src);
   const PinnedOperands pins(tiles_);
   limits::check_elementwise("tensor_copy", dst, src);
   limits::check_engine_memory("tensor_copy", engine, dst);
@@ -280,8 +227,8 @@ void SimBackend::tensor_copy(const View& dst, const View& src, Engine engine) {
 }
 
 void SimBackend::tensor_tensor(const View& dst, const View& a, const View& b, AluOp op) {
-  record_move(dst, a);
-  record_move(dst, b);
+  movement_.move(dst, a);
+  movement_.move(dst, b);
   const PinnedOperands pins(tiles_);
   limits::check_tensor_tensor(dst, a, b);
   isa::Instruction in;
@@ -343,11 +290,6 @@ void SimBackend::reduce(const View& dst, const View& src, AluOp op) {
   emit_lane(Engine::vector, std::move(in), resolve(dst, true), {s});
 }
 
-int32_t SimBackend::new_spill_tensor(const std::string& name, int64_t rows, int64_t cols,
-                                     Dtype dtype) {
-  return declare_hbm(name, rows, cols, dtype, isa::TensorRole::spill).id;
-}
-
 SimBackend::Operand SimBackend::resolve_tile_bytes(const TensorRef& tile, int64_t offset) {
   Operand op;
   op.ap.memory = Memory::sbuf;
@@ -361,7 +303,14 @@ SimBackend::Operand SimBackend::resolve_tile_bytes(const TensorRef& tile, int64_
   return op;
 }
 
-SimBackend::Operand SimBackend::resolve_hbm_tensor(int32_t tensor) {
+// The HBM tensor of a spill slot, declared when the slot is first used.
+SimBackend::Operand SimBackend::resolve_spill_slot(const TileStore::SpillMove& move) {
+  if (move.slot >= static_cast<int>(spill_tensors_.size()))
+    spill_tensors_.resize(static_cast<size_t>(move.slot) + 1, -1);
+  int32_t& tensor = spill_tensors_[static_cast<size_t>(move.slot)];
+  if (tensor < 0)
+    tensor = declare_hbm(move.slot_name, move.tile.partitions, move.tile.free, move.tile.dtype,
+                         isa::TensorRole::spill).id;
   const isa::HbmTensor& t = program_.tensors[tensor];
   Operand op;
   op.ap.memory = Memory::hbm;
@@ -374,14 +323,15 @@ SimBackend::Operand SimBackend::resolve_hbm_tensor(int32_t tensor) {
   return op;
 }
 
-void SimBackend::spill(const TensorRef& tile, int64_t offset, int32_t spill_tensor) {
-  emit_dma(Opcode::dma_copy, resolve_hbm_tensor(spill_tensor), resolve_tile_bytes(tile, offset),
-           "spill " + tile.name);
-}
-
-void SimBackend::reload(const TensorRef& tile, int64_t offset, int32_t spill_tensor) {
-  emit_dma(Opcode::dma_copy, resolve_tile_bytes(tile, offset), resolve_hbm_tensor(spill_tensor),
-           "reload " + tile.name);
+void SimBackend::emit_spill_moves(const std::vector<TileStore::SpillMove>& moves) {
+  for (const TileStore::SpillMove& move : moves) {
+    const Operand slot = resolve_spill_slot(move);
+    const Operand tile = resolve_tile_bytes(move.tile, move.offset);
+    if (move.kind == TileStore::SpillMove::Kind::spill)
+      emit_dma(Opcode::dma_copy, slot, tile, "spill " + move.tile.name);
+    else
+      emit_dma(Opcode::dma_copy, tile, slot, "reload " + move.tile.name);
+  }
 }
 
 }  // namespace trnsim::backend

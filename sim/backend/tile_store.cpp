@@ -15,10 +15,13 @@ std::string shape_of(const TensorRef& t) {
 
 }  // namespace
 
-TileStore::TileStore(const HwConfig& cfg, Mover& mover)
+std::string TileStore::slot_name(const Site& site, const Block& block) {
+  return "spill:" + site.ref.name + "#" + std::to_string(&block - site.blocks.data());
+}
+
+TileStore::TileStore(const HwConfig& cfg)
     : cfg_(cfg),
-      mover_(mover),
-      sbuf_(cfg.sbuf.usable_bytes_per_partition(), 64),
+      sbuf_(cfg.sbuf.usable_bytes_per_partition(), cfg.sbuf.alignment_bytes),
       psum_(cfg.psum.usable_bytes_per_partition(), cfg.psum.bank_bytes()) {
   active_.push_back(&kernel_scope_);
 }
@@ -95,16 +98,18 @@ TileStore::Block& TileStore::block_of(const View& v, Site*& site) {
   return site->blocks[site->current * site->blocks_per_buf + linear];
 }
 
-int64_t TileStore::place(const View& v, bool writes) {
+TileStore::Placement TileStore::place(const View& v, bool writes) {
   Site* site = nullptr;
   Block& block = block_of(v, site);
+  Placement placed;
   if (block.offset < 0 && place_buffer(*site)) {
     // placed with the rest of its buffer
   } else if (block.offset < 0) {
-    make_room(*site, site->block_bytes);
+    make_room(*site, site->block_bytes, placed.moves);
     block.offset = *pool(site->ref.memory).allocate(site->block_bytes);
     if (block.in_hbm) {
-      mover_.reload(site->ref, block.offset, block.spill_tensor);
+      placed.moves.push_back({SpillMove::Kind::reload, site->ref, block.offset,
+                              block.spill_slot, slot_name(*site, block)});
       block.in_hbm = false;
     }
   }
@@ -112,7 +117,8 @@ int64_t TileStore::place(const View& v, bool writes) {
   if (writes) block.has_data = true;
   if (!block.pinned) pinned_.push_back(&block);
   block.pinned = true;
-  return block.offset;
+  placed.offset = block.offset;
+  return placed;
 }
 
 // Places the whole current buffer of `site` in one contiguous range, as NKI allocates a tile
@@ -137,7 +143,7 @@ void TileStore::end_instruction() {
 
 // Frees room for `bytes`: dead blocks first (no DMA), then the least recently used live
 // block (spilled to HBM). Only SBUF spills.
-void TileStore::make_room(Site& site, int64_t bytes) {
+void TileStore::make_room(Site& site, int64_t bytes, std::vector<SpillMove>& moves) {
   FreeListAllocator& memory = pool(site.ref.memory);
   for (;;) {
     if (auto probe = memory.allocate(bytes)) {
@@ -170,17 +176,15 @@ void TileStore::make_room(Site& site, int64_t bytes) {
                       describe_live(site.ref.memory));
     Block& b = victim_site->blocks[victim];
     if (victim_dead) b.has_data = false;
-    evict(*victim_site, b);
+    evict(*victim_site, b, moves);
   }
 }
 
-void TileStore::evict(Site& site, Block& block) {
+void TileStore::evict(Site& site, Block& block, std::vector<SpillMove>& moves) {
   if (block.has_data) {
-    if (block.spill_tensor < 0)
-      block.spill_tensor = mover_.new_spill_tensor(
-          "spill:" + site.ref.name + "#" + std::to_string(&block - site.blocks.data()),
-          site.ref.partitions, site.ref.free, site.ref.dtype);
-    mover_.spill(site.ref, block.offset, block.spill_tensor);
+    if (block.spill_slot < 0) block.spill_slot = spill_slots_++;
+    moves.push_back(
+        {SpillMove::Kind::spill, site.ref, block.offset, block.spill_slot, slot_name(site, block)});
     block.in_hbm = true;
   }
   pool(site.ref.memory).release(block.offset, site.block_bytes);

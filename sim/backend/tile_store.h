@@ -7,7 +7,8 @@
 // Data in a buffer the declaration has rotated away from, or of a tile whose loop has ended,
 // is dead: its space is reclaimed without any DMA. When SBUF is still full, the least recently
 // used live block not needed by the current instruction is spilled to HBM and reloaded when
-// touched again, as the Neuron compiler spills; the Mover emits those DMAs. Only a tile block
+// touched again, as the Neuron compiler spills. place() returns those moves; the backend emits
+// them as DMAs before the instruction that needed the room. Only a tile block
 // larger than SBUF itself is an error. PSUM tiles are placed in whole banks and never spill.
 #pragma once
 
@@ -25,18 +26,23 @@ namespace trnsim::backend {
 
 class TileStore {
  public:
-  // Emits the DMA traffic of spilling: SBUF bytes at `offset` of a [partitions, free] block
-  // to or from an HBM spill tensor.
-  class Mover {
-   public:
-    virtual ~Mover() = default;
-    virtual int32_t new_spill_tensor(const std::string& name, int64_t rows, int64_t cols,
-                                     Dtype dtype) = 0;
-    virtual void spill(const TensorRef& tile, int64_t offset, int32_t spill_tensor) = 0;
-    virtual void reload(const TensorRef& tile, int64_t offset, int32_t spill_tensor) = 0;
+  // One block moved between SBUF and its spill slot: the [partitions, free] block of `tile`
+  // at byte `offset` of each partition. Slots are numbered from 0 in order of first spill;
+  // `slot_name` names the block ("spill:lhsT_tiles#3") for the HBM tensor that holds it.
+  struct SpillMove {
+    enum class Kind { spill, reload } kind;
+    TensorRef tile;
+    int64_t offset;
+    int slot;
+    std::string slot_name;
+  };
+  // Where a view's block is, and the spills and reloads that placing it took, in order.
+  struct Placement {
+    int64_t offset;
+    std::vector<SpillMove> moves;
   };
 
-  TileStore(const HwConfig& cfg, Mover& mover);
+  explicit TileStore(const HwConfig& cfg);
 
   TensorRef allocate(Memory memory, const std::string& name, std::vector<int64_t> block_dims,
                      int64_t partitions, int64_t free, Dtype dtype, int bufs);
@@ -46,7 +52,7 @@ class TileStore {
 
   // Byte offset (within a partition) of the block `v` refers to, in the current buffer;
   // places or reloads it as needed and keeps it resident until end_instruction().
-  int64_t place(const View& v, bool writes);
+  Placement place(const View& v, bool writes);
   void end_instruction();
 
   // Marks [begin, end) of the PSUM block `v` as written; returns whether any of it already
@@ -61,7 +67,7 @@ class TileStore {
     int64_t offset = -1;       // resident slot, or -1
     bool has_data = false;     // written since its buffer was (re)allocated
     bool in_hbm = false;       // its data currently lives in its spill tensor
-    int32_t spill_tensor = -1;
+    int spill_slot = -1;
     uint64_t last_use = 0;
     bool pinned = false;
     std::vector<std::pair<int64_t, int64_t>> psum_written;
@@ -90,12 +96,12 @@ class TileStore {
   FreeListAllocator& pool(Memory memory) { return memory == Memory::sbuf ? sbuf_ : psum_; }
   void leave(Scope& scope);
   bool place_buffer(Site& site);
-  void make_room(Site& site, int64_t bytes);
-  void evict(Site& site, Block& block);
+  void make_room(Site& site, int64_t bytes, std::vector<SpillMove>& moves);
+  void evict(Site& site, Block& block, std::vector<SpillMove>& moves);
   std::string describe_live(Memory memory) const;
+  static std::string slot_name(const Site& site, const Block& block);
 
   const HwConfig& cfg_;
-  Mover& mover_;
   FreeListAllocator sbuf_;
   FreeListAllocator psum_;
   std::vector<Site> sites_;
@@ -103,6 +109,7 @@ class TileStore {
   std::vector<Scope*> active_;  // kernel scope, then each loop being executed
   std::vector<Block*> pinned_;
   uint64_t clock_ = 0;
+  int spill_slots_ = 0;
 };
 
 }  // namespace trnsim::backend

@@ -78,7 +78,7 @@ void report(const isa::Program& program, const model::RunResult& run, const HwCo
     std::cout << trace::summary_to_text(summary);
 }
 
-void list(bool parameters) {
+void list(bool parameters, bool opcodes) {
   std::cout << "Kernels:\n";
   for (const KernelSpec& k : kernel_library()) {
     std::string shape, params;
@@ -94,6 +94,7 @@ void list(bool parameters) {
   for (const std::string& name : list_hw_configs()) std::cout << "  " << name << "\n";
   if (parameters)
     std::cout << "Hardware parameters (--set section.key=value):\n" << describe_parameters();
+  if (opcodes) std::cout << "Opcodes (sim/isa/opcode.cpp):\n" << isa::describe_opcodes();
 }
 
 struct RunOptions {
@@ -293,6 +294,8 @@ int run_cli(int argc, char** argv) {
   bool list_parameters = false;
   auto* list_cmd = app.add_subcommand("list", "List kernels and hardware configs");
   list_cmd->add_flag("--parameters", list_parameters, "Also list every hardware parameter");
+  bool list_opcodes = false;
+  list_cmd->add_flag("--opcodes", list_opcodes, "Also list every opcode of the program format");
 
   RunOptions run_opts;
   MachineOptions run_machine;
@@ -405,7 +408,7 @@ int run_cli(int argc, char** argv) {
   }
 
   try {
-    if (*list_cmd) list(list_parameters);
+    if (*list_cmd) list(list_parameters, list_opcodes);
     if (*run_cmd) run(run_opts, run_machine, run_out);
     if (*program_cmd) run_program(program_path, program_machine, program_out);
     if (*emit_cmd) emit_nki(emit_opts, emit_machine, emit_path);

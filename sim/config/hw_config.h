@@ -18,6 +18,7 @@ struct TensorEngineConfig {
   int fast_weight_load_factor = 0;   // LoadStationary of C columns takes C / this cycles
   int fp32_cost_factor = 0;          // fp32 matmul costs this many times bf16
   int result_latency_cycles = 0;     // last moving column in -> result visible in PSUM
+  int transpose_free_cap_cycles = 0; // a transpose of [P, F] occupies max(P, min(F, this))
 };
 
 // Vector, Scalar and GpSimd share one shape of cost rule (reference trainium.md §5.1).
@@ -28,6 +29,8 @@ struct LaneEngineConfig {
   int access_start_cycles = 0;     // static cost of starting an SBUF/PSUM access
   int static_overhead_cycles = 0;  // fixed per-instruction cost seen by a dependent consumer
   int start_cycles = 0;            // fixed start cost added to busy time (GpSimd: ~150)
+  int max_fast_stride_bytes = 0;   // an innermost stride above this streams at reduced rate
+  int strided_cost_factor = 0;     // ... costing this many times the element cycles
 };
 
 struct OnChipMemoryConfig {
@@ -35,6 +38,7 @@ struct OnChipMemoryConfig {
   int64_t bytes_per_partition = 0;
   int64_t reserved_bytes_per_partition = 0;  // not available to kernels
   int banks = 0;                             // PSUM: accumulation banks per partition
+  int64_t alignment_bytes = 0;               // SBUF: tile placement granule (PSUM: whole banks)
   int64_t usable_bytes_per_partition() const {
     return bytes_per_partition - reserved_bytes_per_partition;
   }
@@ -52,9 +56,24 @@ struct DmaConfig {
   double transpose_efficiency = 0;     // a DMA transpose's fraction of a copy's engine rate
 };
 
+// The memory model behind the DMA engines' TLM port (sim/model/hbm.h).
+enum class HbmModel : uint8_t { simple, interleaved };
+
 struct HbmConfig {
-  double bandwidth_bytes_per_ns = 0;  // peak per NeuronCore (= GB/s)
-  double efficiency = 0;              // achieved fraction of peak for tile DMAs
+  HbmModel model = HbmModel::simple;
+  double bandwidth_bytes_per_ns = 0;  // simple: peak per NeuronCore (= GB/s)
+  double efficiency = 0;              // simple: achieved fraction of peak for tile DMAs
+  int64_t capacity_bytes = 0;         // HBM a NeuronCore's program may use
+  int64_t burst_bytes = 0;            // largest TLM payload; bursts never cross a multiple of it
+  int64_t tensor_alignment_bytes = 0;  // address map: each tensor's base is a multiple of this
+  // The interleaved model: address -> (channel, bank, row) every interleave_bytes.
+  int channels = 0;
+  int banks_per_channel = 0;
+  int64_t interleave_bytes = 0;        // consecutive chunks of this size go to the next channel
+  int64_t row_bytes = 0;               // one bank's row buffer
+  double channel_bytes_per_ns = 0;     // data rate of one channel
+  double row_hit_ns = 0;               // access to the open row -> first data
+  double row_miss_ns = 0;              // precharge + activate + access -> first data
   double effective_bytes_per_ns() const { return bandwidth_bytes_per_ns * efficiency; }
 };
 

@@ -49,31 +49,6 @@ std::string location(const std::string& file, const YAML::Node& node) {
   throw UserError(where + ": " + key + ": " + problem);
 }
 
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
-// "; did you mean X?" when one candidate is a likely typo of `word`, else "".
-std::string suggestion(const std::string& word, const std::vector<std::string>& candidates) {
-  for (const std::string& c : candidates) {
-    if (edit_distance(word, c) <= std::max<size_t>(2, c.size() / 5)) {
-      return "; did you mean '" + c + "'?";
-    }
-  }
-  return "";
-}
-
 std::vector<std::string> keys_in_section(const std::string& section) {
   std::vector<std::string> names;
   for (const HwParameter& p : hw_parameters()) {
@@ -127,7 +102,7 @@ class FileDecoder {
         cfg_.name = e.value.Scalar();
       } else if (keys_in_section(e.key).empty()) {
         fail(e.where, e.key,
-             "unknown top-level key" + suggestion(e.key, top_level_keys()) +
+             "unknown top-level key" + did_you_mean(e.key, top_level_keys()) +
                  " (known top-level keys: " + join(top_level_keys()) + ")");
       } else {
         section_lines[e.key] = e.where;
@@ -206,14 +181,14 @@ class FileDecoder {
       if (!param) {
         std::vector<std::string> known = keys_in_section(section.key);
         fail(e.where, dotted,
-             "unknown key" + suggestion(e.key, known) + " (known keys in " + section.key + ": " +
+             "unknown key" + did_you_mean(e.key, known) + " (known keys in " + section.key + ": " +
                  join(known) + ")");
       }
       std::string allowed = " (allowed: " + param->allowed() + ")";
       if (!e.value.IsScalar())
         fail(e.where, dotted, "expected a value, got " + kind(e.value) + allowed);
       // A quoted scalar is a string in YAML, even if it looks like a number.
-      if (e.value.Tag() == "!") {
+      if (e.value.Tag() == "!" && param->type != HwParameter::Type::choice) {
         fail(e.where, dotted, "\"" + e.value.Scalar() + "\" is a quoted string" + allowed);
       }
       double v = 0;
@@ -269,7 +244,7 @@ void apply_one(HwConfig& cfg, const std::string& assignment, Origins& origins) {
     std::vector<std::string> known;
     for (const HwParameter& p : hw_parameters()) known.push_back(p.key);
     fail(where, key,
-         "unknown key" + suggestion(key, known) + " (run `trnsim list` for the parameters)");
+         "unknown key" + did_you_mean(key, known) + " (run `trnsim list` for the parameters)");
   }
   double v = 0;
   std::string problem = param->parse(text, &v);
@@ -317,7 +292,7 @@ HwConfig hw_config_from_values(const std::map<std::string, std::string>& values,
   for (const auto& [key, text] : values) {
     if (!find_hw_parameter(key))
       fail(origin, key,
-           "unknown parameter" + suggestion(key, known) + " (see `trnsim list --parameters`)");
+           "unknown parameter" + did_you_mean(key, known) + " (see `trnsim list --parameters`)");
   }
   HwConfig cfg;
   Origins origins;
@@ -354,6 +329,7 @@ std::vector<std::string> list_hw_configs() {
 std::string describe_parameters() {
   size_t key_width = 0, unit_width = 0, range_width = 0;
   auto range = [](const HwParameter& p) {
+    if (p.type == HwParameter::Type::choice) return "[" + p.allowed() + "]";
     return p.type == HwParameter::Type::boolean
                ? std::string("[false, true]")
                : "[" + format_number(p.min) + ", " + format_number(p.max) + "]";

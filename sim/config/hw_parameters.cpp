@@ -1,5 +1,6 @@
 #include "sim/config/hw_parameters.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -15,6 +16,7 @@ namespace {
 constexpr double kMaxCycles = 1e6;
 constexpr double kMaxNs = 1e6;
 constexpr double kMaxBytesPerPartition = 1 << 30;
+constexpr double kMaxHbmBytes = 1ull << 50;  // 1 PiB: a bound on input, not a hardware fact
 
 template <class T>
 HwParameter::Type type_of() {
@@ -38,6 +40,17 @@ class TableBuilder {
         [sec, field](HwConfig& c, double v) { (c.*sec).*field = static_cast<T>(v); },
         [sec, field](const HwConfig& c) { return static_cast<double>((c.*sec).*field); });
   }
+  // An enum member whose values are named by `choices`, in enum order.
+  template <class Section, class E>
+  void add_choice(const std::string& section, Section HwConfig::*sec, const char* name,
+                  E Section::*field, std::vector<std::string> choices, const char* description) {
+    push(
+        section, name, HwParameter::Type::choice, "", 0, static_cast<double>(choices.size() - 1),
+        description,
+        [sec, field](HwConfig& c, double v) { (c.*sec).*field = static_cast<E>(v); },
+        [sec, field](const HwConfig& c) { return static_cast<double>((c.*sec).*field); });
+    table_.back().choices = std::move(choices);
+  }
   template <class T>
   void add_top(const std::string& section, const char* name, T HwConfig::*field, const char* unit,
                double min, double max, const char* description) {
@@ -54,7 +67,7 @@ class TableBuilder {
             std::function<void(HwConfig&, double)> set,
             std::function<double(const HwConfig&)> get) {
     table_.push_back(HwParameter{section + "." + name, type, unit, min, max, description,
-                                 std::move(set), std::move(get)});
+                                 std::move(set), std::move(get), {}});
   }
   std::vector<HwParameter> table_;
 };
@@ -77,6 +90,8 @@ std::vector<HwParameter> build_table() {
         "an fp32 matmul costs this many times a bf16 one");
   t.add("tensor", &HwConfig::tensor, "result_latency_cycles", &TE::result_latency_cycles, "cycles",
         0, kMaxCycles, "last moving column in -> result visible in PSUM");
+  t.add("tensor", &HwConfig::tensor, "transpose_free_cap_cycles", &TE::transpose_free_cap_cycles,
+        "cycles", 0, kMaxCycles, "a transpose of [P, F] occupies max(P, min(F, this)) cycles");
 
   // Vector, Scalar and GpSimd share one cost-rule shape, so one declaration covers all three.
   using LE = LaneEngineConfig;
@@ -94,6 +109,10 @@ std::vector<HwParameter> build_table() {
           kMaxCycles, "fixed per-instruction cost seen by a dependent consumer");
     t.add(section, engine, "start_cycles", &LE::start_cycles, "cycles", 0, kMaxCycles,
           "fixed start cost added to busy time");
+    t.add(section, engine, "max_fast_stride_bytes", &LE::max_fast_stride_bytes, "bytes", 1, 65536,
+          "an innermost SBUF/PSUM stride above this streams at reduced rate");
+    t.add(section, engine, "strided_cost_factor", &LE::strided_cost_factor, "", 1, 64,
+          "element cycles are multiplied by this for a strided access");
   }
 
   using OM = OnChipMemoryConfig;
@@ -107,13 +126,16 @@ std::vector<HwParameter> build_table() {
           "bytes", 0, kMaxBytesPerPartition, "bytes per partition not available to kernels");
     t.add(section, memory, "banks", &OM::banks, "banks", 0, 1024,
           "banks per partition (PSUM: accumulation banks; 0 = not banked)");
+    if (memory == &HwConfig::sbuf)  // PSUM tiles take whole banks
+      t.add(section, memory, "alignment_bytes", &OM::alignment_bytes, "bytes", 1, 65536,
+            "tiles are placed at multiples of this within a partition");
   }
 
   using DC = DmaConfig;
   t.add("dma", &HwConfig::dma, "engines", &DC::engines, "engines", 1, 256,
         "DMA engines per NeuronCore");
-  t.add("dma", &HwConfig::dma, "queues_per_engine", &DC::queues_per_engine, "queues", 16, 1024,
-        "DMA queues per engine (programs use queue ids 0..15)");
+  t.add("dma", &HwConfig::dma, "queues_per_engine", &DC::queues_per_engine, "queues", 1,
+        kMaxDmaQueues, "DMA queues per engine; programs use queue ids 0 .. this - 1");
   t.add("dma", &HwConfig::dma, "partitions_per_engine", &DC::partitions_per_engine, "partitions", 1,
         1024, "SBUF partitions served by one DMA engine");
   t.add("dma", &HwConfig::dma, "engine_bytes_per_ns", &DC::engine_bytes_per_ns, "bytes/ns", 0.1,
@@ -127,10 +149,33 @@ std::vector<HwParameter> build_table() {
   t.add("dma", &HwConfig::dma, "transpose_efficiency", &DC::transpose_efficiency, "fraction",
         0.001, 1, "a DMA transpose moves data at this fraction of a plain copy's engine rate");
 
-  t.add("hbm", &HwConfig::hbm, "bandwidth_bytes_per_ns", &HbmConfig::bandwidth_bytes_per_ns,
-        "bytes/ns", 1, 100000, "peak HBM bandwidth per NeuronCore (= GB/s)");
-  t.add("hbm", &HwConfig::hbm, "efficiency", &HbmConfig::efficiency, "fraction", 0.01, 1,
-        "achieved fraction of peak for tile DMAs");
+  using HC = HbmConfig;
+  t.add_choice("hbm", &HwConfig::hbm, "model", &HC::model, {"simple", "interleaved"},
+               "memory model behind the DMA port: one FCFS server, or channels x banks");
+  t.add("hbm", &HwConfig::hbm, "bandwidth_bytes_per_ns", &HC::bandwidth_bytes_per_ns, "bytes/ns",
+        1, 100000, "simple model: peak HBM bandwidth per NeuronCore (= GB/s)");
+  t.add("hbm", &HwConfig::hbm, "efficiency", &HC::efficiency, "fraction", 0.01, 1,
+        "simple model: achieved fraction of peak for tile DMAs");
+  t.add("hbm", &HwConfig::hbm, "capacity_bytes", &HC::capacity_bytes, "bytes", 1 << 20,
+        kMaxHbmBytes, "HBM one NeuronCore's tensors (inputs, outputs, scratch, spills) may use");
+  t.add("hbm", &HwConfig::hbm, "burst_bytes", &HC::burst_bytes, "bytes", 1, 1 << 20,
+        "largest DMA->HBM TLM payload; a burst never crosses a multiple of this address");
+  t.add("hbm", &HwConfig::hbm, "tensor_alignment_bytes", &HC::tensor_alignment_bytes, "bytes", 1,
+        1 << 30, "address map: each HBM tensor starts at a multiple of this");
+  t.add("hbm", &HwConfig::hbm, "channels", &HC::channels, "channels", 1, 1024,
+        "interleaved model: independent channels");
+  t.add("hbm", &HwConfig::hbm, "banks_per_channel", &HC::banks_per_channel, "banks", 1, 1024,
+        "interleaved model: banks per channel, each with one row buffer");
+  t.add("hbm", &HwConfig::hbm, "interleave_bytes", &HC::interleave_bytes, "bytes", 1, 1 << 20,
+        "interleaved model: consecutive chunks of this size go to the next channel, then bank");
+  t.add("hbm", &HwConfig::hbm, "row_bytes", &HC::row_bytes, "bytes", 1, 1 << 20,
+        "interleaved model: size of one bank's row buffer");
+  t.add("hbm", &HwConfig::hbm, "channel_bytes_per_ns", &HC::channel_bytes_per_ns, "bytes/ns",
+        0.1, 100000, "interleaved model: data rate of one channel");
+  t.add("hbm", &HwConfig::hbm, "row_hit_ns", &HC::row_hit_ns, "ns", 0, kMaxNs,
+        "interleaved model: access to the open row -> first data");
+  t.add("hbm", &HwConfig::hbm, "row_miss_ns", &HC::row_miss_ns, "ns", 0, kMaxNs,
+        "interleaved model: precharge + activate + access -> first data");
 
   t.add_top("ports", "shared_sbuf_port_vector_gpsimd", &HwConfig::shared_sbuf_port_vector_gpsimd,
             "", 0, 1, "VectorE and GpSimdE serialise on the SBUF port");
@@ -183,6 +228,9 @@ std::vector<ConsistencyRule> consistency_rules() {
                        return mem.banks == 0 || mem.bytes_per_partition % mem.banks == 0;
                      }});
   }
+  rules.push_back({{"hbm.interleave_bytes", "hbm.row_bytes"},
+                   "hbm.interleave_bytes divides hbm.row_bytes, a row holding whole chunks",
+                   [](const HwConfig& c) { return c.hbm.row_bytes % c.hbm.interleave_bytes == 0; }});
   rules.push_back({{"tensor.moving_free_max", "psum.bytes_per_partition", "psum.banks"},
                    "tensor.moving_free_max * 4 bytes (fp32) <= psum.bytes_per_partition / "
                    "psum.banks, a matmul result fitting one PSUM bank",
@@ -214,7 +262,7 @@ std::pair<std::string, std::string> Origins::latest(const std::vector<std::strin
 
 void check_consistency(const HwConfig& cfg, const Origins& origins) {
   auto value = [&cfg](const std::string& key) {
-    return format_number(find_hw_parameter(key)->get(cfg));
+    return find_hw_parameter(key)->format(cfg);
   };
   for (const ConsistencyRule& r : consistency_rules()) {
     if (r.holds(cfg)) continue;
@@ -234,6 +282,11 @@ std::string HwParameter::name() const { return key.substr(key.find('.') + 1); }
 
 std::string HwParameter::allowed() const {
   if (type == Type::boolean) return "true, false";
+  if (type == Type::choice) {
+    std::string names;
+    for (const std::string& c : choices) names += (names.empty() ? "" : ", ") + c;
+    return names;
+  }
   std::string range = format_number(min) + " .. " + format_number(max);
   return unit.empty() ? range : range + " " + unit;
 }
@@ -242,6 +295,13 @@ std::string HwParameter::parse(const std::string& text, double* value) const {
   const char* begin = text.data();
   const char* end = begin + text.size();
   double v = 0;
+  if (type == Type::choice) {
+    auto it = std::find(choices.begin(), choices.end(), text);
+    if (it == choices.end())
+      return "'" + text + "' is not a known choice" + did_you_mean(text, choices);
+    *value = static_cast<double>(it - choices.begin());
+    return "";
+  }
   if (type == Type::boolean) {
     if (text != "true" && text != "false") return "'" + text + "' is not a boolean";
     v = text == "true" ? 1 : 0;
@@ -263,6 +323,37 @@ std::string HwParameter::parse(const std::string& text, double* value) const {
   }
   if (!(v >= min && v <= max)) return text + " is out of range";
   *value = v;
+  return "";
+}
+
+std::string HwParameter::format(const HwConfig& cfg) const {
+  const double v = get(cfg);
+  if (type == Type::choice) return choices.at(static_cast<size_t>(v));
+  if (type == Type::boolean) return v != 0 ? "true" : "false";
+  return format_number(v);
+}
+
+static size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
+  for (const std::string& c : candidates) {
+    if (edit_distance(word, c) <= std::max<size_t>(2, c.size() / 5)) {
+      return "; did you mean '" + c + "'?";
+    }
+  }
   return "";
 }
 

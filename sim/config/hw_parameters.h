@@ -15,20 +15,23 @@
 namespace trnsim {
 
 struct HwParameter {
-  enum class Type { integer, real, boolean };
+  // `choice`: one of the names in `choices` (an enum member); its value is the name's index.
+  enum class Type { integer, real, boolean, choice };
 
   std::string key;   // "dma.engine_bytes_per_ns": section, '.', HwConfig member name
   Type type;         // follows the member's C++ type
   std::string unit;  // "bytes/ns"; empty for plain counts
-  double min;        // inclusive bounds; booleans use 0 .. 1
+  double min;        // inclusive bounds; booleans use 0 .. 1, choices 0 .. choices - 1
   double max;
   std::string description;  // one line
   std::function<void(HwConfig&, double)> set;
   std::function<double(const HwConfig&)> get;
+  std::vector<std::string> choices;  // `choice` only: the accepted names, in enum order
 
   std::string section() const;  // "dma"
   std::string name() const;     // "engine_bytes_per_ns"
-  std::string allowed() const;  // "0.1 .. 1000 bytes/ns", "true, false"
+  std::string allowed() const;  // "0.1 .. 1000 bytes/ns", "true, false", "simple, interleaved"
+  std::string format(const HwConfig& cfg) const;  // the value as YAML would spell it
 
   // Parses `text` (a YAML scalar or the right side of `--set k=v`) and checks the type and the
   // range. On success returns "" and stores the value; otherwise returns the problem, e.g.
@@ -61,6 +64,9 @@ class Origins {
 // Checks the cross-parameter rules. The error blames the key of the broken rule that was set
 // last (usually the one the user changed): "<where>: <key>: ... (allowed: <rule>)".
 void check_consistency(const HwConfig& cfg, const Origins& origins);
+
+// "; did you mean 'X'?" when one candidate is a likely typo of `word`, else "".
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
 
 // Shortest text that reads back as `v`: "17", "0.25", "196608".
 std::string format_number(double v);

@@ -39,10 +39,11 @@ std::vector<DmaShare> split_dma(const HwConfig& cfg, const isa::Instruction& in)
     const int64_t group_end = std::min(first + rows, (p / per_engine + 1) * per_engine);
     const int64_t n = group_end - p;
     if (!shares.empty() && shares.back().engine == engine) {
+      shares.back().rows += n;
       shares.back().bytes += n * row_bytes;
       shares.back().descriptors += static_cast<int>(n * row_descriptors);
     } else {
-      shares.push_back({engine, n * row_bytes, static_cast<int>(n * row_descriptors), hbm_read,
+      shares.push_back({engine, p - first, n, n * row_bytes, static_cast<int>(n * row_descriptors), hbm_read,
                         hbm_write, in.op == Opcode::dma_transpose});
     }
     p = group_end;

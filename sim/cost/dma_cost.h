@@ -10,9 +10,13 @@
 namespace trnsim::cost {
 
 // One engine's share: the partitions it serves (8 per engine on trn1/trn2), as descriptors,
-// one per contiguous buffer.
+// one per contiguous buffer. Rows [first_row, first_row + rows) of the partitioned side (the
+// on-chip side if there is one), counted from the transfer's first row, locate the share's
+// bytes in HBM (sim/model/hbm_bursts.h).
 struct DmaShare {
   int engine = 0;
+  int64_t first_row = 0;
+  int64_t rows = 0;
   int64_t bytes = 0;
   int descriptors = 0;
   bool hbm_read = false;   // the source is HBM

@@ -7,13 +7,15 @@ namespace {
 
 using isa::AccessPattern;
 using isa::Instruction;
+using isa::CostRule;
 using isa::Opcode;
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-// A2: an innermost free stride above 16 bytes halves the SBUF/PSUM interface bandwidth.
-bool strided(const AccessPattern& ap) {
-  return ap.valid() && ap.dims.back().stride * dtype_size(ap.dtype) > 16;
+// A2: an innermost free stride above lane.max_fast_stride_bytes (16 B on NC-v2) halves the
+// SBUF/PSUM interface bandwidth.
+bool strided(const AccessPattern& ap, const LaneEngineConfig& lane) {
+  return ap.valid() && ap.dims.back().stride * dtype_size(ap.dtype) > lane.max_fast_stride_bytes;
 }
 
 bool is_two_byte(const AccessPattern& ap) { return dtype_size(ap.dtype) == 2; }
@@ -22,8 +24,8 @@ bool is_two_byte(const AccessPattern& ap) { return dtype_size(ap.dtype) == 2; }
 // §5.1 (ISA-OLD estimated instruction cost), N = free elements per partition.
 Cycles lane_element_cycles(const Instruction& in) {
   const int64_t n = in.src0.valid() ? in.src0.free_elements() : in.dst.free_elements();
-  switch (in.op) {
-    case Opcode::tensor_tensor: {
+  switch (isa::opcode_info(in.op).cost) {
+    case CostRule::lane_binary: {
       // One input in PSUM and the other in SBUF, or all-bf16 add/sub/mul with SBUF inputs,
       // stream at one element per cycle; otherwise two inputs cost 2N.
       const bool mixed = (in.src0.memory == Memory::psum) != (in.src1.memory == Memory::psum);
@@ -33,16 +35,22 @@ Cycles lane_element_cycles(const Instruction& in) {
                               in.alu == AluOp::multiply);
       return Cycles(mixed || fast_bf16 ? n : 2 * n);
     }
-    case Opcode::memset:
+    case CostRule::lane_fill:
       return Cycles(in.imm0 == 0.0f && is_two_byte(in.dst) ? ceil_div(n, 2) : n);
-    case Opcode::reduce:
+    case CostRule::lane_reduce:
       return Cycles(in.src0.dtype == Dtype::bf16 && in.dst.dtype == Dtype::bf16 &&
                             (in.alu == AluOp::add || in.alu == AluOp::max)
                         ? ceil_div(n, 2)
                         : n);
-    default:  // tensor_copy, tensor_scalar, activation: one input, N cycles
+    case CostRule::lane_unary:
       return Cycles(n);
+    case CostRule::dma:
+    case CostRule::matmul:
+    case CostRule::tensor_transpose:
+      break;
   }
+  assert(false && "not a lane-engine cost rule");
+  return Cycles(n);
 }
 
 }  // namespace
@@ -63,7 +71,7 @@ double clock_ghz(const HwConfig& cfg, Engine engine) {
 }
 
 MatmulCost matmul_cost(const HwConfig& cfg, const Instruction& in) {
-  assert(in.op == Opcode::matmul);
+  assert(isa::opcode_info(in.op).cost == CostRule::matmul);
   const auto& te = cfg.tensor;
   const int64_t factor = in.src0.dtype == Dtype::fp32 || in.src1.dtype == Dtype::fp32
                              ? te.fp32_cost_factor
@@ -81,18 +89,22 @@ MatmulCost matmul_cost(const HwConfig& cfg, const Instruction& in) {
 
 EngineCost engine_cost(const HwConfig& cfg, const Instruction& in, Engine engine) {
   if (engine == Engine::tensor) {
-    assert(in.op == Opcode::transpose);
-    // ISA-OLD: nc_transpose on TensorE costs max(P, min(64, F)) back to back.
+    assert(isa::opcode_info(in.op).cost == CostRule::tensor_transpose);
+    // ISA-OLD: nc_transpose on TensorE costs max(P, min(64, F)) back to back; 64 is
+    // tensor.transpose_free_cap_cycles.
     const int64_t p = in.src0.partitions;
     const int64_t f = in.src0.free_elements();
-    const Cycles busy(std::max<int64_t>(p, std::min<int64_t>(cfg.tensor.mm_init_latency_cycles, f)));
+    const Cycles busy(std::max<int64_t>(
+        p, std::min<int64_t>(cfg.tensor.transpose_free_cap_cycles, f)));
     return {busy, busy + Cycles(cfg.tensor.result_latency_cycles)};
   }
   const LaneEngineConfig& lane = lane_config(cfg, engine);
   Cycles elements = lane_element_cycles(in);
-  if (strided(in.src0) || strided(in.src1) || strided(in.dst)) elements = elements * 2;
+  if (strided(in.src0, lane) || strided(in.src1, lane) || strided(in.dst, lane))
+    elements = elements * lane.strided_cost_factor;
   // The reduce rule of §5.1 has no MIN_II floor; every other one does.
-  const Cycles floor(in.op == Opcode::reduce ? 0 : lane.min_ii_cycles);
+  const bool floored = isa::opcode_info(in.op).cost != CostRule::lane_reduce;
+  const Cycles floor(floored ? lane.min_ii_cycles : 0);
   const Cycles busy = max(elements, floor) + Cycles(lane.start_cycles);
   return {busy, busy + Cycles(lane.access_start_cycles + lane.static_overhead_cycles)};
 }

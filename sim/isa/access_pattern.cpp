@@ -12,7 +12,7 @@ struct FreeReach {
   int64_t high = 0;
 };
 
-FreeReach free_reach(const std::vector<FreeDim>& dims) {
+FreeReach free_reach(const FreeDims& dims) {
   FreeReach r;
   for (const FreeDim& d : dims) {
     int64_t reach = d.stride * (d.count - 1);
@@ -32,7 +32,7 @@ int64_t AccessPattern::free_elements() const {
 
 int64_t AccessPattern::contiguous_bytes() const {
   int64_t run = 1;  // elements
-  for (auto d = dims.rbegin(); d != dims.rend(); ++d) {
+  for (const FreeDim* d = dims.end(); d-- != dims.begin();) {
     if (d->count == 1) continue;
     if (d->stride != run) break;
     run *= d->count;

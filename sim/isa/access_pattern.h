@@ -11,16 +11,9 @@
 #include <vector>
 
 #include "common/types.h"
+#include "sim/isa/free_dims.h"
 
 namespace trnsim::isa {
-
-constexpr int64_t kMaxPartitions = 128;  // the ISA's partition axis; a hw config may have fewer
-constexpr int kMaxFreeDims = 4;
-
-struct FreeDim {
-  int64_t stride = 1;  // elements
-  int64_t count = 1;
-};
 
 struct AccessPattern {
   Memory memory = Memory::sbuf;
@@ -30,7 +23,7 @@ struct AccessPattern {
   int64_t partitions = 0;        // partitions (on chip) or rows (HBM)
   int64_t partition_stride = 0;  // HBM: elements from one row to the next; 0 on chip
   int64_t offset_bytes = 0;      // SBUF/PSUM: byte address within a partition; HBM: within tensor
-  std::vector<FreeDim> dims;     // innermost last; at most 4
+  FreeDims dims;                 // innermost last; at most 4
 
   bool valid() const { return partitions > 0 && !dims.empty(); }
   int64_t free_elements() const;   // product of the free counts; 0 when there are no dims

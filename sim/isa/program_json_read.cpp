@@ -224,7 +224,12 @@ class Decoder {
     optional("offset_bytes", ap.offset_bytes);
     ap.partitions = integer(j.at("partitions"), child(path, "partitions"));
     const std::string dims = child(path, "dims");
-    for (size_t d = 0; d < array(j.at("dims"), dims).size(); ++d) {
+    const size_t count = array(j.at("dims"), dims).size();
+    if (count > size_t(kMaxFreeDims)) {
+      fail(dims, std::to_string(count) + " free dims (1.." + std::to_string(kMaxFreeDims) +
+                     " allowed)");
+    }
+    for (size_t d = 0; d < count; ++d) {
       const json& pair = j.at("dims")[d];
       if (!pair.is_array() || pair.size() != 2) {
         fail(item(dims, d), "expected [stride, count], got " + value_text(pair));

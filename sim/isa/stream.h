@@ -13,7 +13,7 @@ namespace trnsim::isa {
 enum class Stream : uint8_t {};
 
 constexpr int kComputeStreams = 4;
-constexpr int kDmaQueues = 16;  // queue ids a program may use; the config must have at least this
+constexpr int kDmaQueues = kMaxDmaQueues;  // queue ids a program may name; see dma.queues_per_engine
 constexpr int kStreamCount = kComputeStreams + kDmaQueues;
 
 constexpr Stream compute_stream(Engine e) { return Stream(static_cast<uint8_t>(e)); }

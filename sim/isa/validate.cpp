@@ -8,42 +8,6 @@
 namespace trnsim::isa {
 namespace {
 
-constexpr unsigned on(Engine e) { return 1u << static_cast<unsigned>(e); }
-constexpr unsigned kDmaQueues = 1u << 8;
-constexpr unsigned kVector = on(Engine::vector), kScalar = on(Engine::scalar),
-                   kGpSimd = on(Engine::gpsimd);
-
-// Which streams may execute an opcode and which sources it reads (every opcode writes dst).
-struct OpcodeRule {
-  unsigned streams;  // on(Engine) bits, or kDmaQueues
-  bool src0;
-  bool src1;
-};
-
-// Indexed by Opcode.
-constexpr OpcodeRule kRules[] = {
-    {kDmaQueues, true, false},                   // dma_copy
-    {kDmaQueues, true, false},                   // dma_transpose
-    {on(Engine::tensor), true, true},            // matmul
-    {on(Engine::tensor), true, false},           // transpose
-    {kVector | kScalar | kGpSimd, true, false},  // tensor_copy
-    {kVector | kGpSimd, true, true},             // tensor_tensor
-    {kVector | kScalar | kGpSimd, true, false},  // tensor_scalar
-    {kScalar, true, false},                      // activation
-    {kVector | kGpSimd, false, false},           // memset
-    {kVector, true, false},                      // reduce
-};
-
-std::string stream_list(unsigned streams) {
-  if (streams & kDmaQueues) return "DMA queues";
-  std::string names;
-  for (int e = 0; e < kComputeStreams; ++e) {
-    if (!(streams & (1u << e))) continue;
-    names += (names.empty() ? "" : ", ") + std::string(engine_name(Engine(e)));
-  }
-  return names;
-}
-
 std::string shape(int64_t partitions, int64_t free) {
   return "[" + std::to_string(partitions) + " x " + std::to_string(free) + "]";
 }
@@ -83,13 +47,15 @@ class InstructionCheck {
       : p_(p), s_(s), i_(i), where_(prefix + stream_name(s) + "[" + std::to_string(i) + "]: ") {}
 
   void run(const Instruction& in) {
-    const std::string op = opcode_name(in.op);
-    const OpcodeRule& rule = kRules[static_cast<size_t>(in.op)];
-    bool runs = is_dma(s_) ? (rule.streams & kDmaQueues) : (rule.streams & on(engine_of(s_)));
-    if (!runs) fail(op + " runs on " + stream_list(rule.streams) + ", not on " + stream_name(s_));
+    const OpcodeInfo& info = opcode_info(in.op);
+    const std::string op = info.name;
+    const bool runs = is_dma(s_) ? (info.streams & kOnDmaQueues)
+                                 : (info.streams & on_engine(engine_of(s_)));
+    if (!runs)
+      fail(op + " runs on " + stream_set_name(info.streams) + ", not on " + stream_name(s_));
     operand("dst", in.dst, true, op);
-    operand("src0", in.src0, rule.src0, op);
-    operand("src1", in.src1, rule.src1, op);
+    operand("src0", in.src0, info.reads_src0, op);
+    operand("src1", in.src1, info.reads_src1, op);
     if (!is_dma(s_)) {
       for (const auto* ap : {&in.dst, &in.src0, &in.src1}) {
         if (ap->valid() && ap->memory == Memory::hbm) {
@@ -97,9 +63,11 @@ class InstructionCheck {
         }
       }
     }
-    if (in.accumulate && in.op != Opcode::matmul)
-      fail("accumulate is set but " + op + " is not MATMUL");
-    shapes(in, op);
+    require_placement(op, "dst", in.dst, info.dst);
+    if (info.reads_src0) require_placement(op, "src0", in.src0, info.src);
+    if (info.reads_src1) require_placement(op, "src1", in.src1, info.src);
+    if (in.accumulate && !info.may_accumulate) fail("accumulate is set but " + op + " cannot accumulate");
+    shapes(in, info);
     waits(in);
   }
 
@@ -168,10 +136,9 @@ class InstructionCheck {
       fail(name + " is on " + mem + " but has partition_stride " +
            std::to_string(ap.partition_stride) + " (must be 0 on chip)");
     }
-    if (ap.start_partition < 0 || ap.start_partition > kMaxPartitions - ap.partitions) {
-      fail(name + " starts at partition " + std::to_string(ap.start_partition) + " and spans " +
-           std::to_string(ap.partitions) + " partitions, outside the partition axis [0, " +
-           std::to_string(kMaxPartitions) + ")");
+    if (ap.start_partition < 0) {
+      fail(name + " starts at partition " + std::to_string(ap.start_partition) +
+           " (must be >= 0)");
     }
     if (begin < 0) {
       fail(name + " " + describe(ap) + " starts at byte " + std::to_string(begin) +
@@ -179,9 +146,11 @@ class InstructionCheck {
     }
   }
 
-  void require_memory(const std::string& op, const char* name, const AccessPattern& ap, Memory m) {
-    if (ap.memory != m) {
-      fail(op + " " + name + " must be on " + memory_name(m) + ", not " + memory_name(ap.memory));
+  void require_placement(const std::string& op, const char* name, const AccessPattern& ap,
+                         Placement where) {
+    if (!placement_allows(where, ap.memory)) {
+      fail(op + " " + name + " must be on " + placement_name(where) + ", not " +
+           memory_name(ap.memory));
     }
   }
 
@@ -199,56 +168,44 @@ class InstructionCheck {
     }
   }
 
-  void shapes(const Instruction& in, const std::string& op) {
-    switch (in.op) {
-      case Opcode::dma_copy:
+  void shapes(const Instruction& in, const OpcodeInfo& info) {
+    const std::string op = info.name;
+    switch (info.shape) {
+      case ShapeRule::same_elements:
         if (in.dst.partitions * in.dst.free_elements() !=
             in.src0.partitions * in.src0.free_elements()) {
           fail("dst " + shape(in.dst) + " and src0 " + shape(in.src0) +
                " hold different numbers of elements");
         }
         break;
-      case Opcode::dma_transpose:
+      case ShapeRule::transposed:
         transposed(op, in);
         break;
-      case Opcode::matmul:
-        require_memory(op, "src0", in.src0, Memory::sbuf);
-        require_memory(op, "src1", in.src1, Memory::sbuf);
-        require_memory(op, "dst", in.dst, Memory::psum);
+      case ShapeRule::matmul:
         if (in.src0.partitions != in.src1.partitions) {
-          fail("MATMUL src0 and src1 must have the same partition count K (" +
+          fail(op + " src0 and src1 must have the same partition count K (" +
                std::to_string(in.src0.partitions) + " vs " + std::to_string(in.src1.partitions) +
                ")");
         }
         if (in.dst.partitions != in.src0.free_elements() ||
             in.dst.free_elements() != in.src1.free_elements()) {
-          fail("MATMUL of src0 (stationary) " + shape(in.src0) + " and src1 (moving) " +
+          fail(op + " of src0 (stationary) " + shape(in.src0) + " and src1 (moving) " +
                shape(in.src1) + " gives " +
                shape(in.src0.free_elements(), in.src1.free_elements()) + " but dst is " +
                shape(in.dst));
         }
         break;
-      case Opcode::transpose:
-        require_memory(op, "src0", in.src0, Memory::sbuf);
-        require_memory(op, "dst", in.dst, Memory::psum);
-        transposed(op, in);
-        break;
-      case Opcode::tensor_tensor:
+      case ShapeRule::elementwise:
         same_shape("dst", in.dst, "src0", in.src0);
-        same_shape("dst", in.dst, "src1", in.src1);
+        if (info.reads_src1) same_shape("dst", in.dst, "src1", in.src1);
         break;
-      case Opcode::tensor_copy:
-      case Opcode::tensor_scalar:
-      case Opcode::activation:
-        same_shape("dst", in.dst, "src0", in.src0);
-        break;
-      case Opcode::reduce:
+      case ShapeRule::reduce_free:
         if (in.dst.partitions != in.src0.partitions || in.dst.free_elements() != 1) {
-          fail("TENSOR_REDUCE of src0 " + shape(in.src0) + " gives " +
-               shape(in.src0.partitions, 1) + " but dst is " + shape(in.dst));
+          fail(op + " of src0 " + shape(in.src0) + " gives " + shape(in.src0.partitions, 1) +
+               " but dst is " + shape(in.dst));
         }
         break;
-      case Opcode::memset:
+      case ShapeRule::dst_only:
         break;
     }
   }

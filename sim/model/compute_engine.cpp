@@ -69,7 +69,7 @@ TensorEngine::TensorEngine(const sc_core::sc_module_name& name, CoreContext& ctx
 
 Timing TensorEngine::schedule(const isa::Instruction& in, sc_time now) {
   Timing t;
-  if (in.op == isa::Opcode::transpose) {
+  if (isa::opcode_info(in.op).cost == isa::CostRule::tensor_transpose) {
     const cost::EngineCost c = cost::engine_cost(ctx_.cfg, in, Engine::tensor);
     t.start = last_mm_start_ = std::max(now, array_free_at_);
     t.busy_until = array_free_at_ = weights_free_at_ = t.start + cycles(c.busy);

@@ -2,16 +2,31 @@
 
 #include <string>
 
+#include "sim/model/hbm_bursts.h"
 #include "sim/model/numerics.h"
 
 namespace trnsim::model {
 
 using sc_core::sc_time;
 
-DmaEngine::DmaEngine(const sc_core::sc_module_name& name, int id, CoreContext& ctx)
-    : sc_module(name), socket("socket"), id_(id), ctx_(ctx) {
+DmaEngine::DmaEngine(const sc_core::sc_module_name& name, int id, CoreContext& ctx,
+                     const HbmAddressMap& hbm_map)
+    : sc_module(name),
+      socket("socket"),
+      id_(id),
+      ctx_(ctx),
+      hbm_map_(hbm_map),
+      burst_bytes_(static_cast<uint64_t>(ctx.cfg.hbm.burst_bytes)),
+      scratch_(burst_bytes_) {
+  burst_.engine = id;
+  payload_.set_extension(&burst_);
+  payload_.set_data_ptr(scratch_.data());
+  payload_.set_byte_enable_ptr(nullptr);
+  payload_.set_dmi_allowed(false);
   SC_THREAD(run);
 }
+
+DmaEngine::~DmaEngine() { payload_.clear_extension(&burst_); }
 
 void DmaEngine::enqueue(const DmaWork& work) {
   queues_[work.queue].push_back(work);
@@ -19,12 +34,13 @@ void DmaEngine::enqueue(const DmaWork& work) {
 }
 
 std::optional<DmaWork> DmaEngine::take_eligible(sc_time now) {
-  for (int k = 0; k < isa::kDmaQueues; ++k) {
-    const int q = (next_queue_ + k) % isa::kDmaQueues;
+  const int queues = ctx_.cfg.dma.queues_per_engine;
+  for (int k = 0; k < queues; ++k) {
+    const int q = (next_queue_ + k) % queues;
     if (queues_[q].empty() || queues_[q].front().eligible > now) continue;
     DmaWork w = queues_[q].front();
     queues_[q].pop_front();
-    next_queue_ = (q + 1) % isa::kDmaQueues;
+    next_queue_ = (q + 1) % queues;
     return w;
   }
   return std::nullopt;
@@ -37,22 +53,38 @@ std::optional<sc_time> DmaEngine::earliest_eligible() const {
   return first;
 }
 
-// One TLM transaction per share and HBM direction; HBM answers with the time it needs to
-// serve the bytes, queueing behind the other engines' requests.
+// One request per share and HBM direction, as bursts; a store's write request arrives when the
+// read (if the source is HBM too) is done. HBM answers each burst with its completion time.
 sc_time DmaEngine::hbm_delay(const DmaWork& work) {
+  const isa::Instruction& in = *work.transfer->instruction;
+  const int64_t rows = (in.dst.memory != Memory::hbm ? in.dst : in.src0).partitions;
   sc_time delay = sc_core::SC_ZERO_TIME;
-  tlm::tlm_generic_payload trans;
-  trans.set_data_length(static_cast<unsigned>(work.share.bytes));
-  trans.set_streaming_width(static_cast<unsigned>(work.share.bytes));
-  if (work.share.hbm_read) {
-    trans.set_command(tlm::TLM_READ_COMMAND);
-    socket->b_transport(trans, delay);
-  }
-  if (work.share.hbm_write) {
-    trans.set_command(tlm::TLM_WRITE_COMMAND);
-    socket->b_transport(trans, delay);
-  }
+  if (work.share.hbm_read)
+    delay = transport(tlm::TLM_READ_COMMAND, in.src0, rows, work.share, delay);
+  if (work.share.hbm_write)
+    delay = transport(tlm::TLM_WRITE_COMMAND, in.dst, rows, work.share, delay);
   return delay;
+}
+
+sc_time DmaEngine::transport(tlm::tlm_command command, const isa::AccessPattern& hbm,
+                             int64_t partitioned_rows, const cost::DmaShare& share,
+                             sc_time arrival) {
+  const auto [row_begin, row_end] = hbm_rows_of(share, partitioned_rows, hbm);
+  sc_time done = arrival;
+  payload_.set_command(command);
+  burst_.starts_request = true;
+  for_each_hbm_burst(hbm_map_, hbm, row_begin, row_end, burst_bytes_,
+                     [&](uint64_t address, uint64_t bytes) {
+                       payload_.set_address(address);
+                       payload_.set_data_length(static_cast<unsigned>(bytes));
+                       payload_.set_streaming_width(static_cast<unsigned>(bytes));
+                       payload_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+                       sc_time delay = arrival;
+                       socket->b_transport(payload_, delay);
+                       burst_.starts_request = false;
+                       if (delay > done) done = delay;
+                     });
+  return done;
 }
 
 void DmaEngine::run() {
@@ -102,7 +134,7 @@ void DmaQueue::run() {
     const sc_time now = sc_core::sc_time_stamp();
     ev.waited_ns = ev.start_ns = to_ns(now);
     const std::vector<cost::DmaShare> shares = cost::split_dma(ctx_.cfg, instructions[i]);
-    transfers_[i] = {this, i, static_cast<int>(shares.size())};
+    transfers_[i] = {this, &instructions[i], i, static_cast<int>(shares.size())};
     for (const auto& share : shares)
       engines_[share.engine]->enqueue({&transfers_[i], queue_, share, now + setup});
   }

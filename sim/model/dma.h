@@ -2,7 +2,7 @@
 // stream of transfers: it waits for a transfer's semaphores, splits it into per-engine shares
 // and hands them to the DMA engines, which become able to start them after the setup latency.
 // Each DmaEngine serves one share at a time, round-robin across queues, in order within a
-// queue, and reaches HBM over a TLM socket. A transfer completes when all its shares are done;
+// queue, and reaches HBM over a TLM socket, one payload per burst (sim/model/hbm.h). A transfer completes when all its shares are done;
 // completions are published in queue order.
 #pragma once
 
@@ -17,6 +17,8 @@
 
 #include "sim/cost/dma_cost.h"
 #include "sim/model/core_context.h"
+#include "sim/model/hbm.h"
+#include "sim/model/hbm_address_map.h"
 
 namespace trnsim::model {
 
@@ -24,6 +26,7 @@ class DmaQueue;
 
 struct DmaTransfer {
   DmaQueue* queue = nullptr;
+  const isa::Instruction* instruction = nullptr;
   uint32_t index = 0;  // in the queue's stream
   int shares_left = 0;
 };
@@ -40,7 +43,9 @@ class DmaEngine : public sc_core::sc_module {
   SC_HAS_PROCESS(DmaEngine);
   tlm_utils::simple_initiator_socket<DmaEngine> socket;
 
-  DmaEngine(const sc_core::sc_module_name& name, int id, CoreContext& ctx);
+  DmaEngine(const sc_core::sc_module_name& name, int id, CoreContext& ctx,
+            const HbmAddressMap& hbm_map);
+  ~DmaEngine() override;
   void enqueue(const DmaWork& work);
 
  private:
@@ -48,9 +53,19 @@ class DmaEngine : public sc_core::sc_module {
   std::optional<DmaWork> take_eligible(sc_core::sc_time now);
   std::optional<sc_core::sc_time> earliest_eligible() const;
   sc_core::sc_time hbm_delay(const DmaWork& work);
+  // Sends the bursts of `share`'s rows of `hbm`, all arriving `arrival` after now; returns when
+  // the last one completes, after now (`arrival` if there are none).
+  sc_core::sc_time transport(tlm::tlm_command command, const isa::AccessPattern& hbm,
+                             int64_t partitioned_rows, const cost::DmaShare& share,
+                             sc_core::sc_time arrival);
 
   const int id_;
   CoreContext& ctx_;
+  const HbmAddressMap& hbm_map_;
+  const uint64_t burst_bytes_;
+  tlm::tlm_generic_payload payload_;  // reused for every burst
+  DmaBurstExtension burst_;
+  std::vector<unsigned char> scratch_;  // the payload's data pointer (contents are not modelled)
   std::array<std::deque<DmaWork>, isa::kDmaQueues> queues_;
   int next_queue_ = 0;
   sc_core::sc_event arrived_;

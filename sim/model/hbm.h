@@ -1,30 +1,59 @@
-// HBM as seen by one NeuronCore: a bandwidth-limited target shared by all DMA engines, reached
-// over TLM-2.0 (generic payload, annotated timing). Requests are served first come, first
-// served at the effective bandwidth of the config; the delay returned covers queueing and
-// transfer. The payload carries the command and length only (no address, no data: contents
-// move through the functional MemoryImage), so binding a detailed DRAM model such as DRAMSys
-// to these sockets would first need addresses in the payload.
+// The memory port of one NeuronCore: every DMA engine reaches HBM through HbmPort over TLM-2.0,
+// loosely timed. A DMA engine sends one generic payload per burst (command, HBM address from
+// the HbmAddressMap, data length <= hbm.burst_bytes, streaming width = length, a scratch data
+// pointer: contents move through the functional MemoryImage, not the payload) with b_transport
+// and no wait(); the delay going in is the burst's arrival after the current time, the delay
+// coming back its completion. All bursts of one request (one share, one direction) arrive
+// together; a DmaBurstExtension marks the first of them.
+//
+// HbmPort forwards every payload from its `dma` socket to its `memory` initiator socket, which
+// is bound to the target socket of the memory model chosen by hbm.model (make_hbm_memory).
+// A model must answer b_transport without calling wait().
 #pragma once
 
+#include <memory>
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/multi_passthrough_target_socket.h>
+#include <tlm_utils/simple_initiator_socket.h>
 
 #include "sim/config/hw_config.h"
+#include "sim/model/hbm_address_map.h"
 
 namespace trnsim::model {
 
-class Hbm : public sc_core::sc_module {
- public:
-  tlm_utils::multi_passthrough_target_socket<Hbm> socket;
+// Ignorable: models that do not know it see plain bursts.
+struct DmaBurstExtension : tlm::tlm_extension<DmaBurstExtension> {
+  int engine = 0;               // the DMA engine that sent the burst
+  bool starts_request = false;  // the first burst of a share's read or write
+  tlm::tlm_extension_base* clone() const override { return new DmaBurstExtension(*this); }
+  void copy_from(const tlm::tlm_extension_base& other) override {
+    *this = static_cast<const DmaBurstExtension&>(other);
+  }
+};
 
-  Hbm(const sc_core::sc_module_name& name, const HbmConfig& cfg);
+// A memory model with a TLM-2.0 target socket (an sc_module owning that socket).
+class HbmMemory : public sc_core::sc_module {
+ public:
+  using sc_module::sc_module;
+  virtual tlm::tlm_base_target_socket_b<>& target_socket() = 0;
+};
+
+// The built-in model that hbm.model names. The one place to add a model of your own (README
+// 'The memory port').
+std::unique_ptr<HbmMemory> make_hbm_memory(const HbmConfig& cfg, const HbmAddressMap& map);
+
+class HbmPort : public sc_core::sc_module {
+ public:
+  tlm_utils::multi_passthrough_target_socket<HbmPort> dma;
+  tlm_utils::simple_initiator_socket<HbmPort> memory;
+
+  explicit HbmPort(const sc_core::sc_module_name& name);
 
  private:
-  void b_transport(int initiator, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
-
-  double ns_per_byte_;
-  sc_core::sc_time free_at_ = sc_core::SC_ZERO_TIME;
+  void b_transport(int initiator, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+    memory->b_transport(trans, delay);
+  }
 };
 
 }  // namespace trnsim::model

@@ -21,7 +21,7 @@ void check_on_chip(const isa::AccessPattern& ap, const HwConfig& cfg, const std:
   if (!ap.valid() || ap.memory == Memory::hbm) return;
   const OnChipMemoryConfig& mem = ap.memory == Memory::sbuf ? cfg.sbuf : cfg.psum;
   const std::string name = std::string(memory_name(ap.memory));
-  if (ap.start_partition < 0 || ap.start_partition + ap.partitions > mem.partitions)
+  if (ap.start_partition < 0 || ap.start_partition > mem.partitions - ap.partitions)
     throw UserError(at + ": " + operand + " uses partitions " +
                     std::to_string(ap.start_partition) + ".." +
                     std::to_string(ap.start_partition + ap.partitions - 1) + " but " + name +
@@ -47,6 +47,21 @@ void check_matmul(const isa::Instruction& in, const HwConfig& cfg, const std::st
                     ".." + std::to_string(in.dst.span_end_bytes()) +
                     " cross a PSUM bank boundary (banks of " + std::to_string(bank) +
                     " bytes)");
+}
+
+// At least as many DMA packets as the program will produce: one per group of
+// partitions_per_engine partitions (or HBM rows) that a transfer touches, the most split_dma
+// can make. Reserving them up front spares copying a vector of millions of packets as it grows.
+size_t dma_packet_bound(const isa::Program& program, const HwConfig& cfg) {
+  const int64_t per_engine = cfg.dma.partitions_per_engine;
+  size_t bound = 0;
+  for (int q = 0; q < isa::kDmaQueues; ++q)
+    for (const isa::Instruction& in : program.stream(isa::dma_queue_stream(q))) {
+      const isa::AccessPattern& side = in.dst.memory != Memory::hbm ? in.dst : in.src0;
+      const int64_t first = side.memory == Memory::hbm ? 0 : side.start_partition;
+      bound += static_cast<size_t>((first + side.partitions - 1) / per_engine - first / per_engine + 1);
+    }
+  return bound;
 }
 
 }  // namespace
@@ -84,11 +99,14 @@ class NeuronCore {
         vector_("Vector", Engine::vector, ctx),
         scalar_("Scalar", Engine::scalar, ctx),
         gpsimd_("GpSimd", Engine::gpsimd, ctx),
-        hbm_("HBM", ctx.cfg.hbm) {
+        hbm_map_(ctx.program.tensors, ctx.cfg.hbm.tensor_alignment_bytes),
+        hbm_port_("HbmPort"),
+        hbm_(make_hbm_memory(ctx.cfg.hbm, hbm_map_)) {
+    hbm_port_.memory.bind(hbm_->target_socket());
     for (int e = 0; e < ctx.cfg.dma.engines; ++e) {
-      dma_engines_.push_back(
-          std::make_unique<DmaEngine>(("DmaEngine" + std::to_string(e)).c_str(), e, ctx));
-      dma_engines_.back()->socket.bind(hbm_.socket);
+      dma_engines_.push_back(std::make_unique<DmaEngine>(
+          ("DmaEngine" + std::to_string(e)).c_str(), e, ctx, hbm_map_));
+      dma_engines_.back()->socket.bind(hbm_port_.dma);
     }
     // Only the queues the program uses: each is a SystemC thread with a stack of its own.
     for (int q = 0; q < isa::kDmaQueues; ++q)
@@ -100,7 +118,9 @@ class NeuronCore {
  private:
   TensorEngine tensor_;
   LaneEngine vector_, scalar_, gpsimd_;
-  Hbm hbm_;
+  HbmAddressMap hbm_map_;
+  HbmPort hbm_port_;
+  std::unique_ptr<HbmMemory> hbm_;
   std::vector<std::unique_ptr<DmaEngine>> dma_engines_;
   std::vector<std::unique_ptr<DmaQueue>> dma_queues_;
 };
@@ -129,6 +149,7 @@ RunResult simulate(const isa::Program& program, const HwConfig& cfg,
   const auto wall_start = std::chrono::steady_clock::now();
   RunResult result;
   result.instructions.reserve(program.instruction_count());
+  result.dma_packets.reserve(dma_packet_bound(program, cfg));
   std::unique_ptr<MemoryImage> memory;
   if (options.numerics) {
     memory = std::make_unique<MemoryImage>(cfg, program);

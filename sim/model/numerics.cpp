@@ -105,6 +105,7 @@ void execute(const Instruction& in, MemoryImage& mem) {
                                            in.imm0));
       return;
     case Opcode::reduce: reduce(in, mem); return;
+    case Opcode::count: break;
   }
 }
 

@@ -100,6 +100,7 @@ json hw_to_json(const HwConfig& hw) {
       case HwParameter::Type::boolean: parameters[p.key] = v != 0; break;
       case HwParameter::Type::integer: parameters[p.key] = static_cast<int64_t>(v); break;
       case HwParameter::Type::real: parameters[p.key] = v; break;
+      case HwParameter::Type::choice: parameters[p.key] = p.format(hw); break;  // "simple"
     }
   }
   return {{"name", hw.name},
@@ -118,8 +119,10 @@ HwConfig hw_from_json(ObjectReader hw) {
       values[key] = std::to_string(v.get<int64_t>());
     else if (v.is_number())
       values[key] = format_number(v.get<double>());  // reads back as exactly this double
+    else if (v.is_string())
+      values[key] = v.get<std::string>();  // a choice: its name
     else
-      parameters.bad(key, "a number or a boolean", v);
+      parameters.bad(key, "a number, a boolean or a name", v);
   }
   HwConfig cfg = hw_config_from_values(values, parameters.where());
   cfg.name = hw.string("name");

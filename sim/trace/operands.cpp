@@ -7,10 +7,10 @@
 namespace trnsim::trace {
 
 std::vector<Operand> operands_of(const isa::Instruction& in) {
-  using isa::Opcode;
-  bool uses_src0 = in.op != Opcode::memset;
-  bool uses_src1 = in.op == Opcode::matmul || in.op == Opcode::tensor_tensor;
-  bool dst_read = in.op == Opcode::matmul && in.accumulate;
+  const isa::OpcodeInfo& info = isa::opcode_info(in.op);
+  const bool uses_src0 = info.reads_src0;
+  const bool uses_src1 = info.reads_src1;
+  const bool dst_read = info.may_accumulate && in.accumulate;
 
   std::vector<Operand> out;
   if (in.dst.valid()) out.push_back({"dst", &in.dst, dst_read, true});

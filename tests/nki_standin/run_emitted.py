@@ -1,9 +1,11 @@
 """Runs a kernel file written by `trnsim emit-nki` against the numpy stand-in of neuronxcc.nki.
 
 usage: run_emitted.py KERNEL.py INPUT.f32 [INPUT.f32 ...] --output OUT.f32 --operations OPS.json
+                      [--opcodes NAME,NAME,...]
 
 Inputs are raw float32 files in the order of the kernel's parameters (INPUT_SHAPES); the output
-is written as raw float32, and the operation counts as a JSON object.
+is written as raw float32, and the operation counts as a JSON object. With --opcodes (the
+simulator's opcode table), every operation the stand-in records must name one of them.
 """
 import argparse
 import importlib.util
@@ -24,7 +26,9 @@ def main():
     parser.add_argument("inputs", nargs="*")
     parser.add_argument("--output", required=True)
     parser.add_argument("--operations", required=True)
+    parser.add_argument("--opcodes", default="")
     args = parser.parse_args()
+    _runtime.OPCODES.update(name for name in args.opcodes.split(",") if name)
 
     spec = importlib.util.spec_from_file_location("emitted_kernel", args.kernel_file)
     module = importlib.util.module_from_spec(spec)

@@ -4,9 +4,15 @@ import collections
 import numpy as np
 
 OPERATIONS = collections.Counter()
+# The simulator's opcode names (sim/isa/opcode.cpp), given by the caller; empty: unchecked.
+OPCODES = set()
 
 
 def record(name, *dims):
+    opcode = name.split(" ")[0]
+    if OPCODES and opcode not in OPCODES:
+        raise ValueError(f"stand-in records '{opcode}', which is not an opcode of the simulator's "
+                         f"table ({', '.join(sorted(OPCODES))})")
     OPERATIONS[name + " " + "x".join(str(int(d)) for d in dims)] += 1
 
 

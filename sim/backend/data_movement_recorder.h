@@ -1,0 +1,44 @@
+// The data-movement report of a program as its kernel calls build it: bytes per path of the
+// memory hierarchy (isa/data_movement.h) and per logical tensor. An HBM transfer is labelled by
+// its tensor; an on-chip transfer by the tensor its tile was loaded from, else the one its data
+// is finally stored to (following copies PSUM -> SBUF -> HBM), else "intermediate".
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "kernels/api/tensor.h"
+#include "sim/isa/data_movement.h"
+#include "sim/isa/program.h"
+
+namespace trnsim::backend {
+
+class DataMovementRecorder {
+ public:
+  void dma(const View& dst, const View& src);  // HBM->SBUF or SBUF->HBM; on-chip copies ignored
+  void matmul(const View& psum, const View& stationary, const View& moving);
+  // A compute instruction moves `src`'s data into `dst`: a PSUM source is PSUM->SBUF traffic,
+  // and `src`'s tile takes the label of wherever `dst` goes.
+  void move(const View& dst, const View& src);
+
+  isa::DataMovement report(const std::vector<isa::HbmTensor>& tensors) const;
+
+ private:
+  struct Flow {
+    std::string path;
+    bool on_chip;  // `source` is a tile site id, else an HBM tensor id
+    int source;
+    int64_t bytes;
+  };
+  void record(const char* path, const View& v);
+  std::string tensor_label(const std::vector<isa::HbmTensor>& tensors, int32_t tensor) const;
+  std::string site_label(const std::vector<isa::HbmTensor>& tensors, int site, int depth) const;
+
+  std::vector<Flow> flows_;
+  std::map<int, int32_t> loaded_from_, stored_to_;  // tile site -> HBM tensor
+  std::map<int, int> flows_into_;                   // tile site -> tile site its data moves to
+};
+
+}  // namespace trnsim::backend
