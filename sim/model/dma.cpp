@@ -30,16 +30,19 @@ DmaEngine::~DmaEngine() { payload_.clear_extension(&burst_); }
 
 void DmaEngine::enqueue(const DmaWork& work) {
   queues_[work.queue].push_back(work);
+  busy_queues_ |= 1u << work.queue;
   arrived_.notify(sc_core::SC_ZERO_TIME);
 }
 
 std::optional<DmaWork> DmaEngine::take_eligible(sc_time now) {
+  if (!busy_queues_) return std::nullopt;
   const int queues = ctx_.cfg.dma.queues_per_engine;
   for (int k = 0; k < queues; ++k) {
     const int q = (next_queue_ + k) % queues;
-    if (queues_[q].empty() || queues_[q].front().eligible > now) continue;
+    if (!(busy_queues_ >> q & 1u) || queues_[q].front().eligible > now) continue;
     DmaWork w = queues_[q].front();
     queues_[q].pop_front();
+    if (queues_[q].empty()) busy_queues_ &= ~(1u << q);
     next_queue_ = (q + 1) % queues;
     return w;
   }
@@ -48,8 +51,10 @@ std::optional<DmaWork> DmaEngine::take_eligible(sc_time now) {
 
 std::optional<sc_time> DmaEngine::earliest_eligible() const {
   std::optional<sc_time> first;
-  for (const auto& q : queues_)
-    if (!q.empty() && (!first || q.front().eligible < *first)) first = q.front().eligible;
+  for (uint32_t busy = busy_queues_; busy; busy &= busy - 1) {
+    const sc_time eligible = queues_[__builtin_ctz(busy)].front().eligible;
+    if (!first || eligible < *first) first = eligible;
+  }
   return first;
 }
 

@@ -68,6 +68,7 @@ class DmaEngine : public sc_core::sc_module {
   std::vector<unsigned char> scratch_;  // the payload's data pointer (contents are not modelled)
   std::array<std::deque<DmaWork>, isa::kDmaQueues> queues_;
   int next_queue_ = 0;
+  uint32_t busy_queues_ = 0;  // bit q: queues_[q] is not empty (the scans skip empty queues)
   sc_core::sc_event arrived_;
 };
 
