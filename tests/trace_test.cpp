@@ -193,7 +193,8 @@ TEST(TraceSummary, AccumulatingMatmulReadsAndWritesPsum) {
 }
 
 TEST(TraceSummary, JsonHasEveryKeyAndTextIsAligned) {
-  Summary s = summarize(hand_program(), hand_run(), hand_config(), {"mm", "trn1", std::nullopt, {}});
+  Summary s =
+      summarize(hand_program(), hand_run(), hand_config(), {"mm", "trn1", std::nullopt, {}});
   nlohmann::json j = summary_to_json(s);
   for (const char* key :
        {"kernel", "hw", "sim_time_ns", "sim_cycles", "flops", "mfu", "hbm_read_bytes",
