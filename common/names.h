@@ -45,8 +45,8 @@ Enum parse_named(const std::array<NamedValue<Enum>, N>& table, const std::string
                  const char* what) {
   for (const auto& row : table)
     if (text == row.name) return row.value;
-  throw UserError("unknown " + std::string(what) + " '" + text + "' (allowed: " +
-                  name_list(table) + ")");
+  throw UserError("unknown " + std::string(what) + " '" + text + "' (allowed: " + name_list(table) +
+                  ")");
 }
 
 }  // namespace trnsim

@@ -14,9 +14,12 @@ enum class Dtype : uint8_t { bf16, fp16, fp32 };
 // Bytes per element. Every dtype is listed, so a new one cannot silently get a wrong size.
 constexpr int dtype_size(Dtype d) {
   switch (d) {
-    case Dtype::bf16: return 2;
-    case Dtype::fp16: return 2;
-    case Dtype::fp32: return 4;
+    case Dtype::bf16:
+      return 2;
+    case Dtype::fp16:
+      return 2;
+    case Dtype::fp32:
+      return 4;
   }
   return 0;
 }

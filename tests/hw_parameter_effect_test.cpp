@@ -76,10 +76,12 @@ TEST(HwParameterEffect, PartitionCountBelowNkiPmaxIsRefusedNamingTheKey) {
   const HwConfig small = trn1_with({"sbuf.partitions=64", "psum.partitions=64", "dma.engines=8",
                                     "tensor.rows=64", "tensor.columns=64"});
   const std::string e = error_of([&] { naive_program(small); });
-  EXPECT_EQ(e, "sbuf.partitions = 64 is below NKI's tile_size.pmax = 128: kernels written for "
-               "NKI cannot run on this config (run-program can)");
+  EXPECT_EQ(e,
+            "sbuf.partitions = 64 is below NKI's tile_size.pmax = 128: kernels written for "
+            "NKI cannot run on this config (run-program can)");
   // A program that touches partitions 64..127 does not fit it either.
-  const std::string fit = error_of([&] { model::check_fits(naive_program(testing::trn1()), small); });
+  const std::string fit =
+      error_of([&] { model::check_fits(naive_program(testing::trn1()), small); });
   EXPECT_NE(fit.find("partitions 0..127 but"), std::string::npos) << fit;
 }
 
@@ -89,21 +91,21 @@ TEST(HwParameterEffect, StrideThresholdAndPenaltyComeFromTheConfig) {
   // with max_fast_stride_bytes = 2 it is strided: 512 x 2 = 1024; with factor 3, 1536.
   isa::AccessPattern src = testing::sbuf(0, 128, 512);
   src.dims = {{2, 512}};
-  const isa::Instruction copy = testing::lane(isa::Opcode::tensor_copy, testing::sbuf(4096, 128, 512), src);
+  const isa::Instruction copy =
+      testing::lane(isa::Opcode::tensor_copy, testing::sbuf(4096, 128, 512), src);
   auto busy = [&](const std::vector<std::string>& o) {
     return cost::engine_cost(trn1_with(o), copy, Engine::vector).busy;
   };
   EXPECT_EQ(busy({}), Cycles(512));
   EXPECT_EQ(busy({"vector.max_fast_stride_bytes=2"}), Cycles(1024));
-  EXPECT_EQ(busy({"vector.max_fast_stride_bytes=2", "vector.strided_cost_factor=3"}),
-            Cycles(1536));
+  EXPECT_EQ(busy({"vector.max_fast_stride_bytes=2", "vector.strided_cost_factor=3"}), Cycles(1536));
 }
 
 TEST(HwParameterEffect, TransposeCostUsesItsOwnCap) {
   // ISA-OLD: a TensorE transpose of [P, F] costs max(P, min(64, F)): [32, 128] -> 64 cycles;
   // with the cap at 100, max(32, min(100, 128)) = 100. MM_INIT_LATENCY no longer enters.
-  isa::Instruction t = testing::lane(isa::Opcode::transpose, testing::psum(0, 128, 32),
-                                     testing::sbuf(0, 32, 128));
+  isa::Instruction t =
+      testing::lane(isa::Opcode::transpose, testing::psum(0, 128, 32), testing::sbuf(0, 32, 128));
   EXPECT_EQ(cost::engine_cost(testing::trn1(), t, Engine::tensor).busy, Cycles(64));
   EXPECT_EQ(cost::engine_cost(trn1_with({"tensor.transpose_free_cap_cycles=100",
                                          "tensor.mm_init_latency_cycles=10"}),

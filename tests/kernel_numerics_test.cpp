@@ -2,6 +2,9 @@
 // computed from the same bf16 inputs, within the error bound derived in kernel_cases.h.
 #include <gtest/gtest.h>
 
+#include <set>
+
+#include "kernels/registry.h"
 #include "sim/run/kernel_run.h"
 #include "tests/kernel_cases.h"
 #include "tests/program_builder.h"
@@ -24,6 +27,15 @@ std::string describe(const testing::KernelCase& c) {
   std::string s = c.kernel;
   for (const auto& [k, v] : c.shape) s += " " + k + "=" + std::to_string(v);
   return s;
+}
+
+// A kernel registered without a case in kernel_cases.h would escape the numerics and the NKI
+// emission checks: every kernel of the library needs one.
+TEST(KernelNumerics, EveryRegisteredKernelHasACase) {
+  std::set<std::string> covered;
+  for (const testing::KernelCase& c : testing::kernel_cases()) covered.insert(c.kernel);
+  for (const KernelSpec& k : kernel_library())
+    EXPECT_EQ(covered.count(k.name), 1u) << k.name << " has no case in tests/kernel_cases.h";
 }
 
 TEST(KernelNumerics, EveryKernelMatchesEigenWithinBf16Rounding) {

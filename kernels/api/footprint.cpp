@@ -19,15 +19,14 @@ class FootprintBackend : public Backend {
   TensorRef hbm_scratch(const std::string& n, int64_t r, int64_t c, Dtype d) override {
     return hbm(n, r, c, d);
   }
-  TensorRef sbuf_tile(const std::string& name, std::vector<int64_t> block_dims,
-                      int64_t partitions, int64_t free, Dtype dtype, int bufs) override {
+  TensorRef sbuf_tile(const std::string& name, std::vector<int64_t> block_dims, int64_t partitions,
+                      int64_t free, Dtype dtype, int bufs) override {
     int64_t bytes = int64_t{bufs} * free * dtype_size(dtype);
     for (int64_t d : block_dims) bytes *= d;
     tiles_.emplace_back(name, bytes);
     return tile(Memory::sbuf, name, std::move(block_dims), partitions, free, dtype);
   }
-  TensorRef psum_tile(const std::string& name, int64_t partitions, int64_t free,
-                      int) override {
+  TensorRef psum_tile(const std::string& name, int64_t partitions, int64_t free, int) override {
     return tile(Memory::psum, name, {}, partitions, free, Dtype::fp32);
   }
   void for_range(const std::string&, int64_t count, Loop,

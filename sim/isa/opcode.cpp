@@ -10,27 +10,38 @@ using S = ShapeRule;
 using C = CostRule;
 
 // clang-format off
+// Each row: op, name, streams, reads src0, reads src1, may accumulate;
+//           dst placement, source placement, shape rule, cost rule; meaning.
 constexpr std::array<OpcodeInfo, kOpcodeCount> kTable = {{
-  // op                     name             streams                    src0   src1   accum  dst          src          shape               cost
-  {Opcode::dma_copy,      "DMA_COPY",      kOnDmaQueues,              true,  false, false, P::any,     P::any,     S::same_elements, C::dma,
+  {Opcode::dma_copy,       "DMA_COPY",      kOnDmaQueues,                true,  false, false,
+   P::any,     P::any,     S::same_elements, C::dma,
    "dst <- src0; any memories, casting through fp32"},
-  {Opcode::dma_transpose, "DMA_TRANSPOSE", kOnDmaQueues,              true,  false, false, P::any,     P::any,     S::transposed,    C::dma,
+  {Opcode::dma_transpose,  "DMA_TRANSPOSE", kOnDmaQueues,                true,  false, false,
+   P::any,     P::any,     S::transposed,    C::dma,
    "dst[p, f] <- src0[f, p], 2-D"},
-  {Opcode::matmul,        "MATMUL",        kTensor,                   true,  true,  true,  P::psum,    P::sbuf,    S::matmul,        C::matmul,
+  {Opcode::matmul,         "MATMUL",        kTensor,                     true,  true,  true,
+   P::psum,    P::sbuf,    S::matmul,        C::matmul,
    "dst[M, N] (+)= src0[K, M]^T @ src1[K, N]; src0 stationary, src1 moving"},
-  {Opcode::transpose,     "TRANSPOSE",     kTensor,                   true,  false, false, P::psum,    P::sbuf,    S::transposed,    C::tensor_transpose,
+  {Opcode::transpose,      "TRANSPOSE",     kTensor,                     true,  false, false,
+   P::psum,    P::sbuf,    S::transposed,    C::tensor_transpose,
    "dst[F, P] <- src0[P, F] through the array (a matmul against identity)"},
-  {Opcode::tensor_copy,   "TENSOR_COPY",   kVector | kScalar | kGpSimd, true,  false, false, P::on_chip, P::on_chip, S::elementwise,   C::lane_unary,
+  {Opcode::tensor_copy,    "TENSOR_COPY",   kVector | kScalar | kGpSimd, true,  false, false,
+   P::on_chip, P::on_chip, S::elementwise,   C::lane_unary,
    "dst <- src0, with a cast"},
-  {Opcode::tensor_tensor, "TENSOR_TENSOR", kVector | kGpSimd,         true,  true,  false, P::on_chip, P::on_chip, S::elementwise,   C::lane_binary,
+  {Opcode::tensor_tensor,  "TENSOR_TENSOR", kVector | kGpSimd,           true,  true,  false,
+   P::on_chip, P::on_chip, S::elementwise,   C::lane_binary,
    "dst <- src0 (alu) src1"},
-  {Opcode::tensor_scalar, "TENSOR_SCALAR", kVector | kScalar | kGpSimd, true,  false, false, P::on_chip, P::on_chip, S::elementwise,   C::lane_unary,
+  {Opcode::tensor_scalar,  "TENSOR_SCALAR", kVector | kScalar | kGpSimd, true,  false, false,
+   P::on_chip, P::on_chip, S::elementwise,   C::lane_unary,
    "dst <- src0 (alu) imm0"},
-  {Opcode::activation,    "ACTIVATE",      kScalar,                   true,  false, false, P::on_chip, P::on_chip, S::elementwise,   C::lane_unary,
+  {Opcode::activation,     "ACTIVATE",      kScalar,                     true,  false, false,
+   P::on_chip, P::on_chip, S::elementwise,   C::lane_unary,
    "dst <- func(src0 * imm0 + imm1)"},
-  {Opcode::memset,        "MEMSET",        kVector | kGpSimd,         false, false, false, P::on_chip, P::any,     S::dst_only,      C::lane_fill,
+  {Opcode::memset,         "MEMSET",        kVector | kGpSimd,           false, false, false,
+   P::on_chip, P::any,     S::dst_only,      C::lane_fill,
    "dst <- imm0"},
-  {Opcode::reduce,        "TENSOR_REDUCE", kVector,                   true,  false, false, P::on_chip, P::on_chip, S::reduce_free,   C::lane_reduce,
+  {Opcode::reduce,         "TENSOR_REDUCE", kVector,                     true,  false, false,
+   P::on_chip, P::on_chip, S::reduce_free,   C::lane_reduce,
    "dst[p, 0] <- reduce(alu) of src0[p, :]"},
 }};
 // clang-format on
@@ -68,10 +79,14 @@ const char* placement_name(Placement p) { return kPlacementNames[static_cast<siz
 
 bool placement_allows(Placement p, Memory m) {
   switch (p) {
-    case Placement::any: return true;
-    case Placement::on_chip: return m != Memory::hbm;
-    case Placement::sbuf: return m == Memory::sbuf;
-    case Placement::psum: return m == Memory::psum;
+    case Placement::any:
+      return true;
+    case Placement::on_chip:
+      return m != Memory::hbm;
+    case Placement::sbuf:
+      return m == Memory::sbuf;
+    case Placement::psum:
+      return m == Memory::psum;
   }
   return false;
 }

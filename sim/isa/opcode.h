@@ -51,13 +51,13 @@ enum class ShapeRule : uint8_t {
 // Which cost rule times it (sim/cost): the DMA split, the Tensor Engine's matmul or
 // transpose, or one of the lane-engine element counts of reference trainium.md §5.1.
 enum class CostRule : uint8_t {
-  dma,              // per-engine shares: descriptors and bytes (dma_cost.h)
-  matmul,           // LoadStationary + MultiplyMoving
-  tensor_transpose, // max(P, min(cap, F)) on the Tensor Engine
-  lane_unary,       // N cycles
-  lane_binary,      // N, or 2N unless one input is in PSUM or it is an all-bf16 add/sub/mul
-  lane_fill,        // N, or N/2 for a zero fill of a 2-byte dtype
-  lane_reduce,      // N, or N/2 for a bf16 add/max; no MIN_II floor
+  dma,               // per-engine shares: descriptors and bytes (dma_cost.h)
+  matmul,            // LoadStationary + MultiplyMoving
+  tensor_transpose,  // max(P, min(cap, F)) on the Tensor Engine
+  lane_unary,        // N cycles
+  lane_binary,       // N, or 2N unless one input is in PSUM or it is an all-bf16 add/sub/mul
+  lane_fill,         // N, or N/2 for a zero fill of a 2-byte dtype
+  lane_reduce,       // N, or N/2 for a bf16 add/max; no MIN_II floor
 };
 
 // Streams an opcode may run on: one bit per compute engine, and one for the DMA queues.
@@ -66,16 +66,16 @@ constexpr unsigned kOnDmaQueues = 1u << 8;
 
 struct OpcodeInfo {
   Opcode op;
-  const char* name;       // neuron-profile style: "MATMUL", "TENSOR_TENSOR", ...
-  unsigned streams;       // on_engine() bits, or kOnDmaQueues
+  const char* name;  // neuron-profile style: "MATMUL", "TENSOR_TENSOR", ...
+  unsigned streams;  // on_engine() bits, or kOnDmaQueues
   bool reads_src0;
   bool reads_src1;
-  bool may_accumulate;    // the `accumulate` flag is allowed: dst is read, then written
-  Placement dst;          // where dst must be (compute engines never reach HBM in any case)
-  Placement src;          // where the sources must be
+  bool may_accumulate;  // the `accumulate` flag is allowed: dst is read, then written
+  Placement dst;        // where dst must be (compute engines never reach HBM in any case)
+  Placement src;        // where the sources must be
   ShapeRule shape;
   CostRule cost;
-  const char* meaning;    // one line for `trnsim list --opcodes`
+  const char* meaning;  // one line for `trnsim list --opcodes`
 };
 
 const std::array<OpcodeInfo, kOpcodeCount>& opcode_table();
