@@ -8,8 +8,8 @@
 // is dead: its space is reclaimed without any DMA. When SBUF is still full, the least recently
 // used live block not needed by the current instruction is spilled to HBM and reloaded when
 // touched again, as the Neuron compiler spills. place() returns those moves; the backend emits
-// them as DMAs before the instruction that needed the room. Only a tile block
-// larger than SBUF itself is an error. PSUM tiles are placed in whole banks and never spill.
+// them as DMAs before the instruction that needed the room. Only a tile block larger than SBUF
+// itself is an error. PSUM tiles are placed in whole banks and never spill.
 #pragma once
 
 #include <cstdint>
