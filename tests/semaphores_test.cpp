@@ -5,6 +5,7 @@
 
 #include <systemc>
 
+#include "sim/model/fresh_sim_context.h"
 #include "sim/model/semaphores.h"
 #include "tests/program_builder.h"
 
@@ -40,24 +41,6 @@ struct Threads : sc_core::sc_module {
   std::function<void()> producer_, consumer_;
 };
 
-// A fresh SystemC context for one test; Semaphores must be built inside it (its events belong
-// to the context that exists when they are constructed).
-class FreshContext {
- public:
-  FreshContext() : context_(new sc_core::sc_simcontext) {
-    sc_core::sc_curr_simcontext = context_;
-    sc_core::sc_default_global_context = context_;
-  }
-  ~FreshContext() {
-    delete context_;
-    sc_core::sc_curr_simcontext = nullptr;
-    sc_core::sc_default_global_context = nullptr;
-  }
-
- private:
-  sc_core::sc_simcontext* context_;
-};
-
 void simulate(const std::function<void()>& producer, const std::function<void()>& consumer) {
   Threads threads(producer, consumer);
   sc_core::sc_start();
@@ -67,7 +50,7 @@ TEST(SemaphoreTest, AWaiterWakesWhenTheCountIsReachedAndItsTimeHasCome) {
   // Vector publishes its first completion at t=10 ns for t=30 ns (a result visible later);
   // Scalar waits for Vector >= 1 from t=0 and resumes at 30 ns, not at 10.
   const isa::Program p = program(1, 1);
-  FreshContext context;
+  model::FreshSimContext context;  // before Semaphores: its events belong to the context
   Semaphores sem(p);
   double woke_ns = -1;
   simulate(
@@ -87,7 +70,7 @@ TEST(SemaphoreTest, AWaiterWakesWhenTheCountIsReachedAndItsTimeHasCome) {
 TEST(SemaphoreTest, CompletionTimesNeverGoBackwards) {
   // A second completion asked for at 20 ns, after one at 50 ns, is published at 50 ns.
   const isa::Program p = program(2, 0);
-  FreshContext context;
+  model::FreshSimContext context;  // before Semaphores: its events belong to the context
   Semaphores sem(p);
   sc_time first, second;
   simulate(
@@ -104,7 +87,7 @@ TEST(SemaphoreTest, CompletionTimesNeverGoBackwards) {
 TEST(SemaphoreTest, ADeadlockNamesTheStuckStreamAndWhatItWaitsFor) {
   // Scalar waits for Vector >= 2, but Vector only ever completes one instruction.
   const isa::Program p = program(2, 1);
-  FreshContext context;
+  model::FreshSimContext context;  // before Semaphores: its events belong to the context
   Semaphores sem(p);
   simulate([&] { sem.complete(kVector, sc_time(5, SC_NS)); },
            [&] { sem.wait_for(kScalar, {kVector, 2}); });

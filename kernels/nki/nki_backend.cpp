@@ -91,15 +91,7 @@ void NkiBackend::line(const std::string& text) {
 TensorRef NkiBackend::declare(Memory memory, const std::string& name,
                               std::vector<int64_t> block_dims, int64_t partitions,
                               int64_t free, Dtype dtype) {
-  TensorRef t;
-  t.id = next_id_++;
-  t.memory = memory;
-  t.name = name;
-  t.dtype = dtype;
-  t.block_dims = std::move(block_dims);
-  t.partitions = partitions;
-  t.free = free;
-  return t;
+  return {next_id_++, memory, name, dtype, std::move(block_dims), partitions, free};
 }
 
 TensorRef NkiBackend::hbm_input(const std::string& name, int64_t rows, int64_t cols, Dtype d) {

@@ -7,6 +7,7 @@
 #include "sim/cost/engine_cost.h"
 #include "sim/model/compute_engine.h"
 #include "sim/model/dma.h"
+#include "sim/model/fresh_sim_context.h"
 #include "sim/model/hbm.h"
 
 namespace trnsim::model {
@@ -123,24 +124,6 @@ class NeuronCore {
   std::unique_ptr<HbmMemory> hbm_;
   std::vector<std::unique_ptr<DmaEngine>> dma_engines_;
   std::vector<std::unique_ptr<DmaQueue>> dma_queues_;
-};
-
-// Installs a fresh SystemC kernel for the lifetime of one simulation (SystemC 2.3 cannot
-// elaborate again after sc_start), and removes it afterwards.
-class FreshSimContext {
- public:
-  FreshSimContext() : context_(new sc_core::sc_simcontext) {
-    sc_core::sc_curr_simcontext = context_;
-    sc_core::sc_default_global_context = context_;
-  }
-  ~FreshSimContext() {
-    delete context_;
-    sc_core::sc_curr_simcontext = nullptr;
-    sc_core::sc_default_global_context = nullptr;
-  }
-
- private:
-  sc_core::sc_simcontext* context_;
 };
 
 RunResult simulate(const isa::Program& program, const HwConfig& cfg,
