@@ -13,9 +13,4 @@ HbmAddressMap::HbmAddressMap(const std::vector<isa::HbmTensor>& tensors,
   }
 }
 
-uint64_t HbmAddressMap::row_address(const isa::AccessPattern& hbm, int64_t row) const {
-  return base(hbm.tensor) + static_cast<uint64_t>(hbm.offset_bytes +
-                                                  row * hbm.partition_stride * dtype_size(hbm.dtype));
-}
-
 }  // namespace trnsim::model
