@@ -106,8 +106,9 @@ struct RunOptions {
   std::string replay;  // a JSON summary or trace whose run to repeat
 };
 
-void run_request(const KernelRunRequest& request, const std::string& save_program,
+void run_request(KernelRunRequest request, const std::string& save_program,
                  const OutputOptions& out) {
+  request.record_dma_packets = !out.trace_path.empty();
   const KernelRunOutput result = run_kernel(request);
   if (!save_program.empty()) isa::save_program(result.program, save_program);
   report(result.program, result.run, request.hw,
@@ -118,7 +119,7 @@ void run_request(const KernelRunRequest& request, const std::string& save_progra
 void simulate_program(const std::string& path, const HwConfig& cfg, const OutputOptions& out) {
   const isa::Program program = isa::load_program(path);
   const nlohmann::json record = record_to_json(program_run_record(path, cfg));
-  const model::RunResult result = model::simulate(program, cfg, {false});
+  const model::RunResult result = model::simulate(program, cfg, {false, !out.trace_path.empty()});
   report(program, result, cfg, {program.name, "", std::nullopt, record}, out);
 }
 

@@ -30,6 +30,7 @@ struct CoreContext {
   Semaphores& semaphores;
   MemoryImage* memory;  // null in timing-only runs
   RunResult& result;
+  bool record_dma_packets;
   SharedPort sbuf_port_vector_gpsimd;
   SharedPort psum_port_vector_scalar;
 };

@@ -59,11 +59,7 @@ void DmaEngines::advance() {
 void DmaEngines::serve(int e, sc_time at, sc_time now) {
   Engine& engine = engines_[static_cast<size_t>(e)];
   if (engine.in_service) {
-    const DmaWork& done = *engine.in_service;
-    ctx_.result.dma_packets.push_back({e, done.queue, done.transfer->index, done.share.bytes,
-                                       done.share.descriptors, to_ns(engine.service_start),
-                                       to_ns(at)});
-    DmaTransfer& transfer = *done.transfer;
+    DmaTransfer& transfer = *engine.in_service->transfer;
     engine.in_service.reset();
     transfer.queue->share_done(transfer, at);
   }
@@ -71,11 +67,19 @@ void DmaEngines::serve(int e, sc_time at, sc_time now) {
     next_event_.set(e, earliest_eligible(engine));
     return;
   }
-  sc_time duration = ns(cost::dma_engine_ns(ctx_.cfg, engine.in_service->share));
-  const sc_time hbm = hbm_time(e, *engine.in_service, at, now);
+  const DmaWork& work = *engine.in_service;
+  sc_time duration = ns(cost::dma_engine_ns(ctx_.cfg, work.share));
+  const sc_time hbm = hbm_time(e, work, at, now);
   if (hbm > duration) duration = hbm;
-  engine.service_start = at;
-  next_event_.set(e, at + duration);
+  const sc_time end = at + duration;
+  next_event_.set(e, end);
+  // Packets are recorded as they start, so in order of start.
+  RunResult& result = ctx_.result;
+  result.dma_busy.add(to_ns(at), to_ns(end));
+  result.dma_descriptors += work.share.descriptors;
+  if (ctx_.record_dma_packets)
+    result.dma_packets.push_back({e, work.queue, work.transfer->index, work.share.bytes,
+                                  work.share.descriptors, to_ns(at), to_ns(end)});
 }
 
 bool DmaEngines::take_eligible(Engine& engine, sc_time at) {

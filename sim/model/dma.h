@@ -70,7 +70,6 @@ class DmaEngines : public sc_core::sc_module {
     uint32_t busy_queues = 0;  // bit q: queues[q] is not empty (the scans skip empty queues)
     int next_queue = 0;        // where the round-robin scan starts
     std::optional<DmaWork> in_service;
-    sc_core::sc_time service_start;
   };
 
   // The SC_METHOD: serves every engine event before the horizon, then sleeps.

@@ -132,7 +132,7 @@ RunResult simulate(const isa::Program& program, const HwConfig& cfg,
   const auto wall_start = std::chrono::steady_clock::now();
   RunResult result;
   result.instructions.reserve(program.instruction_count());
-  result.dma_packets.reserve(dma_packet_bound(program, cfg));
+  if (options.record_dma_packets) result.dma_packets.reserve(dma_packet_bound(program, cfg));
   std::unique_ptr<MemoryImage> memory;
   if (options.numerics) {
     memory = std::make_unique<MemoryImage>(cfg, program);
@@ -145,7 +145,8 @@ RunResult simulate(const isa::Program& program, const HwConfig& cfg,
     if (sc_core::sc_get_time_resolution() != sc_core::sc_time(kResolutionFs, sc_core::SC_FS))
       throw std::logic_error("ns()/to_ns() assume SystemC's default time resolution of 1 ps");
     Semaphores semaphores(program);
-    CoreContext ctx{cfg, program, semaphores, memory.get(), result, {}, {}};
+    CoreContext ctx{cfg, program, semaphores, memory.get(), result, options.record_dma_packets,
+                    {}, {}};
     auto core = std::make_unique<NeuronCore>(ctx);
     sc_core::sc_start();
     deadlock = semaphores.describe_deadlock(program);

@@ -13,6 +13,9 @@ namespace trnsim::model {
 
 struct SimulationOptions {
   bool numerics = false;  // keep memory contents and compute results (else timing only)
+  // Keep every DMA packet in RunResult::dma_packets (what a trace draws; a million in a
+  // DMA-bound kernel). Their totals are kept either way.
+  bool record_dma_packets = false;
 };
 
 // Runs `program`. With numerics on, `hbm` holds one value vector per program tensor (rows x

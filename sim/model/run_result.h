@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sim/isa/stream.h"
+#include "sim/model/interval_union.h"
 
 namespace trnsim::model {
 
@@ -35,7 +36,10 @@ struct DmaPacketEvent {
 struct RunResult {
   double sim_time_ns = 0;  // completion of the last instruction
   std::vector<InstructionEvent> instructions;  // in completion order per stream
+  // In order of start; only with SimulationOptions::record_dma_packets (a trace shows them).
   std::vector<DmaPacketEvent> dma_packets;
+  IntervalUnion dma_busy;       // of every packet's [start, end]: some DMA engine was busy
+  int64_t dma_descriptors = 0;  // of every packet
   // Per compute engine: sum of (end - start). DMA activity is read from the packets.
   std::array<double, isa::kComputeStreams> busy_ns{};
   double wall_seconds = 0;

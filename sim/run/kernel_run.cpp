@@ -26,7 +26,7 @@ KernelRunOutput run_kernel(const KernelRunRequest& request) {
                                      request.dtype);
   const isa::Program& program = out.program;
   if (!request.numerics) {
-    out.run = model::simulate(program, request.hw, {false});
+    out.run = model::simulate(program, request.hw, {false, request.record_dma_packets});
     return out;
   }
   // 1. Random inputs, rounded to their dtype, one seed per tensor.
@@ -43,7 +43,7 @@ KernelRunOutput run_kernel(const KernelRunRequest& request) {
     inputs.push_back(hbm[t]);
   }
   // 2. Simulate with numerics; 3. compare the output with the Eigen reference.
-  out.run = model::simulate(program, request.hw, {true}, &hbm);
+  out.run = model::simulate(program, request.hw, {true, request.record_dma_packets}, &hbm);
   const std::vector<float> expected = reference_output(spec.math, input_shapes, inputs);
   double err = 0, ref = 0;
   for (size_t i = 0; i < expected.size(); ++i) {

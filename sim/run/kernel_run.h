@@ -22,6 +22,7 @@ struct KernelRunRequest {
   Dtype dtype = Dtype::bf16;
   bool numerics = false;
   uint64_t seed = 1;
+  bool record_dma_packets = false;  // for a trace (SimulationOptions); not part of the run
 };
 
 struct KernelRunOutput {

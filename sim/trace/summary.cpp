@@ -71,25 +71,6 @@ Traffic count_traffic(const isa::Program& p) {
   return t;
 }
 
-// Length of the union of the intervals: the time during which at least one was active.
-double union_length(std::vector<std::pair<double, double>> intervals) {
-  std::sort(intervals.begin(), intervals.end());
-  double total = 0, cur_begin = 0, cur_end = 0;
-  bool open = false;
-  for (const auto& [b, e] : intervals) {
-    if (open && b <= cur_end) {
-      cur_end = std::max(cur_end, e);
-      continue;
-    }
-    if (open) total += cur_end - cur_begin;
-    cur_begin = b;
-    cur_end = e;
-    open = true;
-  }
-  if (open) total += cur_end - cur_begin;
-  return total;
-}
-
 Stat::Value ratio(double num, double den) {
   if (!(den > 0) || !std::isfinite(num)) return std::monostate{};
   return num / den;
@@ -126,10 +107,7 @@ std::vector<EngineStats> engine_table(const isa::Program& p, const model::RunRes
                               int64_t(p.stream(s).size()),
                               "time executing instructions (sum of end - start)"));
   }
-  std::vector<std::pair<double, double>> packets;
-  packets.reserve(run.dma_packets.size());
-  for (const model::DmaPacketEvent& d : run.dma_packets) packets.emplace_back(d.start_ns, d.end_ns);
-  rows.push_back(engine_row("DMA", union_length(std::move(packets)), run.sim_time_ns,
+  rows.push_back(engine_row("DMA", run.dma_busy.length(), run.sim_time_ns,
                             t.dma_transfers,
                             "time at least one DMA engine was moving a packet (all queues)"));
   return rows;
@@ -144,8 +122,6 @@ Summary summarize(const isa::Program& program, const model::RunResult& run, cons
   const auto& te = cfg.tensor;
   // Peak FLOP per ns = 2 * rows * columns * clock_ghz (one MAC per PE per cycle).
   const double peak_flop_per_ns = 2.0 * te.rows * te.columns * te.clock_ghz;
-  int64_t descriptors = 0;
-  for (const model::DmaPacketEvent& d : run.dma_packets) descriptors += d.descriptors;
 
   Summary s;
   s.stats = {
@@ -174,7 +150,8 @@ Summary summarize(const isa::Program& program, const model::RunResult& run, cons
        "PSUM bytes read + written by all instructions (accumulating matmuls read and write)",
        t.psum},
       {"dma_transfers", "", "DMA instructions", t.dma_transfers},
-      {"dma_descriptors", "", "DMA descriptors (contiguous buffers) over all packets", descriptors},
+      {"dma_descriptors", "", "DMA descriptors (contiguous buffers) over all packets",
+       run.dma_descriptors},
       {"peak_sbuf_bytes", "B",
        "peak SBUF allocated, all partitions; dead rotating buffers are reclaimed only when space "
        "is needed, so this can exceed what is live (null if unknown)",
