@@ -7,6 +7,7 @@
 #include "sim/backend/hazard_tracker.h"
 #include "sim/run/kernel_run.h"
 #include "tests/program_builder.h"
+#include "tests/test_helpers.h"
 
 namespace trnsim {
 namespace {

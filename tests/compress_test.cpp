@@ -3,7 +3,6 @@
 // matrices with a prescribed spectrum (Eckart–Young), whitening against an analytic optimum,
 // and every bad input: one line, nothing written.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #pragma GCC diagnostic push  // Eigen 3.4's blocked Householder trips a GCC false positive
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -22,6 +21,7 @@
 #include "kernels/compress/compress_weights.h"
 #include "kernels/compress/whitening.h"
 #include "sim/cli/compress_command.h"
+#include "tests/test_helpers.h"
 
 namespace trnsim::compress {
 namespace {
@@ -29,7 +29,7 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string fresh_dir(const std::string& name) {
-  const std::string dir = ::testing::TempDir() + "trnsim_compress_" + std::to_string(getpid()) + "_" + name;
+  const std::string dir = testing::temp_path("compress_" + name);
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
@@ -99,12 +99,8 @@ TEST(CompressRank, ReproducesTheNeuronMMRanks) {
 }
 
 TEST(CompressRank, RejectsMisalignedRanksBadRatiosAndTinyMatrices) {
-  try {
-    require_block_aligned_rank(1000, 128);
-    FAIL();
-  } catch (const UserError& e) {
-    EXPECT_STREQ(e.what(), "rank 1000 is not a multiple of the block size 128");
-  }
+  EXPECT_EQ(testing::user_error_of([] { require_block_aligned_rank(1000, 128); }),
+            "rank 1000 is not a multiple of the block size 128");
   EXPECT_NO_THROW(require_block_aligned_rank(1024, 128));
   EXPECT_THROW(block_aligned_rank(100, 4096, 0.2, 128), UserError);
   for (double ratio : {0.0, 1.0, -0.2, 1.5, std::nan("")})
@@ -303,23 +299,27 @@ class CompressCommand : public ::testing::Test {
     return nlohmann::json::parse(out.str());
   }
 
-  // The one-line error of a bad run, after checking that it left only the inputs behind.
-  std::string error_of(const cli::CompressOptions& o) {
-    std::set<std::string> before;
-    for (const auto& e : fs::directory_iterator(dir_)) before.insert(e.path().string());
+  std::set<std::string> files() const {
+    std::set<std::string> names;
+    for (const auto& e : fs::directory_iterator(dir_)) names.insert(e.path().filename().string());
+    return names;
+  }
+
+  // For EXPECT_TRUE: the run fails with a one-line UserError containing `part`, prints nothing
+  // and leaves only the inputs behind.
+  ::testing::AssertionResult fails_with(const cli::CompressOptions& o, const std::string& part) {
+    const std::set<std::string> before = files();
     std::ostringstream out;
-    try {
-      cli::run_compress(o, out);
-    } catch (const UserError& e) {
-      std::set<std::string> after;
-      for (const auto& e2 : fs::directory_iterator(dir_)) after.insert(e2.path().string());
-      EXPECT_EQ(after, before) << "left files behind: " << e.what();
-      EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << e.what();
-      EXPECT_TRUE(out.str().empty());
-      return e.what();
-    }
-    ADD_FAILURE() << "no error";
-    return "";
+    ::testing::AssertionResult failed =
+        testing::throws_user_error([&] { cli::run_compress(o, out); }, part);
+    if (!failed) return failed;
+    const std::set<std::string> after = files();
+    for (const std::string& f : after)
+      if (!before.count(f)) return ::testing::AssertionFailure() << "left " << f << " behind";
+    for (const std::string& f : before)
+      if (!after.count(f)) return ::testing::AssertionFailure() << "removed " << f;
+    if (!out.str().empty()) return ::testing::AssertionFailure() << "printed " << out.str();
+    return failed;
   }
 
   cli::CompressOptions options(const std::string& weights = "model.safetensors") {
@@ -424,10 +424,6 @@ TEST_F(CompressCommand, CalibrationWhitensAndLowersTheActivationError) {
 }
 
 TEST_F(CompressCommand, EveryBadInputIsOneLineAndWritesNothing) {
-  const auto expect_error = [&](cli::CompressOptions o, const std::string& needle) {
-    const std::string message = error_of(o);
-    EXPECT_NE(message.find(needle), std::string::npos) << "wanted '" << needle << "' in: " << message;
-  };
   const auto with_file = [&](const std::string& name, const std::string& bytes) {
     write_bytes(dir_ + "/" + name, bytes);
     return options(name);
@@ -435,67 +431,83 @@ TEST_F(CompressCommand, EveryBadInputIsOneLineAndWritesNothing) {
   cli::CompressOptions o = options();
   for (double ratio : {0.0, 1.0, -1.0, 2.0}) {
     o.ratio = ratio;
-    expect_error(o, "is not in (0, 1)");
+    EXPECT_TRUE(fails_with(o, "is not in (0, 1)"));
   }
   o = options();
   o.tensors = {"up"};
-  expect_error(o, "no tensor 'up' (there are: down, gate)");
+  EXPECT_TRUE(fails_with(o, "no tensor 'up' (there are: down, gate)"));
   o.tensors = {"gate"};
   o.block = 512;
-  expect_error(o, "tensor 'gate': a 256x512 matrix is too small for one block of 512");
+  EXPECT_TRUE(fails_with(o, "tensor 'gate': a 256x512 matrix is too small for one block of 512"));
   o = options();
   o.svd = "qr";
-  expect_error(o, "unknown SVD method 'qr'");
+  EXPECT_TRUE(fails_with(o, "unknown SVD method 'qr'"));
   o = options();
   o.output = dir_ + "/missing/out.safetensors";
-  expect_error(o, "does not exist");
+  EXPECT_TRUE(fails_with(o, "does not exist"));
   o = options();
   o.calibration = dir_ + "/model.safetensors";  // its 'down' matches weight 'down' by name
-  expect_error(o, "calibration tensor 'down' has 256 columns but weight 'down' has K = 512 rows");
+  EXPECT_TRUE(fails_with(
+      o, "calibration tensor 'down' has 256 columns but weight 'down' has K = 512 rows"));
   o = options();
   o.block = 0;
-  expect_error(o, "block size 0 must be at least 1");
-  expect_error(options("absent.safetensors"), "cannot open");
-  o = with_file("ok.npy", npy_bytes("{'descr': '<f2', 'fortran_order': False, 'shape': (64, 64), }\n",
-                                    std::string(64 * 64 * 2, '\0')));
+  EXPECT_TRUE(fails_with(o, "block size 0 must be at least 1"));
+  EXPECT_TRUE(fails_with(options("absent.safetensors"), "cannot open"));
+  o = with_file("ok.npy",
+                npy_bytes("{'descr': '<f2', 'fortran_order': False, 'shape': (64, 64), }\n",
+                          std::string(64 * 64 * 2, '\0')));
   o.output = dir_ + "/model.safetensors";
-  expect_error(o, "it is a file (npy output is a directory)");
+  EXPECT_TRUE(fails_with(o, "it is a file (npy output is a directory)"));
 
   const std::string good_entry = R"({"w":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]}})";
-  expect_error(with_file("short.safetensors", "abc"), "too short for a safetensors file");
-  expect_error(with_file("trunc.safetensors", safetensors_bytes(good_entry, "").substr(0, 30)),
-               "runs past the end");
-  expect_error(with_file("json.safetensors", safetensors_bytes("{\"w\": [1,", "")), "not valid JSON");
-  expect_error(with_file("range.safetensors", safetensors_bytes(good_entry, std::string(8, '\0'))),
-               "lie outside the 8-byte data buffer");
-  expect_error(with_file("dtype.safetensors",
-                         safetensors_bytes(R"({"w":{"dtype":"F12","shape":[2,2],"data_offsets":[0,16]}})",
-                                           std::string(16, '\0'))),
-               "unknown dtype 'F12'");
-  expect_error(with_file("size.safetensors",
-                         safetensors_bytes(R"({"w":{"dtype":"F32","shape":[2,3],"data_offsets":[0,16]}})",
-                                           std::string(16, '\0'))),
-               "hold 16 bytes but shape [2, 3] of F32 needs 24");
-  expect_error(with_file("magic.npy", "PK\x03\x04 not numpy at all"), "not an .npy file");
-  expect_error(with_file("f8.npy", npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }\n",
-                                             std::string(32, '\0'))),
-               "unsupported .npy dtype '<f8'");
-  expect_error(with_file("cut.npy", npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (64, 64), }\n",
-                                              std::string(100, '\0'))),
-               ".npy data holds 100 bytes");
-  expect_error(with_file("dict.npy", npy_bytes("{'descr': '<f4', 'shape': (2, 2), }\n", std::string(16, '\0'))),
-               "missing or mistyped 'fortran_order'");
-  expect_error(with_file("small.npy", npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (32, 256), }\n",
-                                                std::string(32 * 256 * 4, '\0'))),
-               "too small for one block of 64");
+  EXPECT_TRUE(
+      fails_with(with_file("short.safetensors", "abc"), "too short for a safetensors file"));
+  EXPECT_TRUE(
+      fails_with(with_file("trunc.safetensors", safetensors_bytes(good_entry, "").substr(0, 30)),
+                 "runs past the end"));
+  EXPECT_TRUE(fails_with(with_file("json.safetensors", safetensors_bytes("{\"w\": [1,", "")),
+                         "not valid JSON"));
+  EXPECT_TRUE(fails_with(
+      with_file("range.safetensors", safetensors_bytes(good_entry, std::string(8, '\0'))),
+      "lie outside the 8-byte data buffer"));
+  EXPECT_TRUE(fails_with(
+      with_file("dtype.safetensors",
+                safetensors_bytes(R"({"w":{"dtype":"F12","shape":[2,2],"data_offsets":[0,16]}})",
+                                  std::string(16, '\0'))),
+      "unknown dtype 'F12'"));
+  EXPECT_TRUE(fails_with(
+      with_file("size.safetensors",
+                safetensors_bytes(R"({"w":{"dtype":"F32","shape":[2,3],"data_offsets":[0,16]}})",
+                                  std::string(16, '\0'))),
+      "hold 16 bytes but shape [2, 3] of F32 needs 24"));
+  EXPECT_TRUE(
+      fails_with(with_file("magic.npy", "PK\x03\x04 not numpy at all"), "not an .npy file"));
+  EXPECT_TRUE(fails_with(
+      with_file("f8.npy", npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }\n",
+                                    std::string(32, '\0'))),
+      "unsupported .npy dtype '<f8'"));
+  EXPECT_TRUE(fails_with(
+      with_file("cut.npy",
+                npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (64, 64), }\n",
+                          std::string(100, '\0'))),
+      ".npy data holds 100 bytes"));
+  EXPECT_TRUE(fails_with(with_file("dict.npy", npy_bytes("{'descr': '<f4', 'shape': (2, 2), }\n",
+                                                         std::string(16, '\0'))),
+                         "missing or mistyped 'fortran_order'"));
+  EXPECT_TRUE(fails_with(
+      with_file("small.npy",
+                npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (32, 256), }\n",
+                          std::string(32 * 256 * 4, '\0'))),
+      "too small for one block of 64"));
   o = options();
   o.tensors = {"gate", "gate"};
-  expect_error(o, "listed twice");
+  EXPECT_TRUE(fails_with(o, "listed twice"));
   o = with_file("bias.safetensors",
-                safetensors_bytes(R"({"bias":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}})", std::string(16, '\0')));
-  expect_error(o, "no 2-D BF16/F16/F32 tensor");
+                safetensors_bytes(R"({"bias":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}})",
+                                  std::string(16, '\0')));
+  EXPECT_TRUE(fails_with(o, "no 2-D BF16/F16/F32 tensor"));
   o.tensors = {"bias"};
-  expect_error(o, "only 2-D tensors can be compressed");
+  EXPECT_TRUE(fails_with(o, "only 2-D tensors can be compressed"));
   // A failure after the first tensor was factored and streamed out: no output, no temp files.
   Matrix bad = Matrix::Random(128, 128);
   bad(5, 5) = NAN;
@@ -506,7 +518,7 @@ TEST_F(CompressCommand, EveryBadInputIsOneLineAndWritesNothing) {
     writer.write(bad);
     writer.commit();
   }
-  expect_error(options("nan.safetensors"), "tensor 'b' contains NaN or Inf");
+  EXPECT_TRUE(fails_with(options("nan.safetensors"), "tensor 'b' contains NaN or Inf"));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include "sim/cost/dma_cost.h"
 #include "sim/cost/engine_cost.h"
 #include "tests/program_builder.h"
+#include "tests/test_helpers.h"
 
 namespace trnsim {
 namespace {

@@ -11,6 +11,7 @@
 #include "sim/model/neuron_core.h"
 #include "sim/run/kernel_run.h"
 #include "tests/program_builder.h"
+#include "tests/test_helpers.h"
 
 namespace trnsim {
 namespace {
@@ -35,15 +36,6 @@ std::set<int> queues_used(const isa::Program& p) {
   return queues;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  return "";
-}
-
 TEST(HwParameterEffect, DmaQueueCountLimitsTheQueuesAProgramUses) {
   // matmul_naive has three data streams (lhsT loads, rhs loads, result stores), one queue
   // each in order of first use: queues 0, 1, 2. With two queues the third wraps onto queue 0.
@@ -53,7 +45,7 @@ TEST(HwParameterEffect, DmaQueueCountLimitsTheQueuesAProgramUses) {
   EXPECT_EQ(queues_used(p), (std::set<int>{0, 1}));
   EXPECT_GT(model::simulate(p, two, {}).sim_time_ns, 0);
   // A program written for 16 queues is refused on a 2-queue machine, naming the count.
-  const std::string e = error_of([&] { model::check_fits(naive_program(testing::trn1()), two); });
+  const std::string e = testing::user_error_of([&] { model::check_fits(naive_program(testing::trn1()), two); });
   EXPECT_NE(e.find("qDma2 is used but the config has only 2 DMA queues"), std::string::npos) << e;
 }
 
@@ -75,13 +67,13 @@ TEST(HwParameterEffect, PartitionCountBelowNkiPmaxIsRefusedNamingTheKey) {
   // consistency rules ask) loads, but NKI kernels use 128-partition tiles.
   const HwConfig small = trn1_with({"sbuf.partitions=64", "psum.partitions=64", "dma.engines=8",
                                     "tensor.rows=64", "tensor.columns=64"});
-  const std::string e = error_of([&] { naive_program(small); });
+  const std::string e = testing::user_error_of([&] { naive_program(small); });
   EXPECT_EQ(e,
             "sbuf.partitions = 64 is below NKI's tile_size.pmax = 128: kernels written for "
             "NKI cannot run on this config (run-program can)");
   // A program that touches partitions 64..127 does not fit it either.
   const std::string fit =
-      error_of([&] { model::check_fits(naive_program(testing::trn1()), small); });
+      testing::user_error_of([&] { model::check_fits(naive_program(testing::trn1()), small); });
   EXPECT_NE(fit.find("partitions 0..127 but"), std::string::npos) << fit;
 }
 
@@ -120,7 +112,7 @@ TEST(HwParameterEffect, HbmCapacityBoundsAllTensorsTogether) {
   // (64 MiB + 128 MiB + 64 MiB) does not, and the error names the key.
   const HwConfig tiny = trn1_with({"hbm.capacity_bytes=1048576"});
   EXPECT_NO_THROW(naive_program(tiny));
-  const std::string e = error_of([&] {
+  const std::string e = testing::user_error_of([&] {
     run::build_kernel_program(find_kernel("matmul_naive"), tiny,
                               {{"M", 4096}, {"K", 8192}, {"N", 8192}}, {}, Dtype::bf16);
   });

@@ -7,7 +7,7 @@
 #include "kernels/registry.h"
 #include "sim/run/kernel_run.h"
 #include "tests/kernel_cases.h"
-#include "tests/program_builder.h"
+#include "tests/test_helpers.h"
 
 namespace trnsim {
 namespace {

@@ -1,7 +1,6 @@
 // Helpers for tests that write NeuronCore programs by hand.
 #pragma once
 
-#include "sim/config/hw_config_loader.h"
 #include "sim/isa/program.h"
 
 namespace trnsim::testing {
@@ -70,7 +69,5 @@ inline isa::Instruction lane(isa::Opcode op, isa::AccessPattern dst, isa::Access
 inline isa::Stream tensor_stream() { return isa::compute_stream(Engine::tensor); }
 inline isa::Stream vector_stream() { return isa::compute_stream(Engine::vector); }
 inline isa::Stream scalar_stream() { return isa::compute_stream(Engine::scalar); }
-
-inline HwConfig trn1() { return load_hw_config("trn1"); }
 
 }  // namespace trnsim::testing

@@ -8,7 +8,7 @@
 #include "sim/run/kernel_run.h"
 #include "sim/run/measurements.h"
 #include "sim/trace/summary.h"
-#include "tests/program_builder.h"
+#include "tests/test_helpers.h"
 
 namespace trnsim {
 namespace {
