@@ -102,10 +102,16 @@ TEST(CompressRank, RejectsMisalignedRanksBadRatiosAndTinyMatrices) {
   EXPECT_EQ(testing::user_error_of([] { require_block_aligned_rank(1000, 128); }),
             "rank 1000 is not a multiple of the block size 128");
   EXPECT_NO_THROW(require_block_aligned_rank(1024, 128));
-  EXPECT_THROW(block_aligned_rank(100, 4096, 0.2, 128), UserError);
-  for (double ratio : {0.0, 1.0, -0.2, 1.5, std::nan("")})
-    EXPECT_THROW(block_aligned_rank(1024, 1024, ratio, 128), UserError) << ratio;
-  EXPECT_THROW(block_aligned_rank(1024, 1024, 0.2, 0), UserError);
+  EXPECT_TRUE(testing::throws_user_error([] { block_aligned_rank(100, 4096, 0.2, 128); },
+                                         "a 100x4096 matrix is too small for one block of 128"));
+  for (const auto& [ratio, text] :
+       {std::pair{0.0, "0"}, std::pair{1.0, "1"}, std::pair{-0.2, "-0.2"}, std::pair{1.5, "1.5"},
+        std::pair{std::nan(""), "nan"}})
+    EXPECT_TRUE(
+        testing::throws_user_error([&] { block_aligned_rank(1024, 1024, ratio, 128); },
+                                   "compression ratio " + std::string(text) + " is not in (0, 1)"));
+  EXPECT_TRUE(testing::throws_user_error([] { block_aligned_rank(1024, 1024, 0.2, 0); },
+                                         "block size 0 must be at least 1"));
 }
 
 TEST(CompressFile, ReadsHandBuiltSafetensorsAndNpy) {
@@ -124,7 +130,9 @@ TEST(CompressFile, ReadsHandBuiltSafetensorsAndNpy) {
   EXPECT_EQ(st.read_matrix("h"), (Matrix(3, 1) << 1, -2, 0.25).finished());
   EXPECT_EQ(st.read_matrix("f"), (Matrix(2, 2) << 1, 2, 3, 4).finished());  // row-major file
   EXPECT_FALSE(st.find("i")->dtype.has_value());
-  EXPECT_THROW(st.read_matrix("i"), UserError);
+  EXPECT_TRUE(testing::throws_user_error(
+      [&] { st.read_matrix("i"); },
+      "m.safetensors: tensor 'i' has dtype I64; compress reads only BF16, F16 and F32"));
 
   write_bytes(dir + "/c.npy", npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }\n",
                                         f32_bytes({1, 2, 3, 4, 5, 6})));
@@ -230,7 +238,8 @@ TEST(CompressSvdMethod, AutoPicksRandomizedAboveTheThreshold) {
   EXPECT_EQ(choose_svd_method("auto", 2048, 8192), SvdMethod::full);
   EXPECT_EQ(choose_svd_method("auto", 4096, 14336), SvdMethod::randomized);
   EXPECT_EQ(choose_svd_method("full", 8192, 28672), SvdMethod::full);
-  EXPECT_THROW(choose_svd_method("lanczos", 8, 8), UserError);
+  EXPECT_EQ(testing::user_error_of([] { choose_svd_method("lanczos", 8, 8); }),
+            "unknown SVD method 'lanczos' (allowed: full, randomized, auto)");
 }
 
 // X = Q·D·Pᵀ (orthonormal Q, P) and W = P·diag(w)·C (orthonormal rows C) give

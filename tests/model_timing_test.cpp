@@ -187,7 +187,9 @@ TEST_F(ModelTimingTest, AccessOutsideSbufIsRejectedBeforeSimulation) {
   p.stream(testing::vector_stream())
       .push_back(testing::lane(Opcode::tensor_copy, sbuf(196608 - 512, 128, 512),
                                sbuf(0, 128, 512)));
-  EXPECT_THROW(model::simulate(p, cfg, {}), UserError);
+  // [128, 512] bf16 at byte 196608 - 512 = 196096 ends at 196096 + 1024 = 197120.
+  EXPECT_EQ(testing::user_error_of([&] { model::simulate(p, cfg, {}); }),
+            "Vector[0]: dst touches bytes 196096..197120 of a sbuf partition of 196608 bytes");
 }
 
 TEST_F(ModelTimingTest, ManySimulationsRunInOneProcess) {

@@ -342,12 +342,16 @@ TEST(TraceJsonText, ExactMicrosecondsAndEscapes) {
 }
 
 TEST(TracePerfetto, UnwritablePathIsAUserError) {
-  EXPECT_THROW(write_perfetto_trace("/nonexistent-dir/t.json", hand_program(), hand_run(),
-                                    hand_config()),
-               UserError);
-  EXPECT_THROW(write_instruction_csv("/nonexistent-dir/t.csv", hand_program(), hand_run(),
-                                     hand_config()),
-               UserError);
+  EXPECT_TRUE(testing::throws_user_error(
+      [] {
+        write_perfetto_trace("/nonexistent-dir/t.json", hand_program(), hand_run(), hand_config());
+      },
+      "cannot write '/nonexistent-dir/t.json': No such file or directory"));
+  EXPECT_TRUE(testing::throws_user_error(
+      [] {
+        write_instruction_csv("/nonexistent-dir/t.csv", hand_program(), hand_run(), hand_config());
+      },
+      "cannot write '/nonexistent-dir/t.csv': No such file or directory"));
 }
 
 // Splits RFC 4180 CSV text into rows of fields.
