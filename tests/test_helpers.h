@@ -64,13 +64,19 @@ inline ::testing::AssertionResult contains(const std::string& text, const std::s
   return ::testing::AssertionFailure() << "'" << text << "'\ndoes not contain\n'" << part << "'";
 }
 
-// The calibrated trn1 preset.
+// The calibrated trn1 preset, for running kernels on the real machine and for the accuracy
+// tests. A test whose expected numbers are derived by hand uses a fixture instead, so that
+// recalibrating hwconfig/trn1.yaml breaks only the accuracy tests.
 inline HwConfig trn1() { return load_hw_config("trn1"); }
 
 // tests/fixtures/<file>.
 inline std::string fixture_path(const std::string& file) {
   return std::string(TRNSIM_SOURCE_DIR) + "/tests/fixtures/" + file;
 }
+
+// tests/fixtures/cost-rules.yaml: trn1's structure with round timing numbers of its own, the
+// machine of the cost-rule and model-timing tests.
+inline HwConfig cost_rules_machine() { return load_hw_config(fixture_path("cost-rules.yaml")); }
 
 // A path in the test temporary directory, distinct per process.
 inline std::string temp_path(const std::string& name) {

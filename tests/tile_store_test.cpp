@@ -13,7 +13,7 @@ using backend::TileStore;
 using Kind = TileStore::SpillMove::Kind;
 
 HwConfig small_sbuf(int64_t bytes) {
-  HwConfig cfg = testing::trn1();
+  HwConfig cfg = testing::cost_rules_machine();
   cfg.sbuf.bytes_per_partition = bytes;
   cfg.sbuf.reserved_bytes_per_partition = 0;
   cfg.sbuf.alignment_bytes = 64;
