@@ -2,8 +2,8 @@
 // stream of transfers: it waits for a transfer's semaphores, splits it into per-engine shares
 // and hands them to the DMA engines, which become able to start them after the setup latency.
 // Each DmaEngine serves one share at a time, round-robin across queues, in order within a
-// queue, and reaches HBM over a TLM socket, one payload per burst (sim/model/hbm.h). A transfer completes when all its shares are done;
-// completions are published in queue order.
+// queue, and reaches HBM over a TLM socket, one payload per burst (sim/model/hbm.h). A transfer
+// completes when all its shares are done; completions are published in queue order.
 #pragma once
 
 #include <array>
