@@ -72,7 +72,8 @@ Eigen::MatrixXd orthonormal_columns(Eigen::Index rows, Eigen::Index cols, unsign
 }
 
 // U0·diag(sigma)·V0ᵀ with random orthonormal U0, V0: its singular values are exactly `sigma`.
-Matrix with_spectrum(Eigen::Index rows, Eigen::Index cols, const Eigen::VectorXd& sigma, unsigned seed) {
+Matrix with_spectrum(Eigen::Index rows, Eigen::Index cols, const Eigen::VectorXd& sigma,
+                     unsigned seed) {
   const Eigen::Index r = sigma.size();
   return (orthonormal_columns(rows, r, seed) * sigma.asDiagonal() *
           orthonormal_columns(cols, r, seed + 1).transpose()).cast<float>();
@@ -120,9 +121,11 @@ TEST(CompressFile, ReadsHandBuiltSafetensorsAndNpy) {
   const std::string header =
       R"({"__metadata__":{"format":"pt"},"b":{"dtype":"BF16","shape":[1,3],"data_offsets":[0,6]},)"
       R"("h":{"dtype":"F16","shape":[3,1],"data_offsets":[6,12]},)"
-      R"("f":{"dtype":"F32","shape":[2,2],"data_offsets":[12,28]},"i":{"dtype":"I64","shape":[1],"data_offsets":[28,36]}})";
-  const std::string data = le_bytes(0x3F80, 2) + le_bytes(0xC000, 2) + le_bytes(0x3E80, 2) + le_bytes(0x3C00, 2) +
-                           le_bytes(0xC000, 2) + le_bytes(0x3400, 2) + f32_bytes({1, 2, 3, 4}) + le_bytes(7, 8);
+      R"("f":{"dtype":"F32","shape":[2,2],"data_offsets":[12,28]},)"
+      R"("i":{"dtype":"I64","shape":[1],"data_offsets":[28,36]}})";
+  const std::string data = le_bytes(0x3F80, 2) + le_bytes(0xC000, 2) + le_bytes(0x3E80, 2) +
+                           le_bytes(0x3C00, 2) + le_bytes(0xC000, 2) + le_bytes(0x3400, 2) +
+                           f32_bytes({1, 2, 3, 4}) + le_bytes(7, 8);
   write_bytes(dir + "/m.safetensors", safetensors_bytes(header, data));
   const WeightsFile st = WeightsFile::open(dir + "/m.safetensors");
   ASSERT_EQ(st.tensors().size(), 4u);
@@ -134,13 +137,15 @@ TEST(CompressFile, ReadsHandBuiltSafetensorsAndNpy) {
       [&] { st.read_matrix("i"); },
       "m.safetensors: tensor 'i' has dtype I64; compress reads only BF16, F16 and F32"));
 
-  write_bytes(dir + "/c.npy", npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }\n",
-                                        f32_bytes({1, 2, 3, 4, 5, 6})));
-  write_bytes(dir + "/f.npy", npy_bytes("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }\n",
-                                        f32_bytes({1, 4, 2, 5, 3, 6})));
+  write_bytes(dir + "/c.npy",
+              npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }\n",
+                        f32_bytes({1, 2, 3, 4, 5, 6})));
+  write_bytes(dir + "/f.npy",
+              npy_bytes("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }\n",
+                        f32_bytes({1, 4, 2, 5, 3, 6})));
   const std::string v2_dict = "{'descr': '<f2', 'fortran_order': False, 'shape': (1, 2), }\n";
-  write_bytes(dir + "/h.npy", std::string("\x93NUMPY\x02\x00", 8) + le_bytes(v2_dict.size(), 4) + v2_dict +
-                                  le_bytes(0x3C00, 2) + le_bytes(0xC000, 2));
+  write_bytes(dir + "/h.npy", std::string("\x93NUMPY\x02\x00", 8) + le_bytes(v2_dict.size(), 4) +
+                                  v2_dict + le_bytes(0x3C00, 2) + le_bytes(0xC000, 2));
   const Matrix expected = (Matrix(2, 3) << 1, 2, 3, 4, 5, 6).finished();
   EXPECT_EQ(WeightsFile::open(dir + "/c.npy").read_matrix("c"), expected);
   EXPECT_EQ(WeightsFile::open(dir + "/f.npy").read_matrix("f"), expected);
@@ -164,7 +169,8 @@ TEST(CompressFile, RoundsToNearestEvenAndRoundTripsEveryDtype) {
       const std::string out = dir + "/" + file_format_name(format) + dtype_name(dtype);
       Matrix rounded = values;
       round_to_dtype(rounded, dtype);
-      WeightsWriter writer(format, out, {{"w.U", dtype, 37, 53}, {"w.V", dtype, 1, 53}}, {{"k", "v"}});
+      WeightsWriter writer(format, out, {{"w.U", dtype, 37, 53}, {"w.V", dtype, 1, 53}},
+                           {{"k", "v"}});
       writer.write(rounded);
       writer.write(rounded.topRows(1));
       writer.commit();
@@ -173,7 +179,8 @@ TEST(CompressFile, RoundsToNearestEvenAndRoundTripsEveryDtype) {
       if (format == FileFormat::safetensors) {  // the header the specification asks for
         std::ifstream in(out, std::ios::binary);
         std::string bytes((std::istreambuf_iterator<char>(in)), {});
-        const uint64_t n = static_cast<unsigned char>(bytes[0]) | static_cast<unsigned char>(bytes[1]) << 8;
+        const uint64_t n =
+            static_cast<unsigned char>(bytes[0]) | static_cast<unsigned char>(bytes[1]) << 8;
         EXPECT_EQ((8 + n) % 8, 0u);
         const auto header = nlohmann::json::parse(bytes.substr(8, n));
         EXPECT_EQ(header["w.V"]["data_offsets"][1].get<uint64_t>(), bytes.size() - 8 - n);
@@ -189,7 +196,8 @@ class CompressSvd : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     sigma_ = Eigen::VectorXd(1024);
-    for (Eigen::Index i = 0; i < sigma_.size(); ++i) sigma_(i) = std::exp(-static_cast<double>(i) / 256);
+    for (Eigen::Index i = 0; i < sigma_.size(); ++i)
+      sigma_(i) = std::exp(-static_cast<double>(i) / 256);
     w_ = with_spectrum(1024, 3072, sigma_, 7);
     rank_ = block_aligned_rank(1024, 3072, 0.2, 128);  // round(4.8)·128 = 640
   }
@@ -216,8 +224,9 @@ TEST_F(CompressSvd, FullSvdMeetsEckartYoungAndRandomizedStaysClose) {
   EXPECT_GE(randomized_error, full_error * (1 - 1e-4));  // nothing beats Eckart–Young
   // The balanced split U = U_R·√Σ, V = √Σ·V_Rᵀ: column norms of U equal row norms of V.
   EXPECT_NEAR(full.u.col(0).norm(), full.v.row(0).norm(), 1e-4);
-  std::printf("[ measured ] 1024x3072, rank 640: Eckart-Young %.6f, full %.6f, randomized %.6f (x%.5f)\n",
-              expected, full_error, randomized_error, randomized_error / full_error);
+  std::printf(
+      "[ measured ] 1024x3072, rank 640: Eckart-Young %.6f, full %.6f, randomized %.6f (x%.5f)\n",
+      expected, full_error, randomized_error, randomized_error / full_error);
 }
 
 TEST_F(CompressSvd, RecoversAnExactlyLowRankMatrix) {
@@ -254,7 +263,8 @@ TEST(CompressWhitening, ReachesTheAnalyticOptimumOnAnisotropicActivations) {
   }
   const Eigen::MatrixXd p = orthonormal_columns(k, k, 11);
   const Eigen::MatrixXd x = orthonormal_columns(samples, k, 12) * d.asDiagonal() * p.transpose();
-  const Matrix w = (p * w_diag.asDiagonal() * orthonormal_columns(n, k, 13).transpose()).cast<float>();
+  const Matrix w =
+      (p * w_diag.asDiagonal() * orthonormal_columns(n, k, 13).transpose()).cast<float>();
 
   const Eigen::VectorXd energy = d.cwiseProduct(w_diag).cwiseAbs2();
   std::vector<double> sorted(energy.data(), energy.data() + k);
@@ -347,7 +357,8 @@ class CompressCommand : public ::testing::Test {
 TEST_F(CompressCommand, WritesFactorsInTheInputsFormatAndDtype) {
   const nlohmann::json report = run(options());
   ASSERT_EQ(report["tensors"].size(), 2u);
-  const nlohmann::json& gate = report["tensors"][0]["name"] == "gate" ? report["tensors"][0] : report["tensors"][1];
+  const nlohmann::json& gate =
+      report["tensors"][0]["name"] == "gate" ? report["tensors"][0] : report["tensors"][1];
   // 256·512·0.8 / (768·64) = 2.13 blocks -> rank 128; params kept 128·768.
   EXPECT_EQ(gate["rank"], 128);
   EXPECT_EQ(gate["params_kept"], 128 * 768);
@@ -381,8 +392,9 @@ TEST_F(CompressCommand, SelectsTensorsSkipsOthersAndPrintsATable) {
   const Matrix w = Matrix::Random(64, 64);
   const Eigen::Matrix<float, 64, 64, Eigen::RowMajor> w_rows = w;
   write_bytes(dir_ + "/mixed.safetensors",
-              safetensors_bytes(header, std::string(256, '\0') + le_bytes(3, 8) +
-                                            std::string(reinterpret_cast<const char*>(w_rows.data()), 16384)));
+              safetensors_bytes(
+                  header, std::string(256, '\0') + le_bytes(3, 8) +
+                              std::string(reinterpret_cast<const char*>(w_rows.data()), 16384)));
   const nlohmann::json report = run(options("mixed.safetensors"));
   ASSERT_EQ(report["tensors"].size(), 1u);
   EXPECT_EQ(report["tensors"][0]["rank"], 64);  // round(0.4) = 0 blocks, clamped to one
@@ -425,11 +437,13 @@ TEST_F(CompressCommand, CalibrationWhitensAndLowersTheActivationError) {
   const LowRankFactors plain_factors = truncated_svd_full(gate_, 128);
   const double plain = activation_relative_error(x, gate_, plain_factors.u, plain_factors.v);
   EXPECT_LT(whitened["activation_relative_error"].get<double>(), plain);
-  std::printf("[ measured ] gate 256x512 rank 128, activation error: plain %.5f, whitened %.5f\n", plain,
-              whitened["activation_relative_error"].get<double>());
+  std::printf("[ measured ] gate 256x512 rank 128, activation error: plain %.5f, whitened %.5f\n",
+              plain, whitened["activation_relative_error"].get<double>());
   EXPECT_EQ(whitened["whitening_ridge"], 0);
-  EXPECT_NEAR(whitened["activation_relative_error"].get<double>(),
-              activation_relative_error(x, gate_, out.read_matrix("gate.U"), out.read_matrix("gate.V")), 1e-6);
+  EXPECT_NEAR(
+      whitened["activation_relative_error"].get<double>(),
+      activation_relative_error(x, gate_, out.read_matrix("gate.U"), out.read_matrix("gate.V")),
+      1e-6);
 }
 
 TEST_F(CompressCommand, EveryBadInputIsOneLineAndWritesNothing) {

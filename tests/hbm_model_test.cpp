@@ -73,8 +73,9 @@ TEST(HbmAddressMap, BurstsOfAShareCarryTheHandComputedAddresses) {
   // 4096 + (3 x 100 + 10) x 4 = 5336 and is 20 x 4 = 80 B long; row 4 starts 400 B later, at
   // 5736. 64-byte bursts are cut at multiples of 64: 5336 % 64 = 24, so 40 B at 5336 and 40 B
   // at 5376; 5736 % 64 = 40, so 24 B at 5736 and 56 B at 5760.
-  const std::vector<isa::HbmTensor> tensors = {{"A", 3, 5, Dtype::bf16, isa::TensorRole::input},
-                                               {"B", 100, 100, Dtype::fp32, isa::TensorRole::input}};
+  const std::vector<isa::HbmTensor> tensors = {
+      {"A", 3, 5, Dtype::bf16, isa::TensorRole::input},
+      {"B", 100, 100, Dtype::fp32, isa::TensorRole::input}};
   const model::HbmAddressMap map(tensors, 4096);
   const isa::AccessPattern ap = testing::hbm(1, 100, 3, 10, 2, 20, Dtype::fp32);
   std::vector<std::pair<uint64_t, uint64_t>> bursts;

@@ -46,7 +46,8 @@ TEST(HwParameterEffect, DmaQueueCountLimitsTheQueuesAProgramUses) {
   EXPECT_EQ(queues_used(p), (std::set<int>{0, 1}));
   EXPECT_GT(model::simulate(p, two, {}).sim_time_ns, 0);
   // A program written for 16 queues is refused on a 2-queue machine, naming the count.
-  const std::string e = testing::user_error_of([&] { model::check_fits(naive_program(machine_with({})), two); });
+  const std::string e =
+      testing::user_error_of([&] { model::check_fits(naive_program(machine_with({})), two); });
   EXPECT_NE(e.find("qDma2 is used but the config has only 2 DMA queues"), std::string::npos) << e;
 }
 

@@ -142,7 +142,8 @@ TEST_F(ModelTimingTest, VectorAndGpSimdShareTheSbufPortOnNeuronCoreV2) {
   p.stream(testing::vector_stream())
       .push_back(testing::lane(Opcode::tensor_copy, sbuf(0, 128, 4096), sbuf(8192, 128, 4096)));
   p.stream(isa::compute_stream(Engine::gpsimd))
-      .push_back(testing::lane(Opcode::tensor_copy, sbuf(16384, 128, 4096), sbuf(24576, 128, 4096)));
+      .push_back(
+          testing::lane(Opcode::tensor_copy, sbuf(16384, 128, 4096), sbuf(24576, 128, 4096)));
   const auto shared = model::simulate(p, cfg, {});
   EXPECT_GE(shared.sim_time_ns, 6244.0);
   EXPECT_LE(shared.sim_time_ns, 6394.0 + kPs);

@@ -40,7 +40,8 @@ TEST(NeuronMM, FusedKeepsTheIntermediateOnChip) {
   EXPECT_EQ(moved(fused, "SBUF->HBM", "intermediate"), 0);
   EXPECT_EQ(moved(fused, "HBM->SBUF", "intermediate"), 0);
   EXPECT_EQ(moved(fused, "HBM->SBUF", "xT"), 1024 * 512 * 2);
-  EXPECT_EQ(fused.data_movement.minimum.at("HBM->SBUF"), (1024 * 512 + 1024 * 512 + 512 * 2048) * 2);
+  EXPECT_EQ(fused.data_movement.minimum.at("HBM->SBUF"),
+            (1024 * 512 + 1024 * 512 + 512 * 2048) * 2);
 }
 
 TEST(NeuronMM, RecomputeReadsUOncePerOutputBlock) {
