@@ -7,8 +7,24 @@ int64_t bytes_of(const View& v) { return v.np * v.nf * dtype_size(v.tensor.dtype
 
 }  // namespace
 
-void DataMovementRecorder::record(const char* path, const View& v) {
-  flows_.push_back({path, v.tensor.memory != Memory::hbm, v.tensor.id, bytes_of(v)});
+const char* DataMovementRecorder::path_name(Path p) {
+  switch (p) {
+    case Path::hbm_to_sbuf: return "HBM->SBUF";
+    case Path::sbuf_to_hbm: return "SBUF->HBM";
+    case Path::sbuf_to_pe: return "SBUF->PE";
+    case Path::pe_to_psum: return "PE->PSUM";
+    case Path::psum_to_sbuf: return "PSUM->SBUF";
+  }
+  return "?";
+}
+
+uint64_t DataMovementRecorder::flow_key(Path path, bool on_chip, int source) {
+  return uint64_t{static_cast<uint8_t>(path)} << 40 | uint64_t{on_chip} << 32 |
+         static_cast<uint32_t>(source);
+}
+
+void DataMovementRecorder::record(Path path, const View& v) {
+  flows_[flow_key(path, v.tensor.memory != Memory::hbm, v.tensor.id)] += bytes_of(v);
 }
 
 void DataMovementRecorder::dma(const View& dst, const View& src) {
@@ -16,24 +32,24 @@ void DataMovementRecorder::dma(const View& dst, const View& src) {
   const bool store = dst.tensor.memory == Memory::hbm && src.tensor.memory != Memory::hbm;
   if (load) {
     loaded_from_.try_emplace(dst.tensor.id, src.tensor.id);
-    record("HBM->SBUF", src);
+    record(Path::hbm_to_sbuf, src);
   } else if (store) {
     stored_to_[src.tensor.id] = dst.tensor.id;
-    record("SBUF->HBM", dst);
+    record(Path::sbuf_to_hbm, dst);
   }
 }
 
 void DataMovementRecorder::matmul(const View& psum, const View& stationary, const View& moving) {
-  record("SBUF->PE", stationary);
-  record("SBUF->PE", moving);
-  record("PE->PSUM", psum);
+  record(Path::sbuf_to_pe, stationary);
+  record(Path::sbuf_to_pe, moving);
+  record(Path::pe_to_psum, psum);
 }
 
 void DataMovementRecorder::move(const View& dst, const View& src) {
   if (src.tensor.memory == Memory::hbm || dst.tensor.memory == Memory::hbm) return;
   if (src.tensor.id != dst.tensor.id || src.tensor.memory != dst.tensor.memory)
     flows_into_[src.tensor.id] = dst.tensor.id;
-  if (src.tensor.memory == Memory::psum) record("PSUM->SBUF", src);
+  if (src.tensor.memory == Memory::psum) record(Path::psum_to_sbuf, src);
 }
 
 std::string DataMovementRecorder::tensor_label(const std::vector<isa::HbmTensor>& tensors,
@@ -57,10 +73,13 @@ std::string DataMovementRecorder::site_label(const std::vector<isa::HbmTensor>& 
 
 isa::DataMovement DataMovementRecorder::report(const std::vector<isa::HbmTensor>& tensors) const {
   isa::DataMovement dm;
-  for (const Flow& f : flows_) {
+  for (const auto& [key, bytes] : flows_) {
+    const auto path = static_cast<Path>(key >> 40);
+    const bool on_chip = (key >> 32 & 1) != 0;
+    const auto source = static_cast<int>(static_cast<uint32_t>(key));
     const std::string label =
-        f.on_chip ? site_label(tensors, f.source, 0) : tensor_label(tensors, f.source);
-    dm.bytes[f.path][label] += f.bytes;
+        on_chip ? site_label(tensors, source, 0) : tensor_label(tensors, source);
+    dm.bytes[path_name(path)][label] += bytes;
   }
   for (const isa::HbmTensor& t : tensors) {
     if (t.role == isa::TensorRole::input) dm.minimum["HBM->SBUF"] += t.bytes();

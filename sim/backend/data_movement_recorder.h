@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "kernels/api/tensor.h"
@@ -26,17 +27,17 @@ class DataMovementRecorder {
   isa::DataMovement report(const std::vector<isa::HbmTensor>& tensors) const;
 
  private:
-  struct Flow {
-    std::string path;
-    bool on_chip;  // `source` is a tile site id, else an HBM tensor id
-    int source;
-    int64_t bytes;
-  };
-  void record(const char* path, const View& v);
+  enum class Path : uint8_t { hbm_to_sbuf, sbuf_to_hbm, sbuf_to_pe, pe_to_psum, psum_to_sbuf };
+  static const char* path_name(Path p);
+  // Bytes per (path, tile site or HBM tensor), summed as the kernel runs: a program makes
+  // hundreds of thousands of transfers but only tens of distinct flows. The key packs the path,
+  // whether `source` is a tile site (else an HBM tensor) and `source`.
+  static uint64_t flow_key(Path path, bool on_chip, int source);
+  void record(Path path, const View& v);
   std::string tensor_label(const std::vector<isa::HbmTensor>& tensors, int32_t tensor) const;
   std::string site_label(const std::vector<isa::HbmTensor>& tensors, int site, int depth) const;
 
-  std::vector<Flow> flows_;
+  std::unordered_map<uint64_t, int64_t> flows_;  // flow_key -> bytes
   std::map<int, int32_t> loaded_from_, stored_to_;  // tile site -> HBM tensor
   std::map<int, int> flows_into_;                   // tile site -> tile site its data moves to
 };

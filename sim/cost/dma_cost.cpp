@@ -17,7 +17,7 @@ const AccessPattern& partitioned_side(const isa::Instruction& in) {
 
 }  // namespace
 
-std::vector<DmaShare> split_dma(const HwConfig& cfg, const isa::Instruction& in) {
+void split_dma(const HwConfig& cfg, const isa::Instruction& in, std::vector<DmaShare>& shares) {
   assert(in.op == Opcode::dma_copy || in.op == Opcode::dma_transpose);
   const AccessPattern& side = partitioned_side(in);
   const int per_engine = cfg.dma.partitions_per_engine;
@@ -34,22 +34,27 @@ std::vector<DmaShare> split_dma(const HwConfig& cfg, const isa::Instruction& in)
   const bool hbm_read = in.src0.memory == Memory::hbm;
   const bool hbm_write = in.dst.memory == Memory::hbm;
 
-  std::vector<DmaShare> shares;
-  for (int64_t p = first; p < first + rows;) {
-    const int engine = static_cast<int>((p / per_engine) % cfg.dma.engines);
-    const int64_t group_end = std::min(first + rows, (p / per_engine + 1) * per_engine);
+  shares.clear();
+  // Partition group g (partitions [g, g + 1) x per_engine) goes to engine g % engines. Walked
+  // group by group, without a division per group (this runs for every simulated transfer).
+  const int engines = cfg.dma.engines;
+  int64_t group = first / per_engine;
+  int engine = static_cast<int>(group % engines);
+  for (int64_t p = first; p < first + rows; ++group) {
+    const int64_t group_end = std::min(first + rows, (group + 1) * per_engine);
     const int64_t n = group_end - p;
     if (!shares.empty() && shares.back().engine == engine) {
       shares.back().rows += n;
       shares.back().bytes += n * row_bytes;
       shares.back().descriptors += static_cast<int>(n * row_descriptors);
     } else {
-      shares.push_back({engine, p - first, n, n * row_bytes, static_cast<int>(n * row_descriptors),
-                        hbm_read, hbm_write, in.op == Opcode::dma_transpose});
+      shares.push_back({engine, p - first, n, n * row_bytes,
+                        static_cast<int>(n * row_descriptors), hbm_read, hbm_write,
+                        in.op == Opcode::dma_transpose});
     }
     p = group_end;
+    engine = engine + 1 == engines ? 0 : engine + 1;
   }
-  return shares;
 }
 
 double dma_engine_ns(const HwConfig& cfg, const DmaShare& share) {

@@ -24,7 +24,14 @@ struct DmaShare {
   bool transpose = false;  // a DMA transpose: dma.transpose_efficiency of a copy's rate
 };
 
-std::vector<DmaShare> split_dma(const HwConfig& cfg, const isa::Instruction& in);
+// The shares of a DMA transfer, one per run of consecutive partition groups on one engine,
+// into `shares` (cleared first; a DMA queue reuses one vector for all its transfers).
+void split_dma(const HwConfig& cfg, const isa::Instruction& in, std::vector<DmaShare>& shares);
+inline std::vector<DmaShare> split_dma(const HwConfig& cfg, const isa::Instruction& in) {
+  std::vector<DmaShare> shares;
+  split_dma(cfg, in, shares);
+  return shares;
+}
 
 // Time the engine spends on its share: descriptors x overhead + bytes / engine bandwidth,
 // divided by dma.transpose_efficiency for a transpose.

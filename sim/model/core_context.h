@@ -34,7 +34,22 @@ struct CoreContext {
   SharedPort psum_port_vector_scalar;
 };
 
-inline sc_core::sc_time ns(double value) { return sc_core::sc_time(value, sc_core::SC_NS); }
-inline double to_ns(sc_core::sc_time t) { return t.to_seconds() * 1e9; }
+// SystemC's time resolution in femtoseconds: its default, 1 ps, which trnsim never changes
+// (simulate() checks it).
+constexpr double kResolutionFs = 1000.0;
+constexpr double kTicksPerNs = 1e6 / kResolutionFs;
+
+// sc_time(value, SC_NS) and t.to_seconds() * 1e9, bit for bit (the same operations in the same
+// order), without SystemC's lookup of the resolution on every call: they run several times per
+// simulated DMA share.
+inline sc_core::sc_time ns(double value) {
+  if (value == 0) return sc_core::SC_ZERO_TIME;
+  volatile double ticks = value * kTicksPerNs + 0.5;  // SystemC rounds through a volatile too
+  return sc_core::sc_time::from_value(
+      static_cast<sc_core::sc_time::value_type>(static_cast<int64_t>(ticks)));
+}
+inline double to_ns(sc_core::sc_time t) {
+  return static_cast<double>(t.value()) * kResolutionFs * 1e-15 * 1e9;
+}
 
 }  // namespace trnsim::model

@@ -1,5 +1,6 @@
 #include "sim/model/dma.h"
 
+#include <algorithm>
 #include <string>
 
 #include "sim/model/hbm_bursts.h"
@@ -9,113 +10,156 @@ namespace trnsim::model {
 
 using sc_core::sc_time;
 
-DmaEngine::DmaEngine(const sc_core::sc_module_name& name, int id, CoreContext& ctx,
-                     const HbmAddressMap& hbm_map)
+DmaEngines::DmaEngines(const sc_core::sc_module_name& name, CoreContext& ctx,
+                       const HbmAddressMap& hbm_map, bool burst_payloads)
     : sc_module(name),
       socket("socket"),
-      id_(id),
       ctx_(ctx),
       hbm_map_(hbm_map),
       burst_bytes_(static_cast<uint64_t>(ctx.cfg.hbm.burst_bytes)),
-      scratch_(burst_bytes_) {
-  burst_.engine = id;
+      burst_payloads_(burst_payloads),
+      queues_per_engine_(ctx.cfg.dma.queues_per_engine),
+      lookahead_(ctx.memory ? sc_core::SC_ZERO_TIME : ns(ctx.cfg.dma.setup_latency_ns)),
+      scratch_(burst_bytes_),
+      engines_(static_cast<size_t>(ctx.cfg.dma.engines)),
+      never_(sc_core::sc_max_time()),
+      next_event_(engines_.size(), never_) {
   payload_.set_extension(&burst_);
   payload_.set_data_ptr(scratch_.data());
   payload_.set_byte_enable_ptr(nullptr);
   payload_.set_dmi_allowed(false);
-  SC_THREAD(run);
+  SC_METHOD(advance);  // runs once at time 0, then only when it asks to (next_trigger)
 }
 
-DmaEngine::~DmaEngine() { payload_.clear_extension(&burst_); }
+DmaEngines::~DmaEngines() { payload_.clear_extension(&burst_); }
 
-void DmaEngine::enqueue(const DmaWork& work) {
-  queues_[work.queue].push_back(work);
-  busy_queues_ |= 1u << work.queue;
+void DmaEngines::enqueue(const DmaWork& work) {
+  const int e = work.share.engine;
+  Engine& engine = engines_[static_cast<size_t>(e)];
+  engine.queues[work.queue].push_back(work);
+  engine.busy_queues |= 1u << work.queue;
+  if (!engine.in_service)
+    next_event_[e] = std::min(next_event_[e], work.eligible);
   arrived_.notify(sc_core::SC_ZERO_TIME);
 }
 
-std::optional<DmaWork> DmaEngine::take_eligible(sc_time now) {
-  if (!busy_queues_) return std::nullopt;
-  const int queues = ctx_.cfg.dma.queues_per_engine;
-  for (int k = 0; k < queues; ++k) {
-    const int q = (next_queue_ + k) % queues;
-    if (!(busy_queues_ >> q & 1u) || queues_[q].front().eligible > now) continue;
-    DmaWork w = queues_[q].front();
-    queues_[q].pop_front();
-    if (queues_[q].empty()) busy_queues_ &= ~(1u << q);
-    next_queue_ = (q + 1) % queues;
-    return w;
+void DmaEngines::advance() {
+  const sc_time now = sc_core::sc_time_stamp();
+  const sc_time horizon = now + lookahead_;
+  for (;;) {
+    const auto first = std::min_element(next_event_.begin(), next_event_.end());
+    const sc_time at = *first;
+    if (at == never_ || (at >= horizon && at != now)) break;
+    serve(static_cast<int>(first - next_event_.begin()), at, now);
   }
+  const sc_time next = *std::min_element(next_event_.begin(), next_event_.end());
+  if (next == never_)
+    next_trigger(arrived_);
+  else
+    next_trigger(next - now, arrived_);
+}
+
+void DmaEngines::serve(int e, sc_time at, sc_time now) {
+  Engine& engine = engines_[static_cast<size_t>(e)];
+  if (engine.in_service) {
+    const DmaWork& done = *engine.in_service;
+    ctx_.result.dma_packets.push_back({e, done.queue, done.transfer->index, done.share.bytes,
+                                       done.share.descriptors, to_ns(engine.service_start),
+                                       to_ns(at)});
+    DmaTransfer& transfer = *done.transfer;
+    engine.in_service.reset();
+    transfer.queue->share_done(transfer, at);
+  }
+  engine.in_service = take_eligible(engine, at);
+  if (!engine.in_service) {
+    next_event_[e] = earliest_eligible(engine);
+    return;
+  }
+  sc_time duration = ns(cost::dma_engine_ns(ctx_.cfg, engine.in_service->share));
+  const sc_time hbm = hbm_time(e, *engine.in_service, at, now);
+  if (hbm > duration) duration = hbm;
+  engine.service_start = at;
+  next_event_[e] = at + duration;
+}
+
+// The first eligible share in round-robin order from engine.next_queue.
+std::optional<DmaWork> DmaEngines::take_eligible(Engine& engine, sc_time at) {
+  const uint32_t from_next = engine.busy_queues & (~0u << engine.next_queue);
+  const uint32_t wrapped = engine.busy_queues & ~(~0u << engine.next_queue);
+  for (uint32_t busy : {from_next, wrapped})
+    for (; busy; busy &= busy - 1) {
+      const int q = __builtin_ctz(busy);
+      std::deque<DmaWork>& queue = engine.queues[q];
+      if (queue.front().eligible > at) continue;
+      DmaWork w = queue.front();
+      queue.pop_front();
+      if (queue.empty()) engine.busy_queues &= ~(1u << q);
+      engine.next_queue = (q + 1) % queues_per_engine_;
+      return w;
+    }
   return std::nullopt;
 }
 
-std::optional<sc_time> DmaEngine::earliest_eligible() const {
-  std::optional<sc_time> first;
-  for (uint32_t busy = busy_queues_; busy; busy &= busy - 1) {
-    const sc_time eligible = queues_[__builtin_ctz(busy)].front().eligible;
-    if (!first || eligible < *first) first = eligible;
-  }
+sc_time DmaEngines::earliest_eligible(const Engine& engine) const {
+  sc_time first = never_;
+  for (uint32_t busy = engine.busy_queues; busy; busy &= busy - 1)
+    first = std::min(first, engine.queues[__builtin_ctz(busy)].front().eligible);
   return first;
 }
 
-// One request per share and HBM direction, as bursts; a store's write request arrives when the
-// read (if the source is HBM too) is done. HBM answers each burst with its completion time.
-sc_time DmaEngine::hbm_delay(const DmaWork& work) {
+sc_time DmaEngines::hbm_time(int e, const DmaWork& work, sc_time at, sc_time now) {
   const isa::Instruction& in = *work.transfer->instruction;
   const int64_t rows = (in.dst.memory != Memory::hbm ? in.dst : in.src0).partitions;
-  sc_time delay = sc_core::SC_ZERO_TIME;
+  const sc_time start = at - now;  // the TLM delay of a request sent at `at`
+  sc_time done = start;
+  burst_.engine = e;
   if (work.share.hbm_read)
-    delay = transport(tlm::TLM_READ_COMMAND, in.src0, rows, work.share, delay);
+    done = transport(tlm::TLM_READ_COMMAND, in.src0, rows, work.share, done);
   if (work.share.hbm_write)
-    delay = transport(tlm::TLM_WRITE_COMMAND, in.dst, rows, work.share, delay);
-  return delay;
+    done = transport(tlm::TLM_WRITE_COMMAND, in.dst, rows, work.share, done);
+  return done - start;
 }
 
-sc_time DmaEngine::transport(tlm::tlm_command command, const isa::AccessPattern& hbm,
-                             int64_t partitioned_rows, const cost::DmaShare& share,
-                             sc_time arrival) {
+sc_time DmaEngines::transport(tlm::tlm_command command, const isa::AccessPattern& hbm,
+                              int64_t partitioned_rows, const cost::DmaShare& share,
+                              sc_time arrival) {
   const auto [row_begin, row_end] = hbm_rows_of(share, partitioned_rows, hbm);
-  sc_time done = arrival;
   payload_.set_command(command);
   burst_.starts_request = true;
-  for_each_hbm_burst(hbm_map_, hbm, row_begin, row_end, burst_bytes_,
-                     [&](uint64_t address, uint64_t bytes) {
-                       payload_.set_address(address);
-                       payload_.set_data_length(static_cast<unsigned>(bytes));
-                       payload_.set_streaming_width(static_cast<unsigned>(bytes));
-                       payload_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-                       sc_time delay = arrival;
-                       socket->b_transport(payload_, delay);
-                       burst_.starts_request = false;
-                       if (delay > done) done = delay;
-                     });
+  sc_time done = arrival;
+  const auto send_and_track = [&](uint64_t address, uint64_t bytes) {
+    const sc_time completion = send(address, bytes, arrival);
+    if (completion > done) done = completion;
+  };
+  if (burst_payloads_) {
+    for_each_hbm_burst(hbm_map_, hbm, row_begin, row_end, burst_bytes_, send_and_track);
+    return done;
+  }
+  // One request: the address of its first byte, its bytes in payloads of at most 2^31.
+  constexpr uint64_t kMaxPayloadBytes = uint64_t{1} << 31;
+  const uint64_t address = hbm_map_.row_address(hbm, row_begin);
+  uint64_t left = static_cast<uint64_t>((row_end - row_begin) * hbm.free_bytes());
+  for (uint64_t offset = 0; left > 0; offset += kMaxPayloadBytes) {
+    const uint64_t n = std::min(left, kMaxPayloadBytes);
+    send_and_track(address + offset, n);
+    left -= n;
+  }
   return done;
 }
 
-void DmaEngine::run() {
-  for (;;) {
-    const sc_time now = sc_core::sc_time_stamp();
-    const std::optional<DmaWork> work = take_eligible(now);
-    if (!work) {
-      if (auto next = earliest_eligible())
-        sc_core::wait(*next - now, arrived_);
-      else
-        sc_core::wait(arrived_);
-      continue;
-    }
-    sc_time duration = ns(cost::dma_engine_ns(ctx_.cfg, work->share));
-    const sc_time hbm = hbm_delay(*work);
-    if (hbm > duration) duration = hbm;
-    sc_core::wait(duration);
-    ctx_.result.dma_packets.push_back({id_, work->queue, work->transfer->index,
-                                       work->share.bytes, work->share.descriptors,
-                                       to_ns(now), to_ns(now + duration)});
-    work->transfer->queue->share_done(*work->transfer);
-  }
+sc_time DmaEngines::send(uint64_t address, uint64_t bytes, sc_time arrival) {
+  payload_.set_address(address);
+  payload_.set_data_length(static_cast<unsigned>(bytes));
+  payload_.set_streaming_width(static_cast<unsigned>(bytes));
+  payload_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  sc_time delay = arrival;
+  socket->b_transport(payload_, delay);
+  burst_.starts_request = false;
+  return delay;
 }
 
 DmaQueue::DmaQueue(const sc_core::sc_module_name& name, int queue, CoreContext& ctx,
-                   std::vector<std::unique_ptr<DmaEngine>>& engines)
+                   DmaEngines& engines)
     : sc_module(name),
       queue_(queue),
       stream_(isa::dma_queue_stream(queue)),
@@ -138,18 +182,17 @@ void DmaQueue::run() {
     for (const auto& w : instructions[i].waits) ctx_.semaphores.wait_for(stream_, w);
     const sc_time now = sc_core::sc_time_stamp();
     ev.waited_ns = ev.start_ns = to_ns(now);
-    const std::vector<cost::DmaShare> shares = cost::split_dma(ctx_.cfg, instructions[i]);
-    transfers_[i] = {this, &instructions[i], i, static_cast<int>(shares.size())};
-    for (const auto& share : shares)
-      engines_[share.engine]->enqueue({&transfers_[i], queue_, share, now + setup});
+    cost::split_dma(ctx_.cfg, instructions[i], shares_);
+    transfers_[i] = {this, &instructions[i], i, static_cast<int>(shares_.size())};
+    for (const auto& share : shares_)
+      engines_.enqueue({&transfers_[i], queue_, share, now + setup});
   }
 }
 
-void DmaQueue::share_done(DmaTransfer& transfer) {
+void DmaQueue::share_done(DmaTransfer& transfer, sc_time at) {
   if (--transfer.shares_left > 0) return;
-  const sc_time now = sc_core::sc_time_stamp();
   if (ctx_.memory) execute(ctx_.program.stream(stream_)[transfer.index], *ctx_.memory);
-  finished_[transfer.index] = now + ns(ctx_.cfg.dma.completion_latency_ns);
+  finished_[transfer.index] = at + ns(ctx_.cfg.dma.completion_latency_ns);
   publish_finished();
 }
 

@@ -1,9 +1,18 @@
 // The DMA subsystem of one NeuronCore (reference trainium.md §4). A DmaQueue is an in-order
 // stream of transfers: it waits for a transfer's semaphores, splits it into per-engine shares
 // and hands them to the DMA engines, which become able to start them after the setup latency.
-// Each DmaEngine serves one share at a time, round-robin across queues, in order within a
-// queue, and reaches HBM over a TLM socket, one payload per burst (sim/model/hbm.h). A transfer
+// Each engine serves one share at a time, round-robin across queues, in order within a queue,
+// and reaches HBM over a TLM socket, one payload per burst (sim/model/hbm.h). A transfer
 // completes when all its shares are done; completions are published in queue order.
+//
+// The engines run ahead of SystemC time (temporal decoupling, as TLM-2.0 loosely-timed
+// initiators do). Work handed over at time T cannot start before T + setup latency, so when
+// DmaEngines wakes at T it serves, in time order, every engine event before T + setup: nothing
+// a queue hands over meanwhile could have changed them. It then sleeps until its next event or
+// the next hand-over. A DMA-bound kernel thus costs one SystemC wake per batch of work instead
+// of one per share (a million in matmul_naive). HBM sees the same requests in the same order,
+// each with its arrival as a TLM delay after the current time. With numerics on, the engines
+// do not run ahead, so every copy happens at its simulated time.
 #pragma once
 
 #include <array>
@@ -38,37 +47,63 @@ struct DmaWork {
   sc_core::sc_time eligible;  // issue + setup latency
 };
 
-class DmaEngine : public sc_core::sc_module {
+class DmaEngines : public sc_core::sc_module {
  public:
-  SC_HAS_PROCESS(DmaEngine);
-  tlm_utils::simple_initiator_socket<DmaEngine> socket;
+  SC_HAS_PROCESS(DmaEngines);
+  tlm_utils::simple_initiator_socket<DmaEngines> socket;
 
-  DmaEngine(const sc_core::sc_module_name& name, int id, CoreContext& ctx,
-            const HbmAddressMap& hbm_map);
-  ~DmaEngine() override;
+  // `burst_payloads`: one TLM payload per burst; otherwise one per request (a memory model
+  // that does not want bursts, HbmMemory::wants_bursts).
+  DmaEngines(const sc_core::sc_module_name& name, CoreContext& ctx, const HbmAddressMap& hbm_map,
+             bool burst_payloads);
+  ~DmaEngines() override;
+
+  // Hands `work` to engine work.share.engine; work.eligible is at least now + setup latency.
   void enqueue(const DmaWork& work);
 
  private:
-  void run();
-  std::optional<DmaWork> take_eligible(sc_core::sc_time now);
-  std::optional<sc_core::sc_time> earliest_eligible() const;
-  sc_core::sc_time hbm_delay(const DmaWork& work);
-  // Sends the bursts of `share`'s rows of `hbm`, all arriving `arrival` after now; returns when
-  // the last one completes, after now (`arrival` if there are none).
+  struct Engine {
+    std::array<std::deque<DmaWork>, isa::kDmaQueues> queues;
+    uint32_t busy_queues = 0;  // bit q: queues[q] is not empty (the scans skip empty queues)
+    int next_queue = 0;        // where the round-robin scan starts
+    std::optional<DmaWork> in_service;
+    sc_core::sc_time service_start;
+  };
+
+  // The SC_METHOD: serves every engine event before the horizon, then sleeps.
+  void advance();
+  // At time `at` (>= now): finishes engine e's share if it ends then, starts the next eligible
+  // one, and updates next_event_[e].
+  void serve(int e, sc_core::sc_time at, sc_core::sc_time now);
+  std::optional<DmaWork> take_eligible(Engine& engine, sc_core::sc_time at);
+  sc_core::sc_time earliest_eligible(const Engine& engine) const;  // never_ if none
+  // How long HBM takes for `work` started at `at`: a store's write request goes out when the
+  // read (if the source is HBM too) is done.
+  sc_core::sc_time hbm_time(int e, const DmaWork& work, sc_core::sc_time at,
+                            sc_core::sc_time now);
+  // Sends the request for `share`'s rows of `hbm`, arriving `arrival` after now; returns its
+  // completion, after now (`arrival` if it has no bytes).
   sc_core::sc_time transport(tlm::tlm_command command, const isa::AccessPattern& hbm,
                              int64_t partitioned_rows, const cost::DmaShare& share,
                              sc_core::sc_time arrival);
+  // One payload of `bytes` at `address`, arriving `arrival` after now; returns its completion.
+  sc_core::sc_time send(uint64_t address, uint64_t bytes, sc_core::sc_time arrival);
 
-  const int id_;
   CoreContext& ctx_;
   const HbmAddressMap& hbm_map_;
   const uint64_t burst_bytes_;
+  const bool burst_payloads_;
+  const int queues_per_engine_;
+  // How far past now the engines may run: the setup latency, or nothing with numerics on.
+  const sc_core::sc_time lookahead_;
   tlm::tlm_generic_payload payload_;  // reused for every burst
   DmaBurstExtension burst_;
   std::vector<unsigned char> scratch_;  // the payload's data pointer (contents are not modelled)
-  std::array<std::deque<DmaWork>, isa::kDmaQueues> queues_;
-  int next_queue_ = 0;
-  uint32_t busy_queues_ = 0;  // bit q: queues_[q] is not empty (the scans skip empty queues)
+  std::vector<Engine> engines_;
+  const sc_core::sc_time never_;  // sc_max_time()
+  // Per engine: when its share in service ends, else when its earliest queued share becomes
+  // eligible, else never_.
+  std::vector<sc_core::sc_time> next_event_;
   sc_core::sc_event arrived_;
 };
 
@@ -76,10 +111,10 @@ class DmaQueue : public sc_core::sc_module {
  public:
   SC_HAS_PROCESS(DmaQueue);
   DmaQueue(const sc_core::sc_module_name& name, int queue, CoreContext& ctx,
-           std::vector<std::unique_ptr<DmaEngine>>& engines);
+           DmaEngines& engines);
 
-  // Called by a DMA engine when it finished its share of `transfer`.
-  void share_done(DmaTransfer& transfer);
+  // Called by the DMA engines when one finished its share of `transfer` at time `at`.
+  void share_done(DmaTransfer& transfer, sc_core::sc_time at);
 
  private:
   void run();
@@ -88,8 +123,9 @@ class DmaQueue : public sc_core::sc_module {
   const int queue_;
   const isa::Stream stream_;
   CoreContext& ctx_;
-  std::vector<std::unique_ptr<DmaEngine>>& engines_;
+  DmaEngines& engines_;
   std::vector<DmaTransfer> transfers_;
+  std::vector<cost::DmaShare> shares_;  // of the transfer being handed over
   std::vector<InstructionEvent> events_;
   std::vector<std::optional<sc_core::sc_time>> finished_;
   size_t next_to_publish_ = 0;

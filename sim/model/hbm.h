@@ -4,7 +4,8 @@
 // pointer: contents move through the functional MemoryImage, not the payload) with b_transport
 // and no wait(); the delay going in is the burst's arrival after the current time, the delay
 // coming back its completion. All bursts of one request (one share, one direction) arrive
-// together; a DmaBurstExtension marks the first of them.
+// together; a DmaBurstExtension marks the first of them. A model that times a request by its
+// bytes alone says so (wants_bursts() false): it then gets each request as one payload.
 //
 // HbmPort forwards every payload from its `dma` socket to its `memory` initiator socket, which
 // is bound to the target socket of the memory model chosen by hbm.model (make_hbm_memory).
@@ -37,6 +38,13 @@ class HbmMemory : public sc_core::sc_module {
  public:
   using sc_module::sc_module;
   virtual tlm::tlm_base_target_socket_b<>& target_socket() = 0;
+
+  // False for a model blind to addresses and burst boundaries, whose timing of a request
+  // depends on its total bytes only. The DMA engines then send each request as one payload
+  // (the address of its first byte, data length = its bytes, at most 2^31 per payload) instead
+  // of one per burst: the same timing, without millions of calls that carry nothing the model
+  // reads.
+  virtual bool wants_bursts() const { return true; }
 };
 
 // The built-in model that hbm.model names. The one place to add a model of your own (README

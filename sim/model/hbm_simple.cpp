@@ -7,14 +7,8 @@ namespace trnsim::model {
 SimpleHbm::SimpleHbm(const sc_core::sc_module_name& name, const HbmConfig& cfg)
     : HbmMemory(name),
       socket("socket"),
-      ns_per_byte_(1.0 / cfg.effective_bytes_per_ns()),
-      ticks_per_ns_(static_cast<double>(ns(1).value())) {
+      ns_per_byte_(1.0 / cfg.effective_bytes_per_ns()) {
   socket.register_b_transport(this, &SimpleHbm::b_transport);
-}
-
-sc_core::sc_time SimpleHbm::after_ns(double value) const {
-  volatile double ticks = value * ticks_per_ns_ + 0.5;  // as SystemC, kept in a double
-  return sc_core::sc_time::from_value(static_cast<sc_dt::uint64>(ticks));
 }
 
 void SimpleHbm::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
@@ -28,7 +22,7 @@ void SimpleHbm::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& d
   // One multiplication from the request's start (not a sum of per-burst times), so the
   // completion does not depend on how the request was cut into bursts.
   request_bytes_ += trans.get_data_length();
-  free_at_ = request_start_ + after_ns(ns_per_byte_ * static_cast<double>(request_bytes_));
+  free_at_ = request_start_ + ns(ns_per_byte_ * static_cast<double>(request_bytes_));
   delay = free_at_ - now;
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }

@@ -17,16 +17,12 @@ class SimpleHbm : public HbmMemory {
 
   SimpleHbm(const sc_core::sc_module_name& name, const HbmConfig& cfg);
   tlm::tlm_base_target_socket_b<>& target_socket() override { return socket; }
+  bool wants_bursts() const override { return false; }
 
  private:
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
 
-  // ns -> sc_time as sc_time(double, SC_NS) rounds (to the nearest resolution tick), without
-  // its per-call lookup of the time resolution: this runs once per burst.
-  sc_core::sc_time after_ns(double value) const;
-
   double ns_per_byte_;
-  double ticks_per_ns_;
   sc_core::sc_time free_at_ = sc_core::SC_ZERO_TIME;
   sc_core::sc_time request_start_ = sc_core::SC_ZERO_TIME;
   uint64_t request_bytes_ = 0;

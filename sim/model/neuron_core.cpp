@@ -13,39 +13,45 @@
 namespace trnsim::model {
 namespace {
 
-std::string where(isa::Stream s, size_t i) {
-  return isa::stream_name(s) + "[" + std::to_string(i) + "]";
-}
+// An instruction's place in the program, named only when a check fails.
+struct Where {
+  isa::Stream stream;
+  size_t index;
+  std::string name() const {
+    return isa::stream_name(stream) + "[" + std::to_string(index) + "]";
+  }
+};
 
-void check_on_chip(const isa::AccessPattern& ap, const HwConfig& cfg, const std::string& at,
+void check_on_chip(const isa::AccessPattern& ap, const HwConfig& cfg, const Where& where,
                    const char* operand) {
   if (!ap.valid() || ap.memory == Memory::hbm) return;
   const OnChipMemoryConfig& mem = ap.memory == Memory::sbuf ? cfg.sbuf : cfg.psum;
-  const std::string name = std::string(memory_name(ap.memory));
+  const std::string_view name = memory_name(ap.memory);
   if (ap.start_partition < 0 || ap.start_partition > mem.partitions - ap.partitions)
-    throw UserError(at + ": " + operand + " uses partitions " +
+    throw UserError(where.name() + ": " + operand + " uses partitions " +
                     std::to_string(ap.start_partition) + ".." +
-                    std::to_string(ap.start_partition + ap.partitions - 1) + " but " + name +
-                    " has " + std::to_string(mem.partitions));
+                    std::to_string(ap.start_partition + ap.partitions - 1) + " but " +
+                    std::string(name) + " has " + std::to_string(mem.partitions));
   if (ap.span_begin_bytes() < 0 || ap.span_end_bytes() > mem.bytes_per_partition)
-    throw UserError(at + ": " + operand + " touches bytes " +
+    throw UserError(where.name() + ": " + operand + " touches bytes " +
                     std::to_string(ap.span_begin_bytes()) + ".." +
-                    std::to_string(ap.span_end_bytes()) + " of a " + name + " partition of " +
-                    std::to_string(mem.bytes_per_partition) + " bytes");
+                    std::to_string(ap.span_end_bytes()) + " of a " + std::string(name) +
+                    " partition of " + std::to_string(mem.bytes_per_partition) + " bytes");
 }
 
-void check_matmul(const isa::Instruction& in, const HwConfig& cfg, const std::string& at) {
+void check_matmul(const isa::Instruction& in, const HwConfig& cfg, const Where& where) {
   const auto& te = cfg.tensor;
   const int64_t k = in.src0.partitions, m = in.src0.free_elements(), n = in.src1.free_elements();
   if (k > te.rows || m > te.columns || n > te.moving_free_max)
-    throw UserError(at + ": matmul K=" + std::to_string(k) + " M=" + std::to_string(m) +
+    throw UserError(where.name() + ": matmul K=" + std::to_string(k) + " M=" + std::to_string(m) +
                     " N=" + std::to_string(n) + " exceeds the array (K <= " +
                     std::to_string(te.rows) + ", M <= " + std::to_string(te.columns) +
                     ", N <= " + std::to_string(te.moving_free_max) + ")");
   const int64_t bank = cfg.psum.bank_bytes();
   if (in.dst.span_begin_bytes() / bank != (in.dst.span_end_bytes() - 1) / bank)
-    throw UserError(at + ": matmul output bytes " + std::to_string(in.dst.span_begin_bytes()) +
-                    ".." + std::to_string(in.dst.span_end_bytes()) +
+    throw UserError(where.name() + ": matmul output bytes " +
+                    std::to_string(in.dst.span_begin_bytes()) + ".." +
+                    std::to_string(in.dst.span_end_bytes()) +
                     " cross a PSUM bank boundary (banks of " + std::to_string(bank) +
                     " bytes)");
 }
@@ -77,7 +83,7 @@ void check_fits(const isa::Program& program, const HwConfig& cfg) {
                       std::to_string(cfg.dma.queues_per_engine) + " DMA queues");
     for (size_t i = 0; i < program.streams[s].size(); ++i) {
       const isa::Instruction& in = program.streams[s][i];
-      const std::string at = where(stream, i);
+      const Where at{stream, i};
       check_on_chip(in.dst, cfg, at, "dst");
       check_on_chip(in.src0, cfg, at, "src0");
       check_on_chip(in.src1, cfg, at, "src1");
@@ -86,7 +92,7 @@ void check_fits(const isa::Program& program, const HwConfig& cfg) {
         const int lanes = cost::lane_config(cfg, isa::engine_of(stream)).lanes;
         for (const isa::AccessPattern* ap : {&in.dst, &in.src0, &in.src1})
           if (ap->valid() && ap->partitions > lanes)
-            throw UserError(at + ": spans " + std::to_string(ap->partitions) +
+            throw UserError(at.name() + ": spans " + std::to_string(ap->partitions) +
                             " partitions but the engine has " + std::to_string(lanes) + " lanes");
       }
     }
@@ -103,13 +109,10 @@ class NeuronCore {
         gpsimd_("GpSimd", Engine::gpsimd, ctx),
         hbm_map_(ctx.program.tensors, ctx.cfg.hbm.tensor_alignment_bytes),
         hbm_port_("HbmPort"),
-        hbm_(make_hbm_memory(ctx.cfg.hbm, hbm_map_)) {
+        hbm_(make_hbm_memory(ctx.cfg.hbm, hbm_map_)),
+        dma_engines_("DmaEngines", ctx, hbm_map_, hbm_->wants_bursts()) {
     hbm_port_.memory.bind(hbm_->target_socket());
-    for (int e = 0; e < ctx.cfg.dma.engines; ++e) {
-      dma_engines_.push_back(std::make_unique<DmaEngine>(
-          ("DmaEngine" + std::to_string(e)).c_str(), e, ctx, hbm_map_));
-      dma_engines_.back()->socket.bind(hbm_port_.dma);
-    }
+    dma_engines_.socket.bind(hbm_port_.dma);
     // Only the queues the program uses: each is a SystemC thread with a stack of its own.
     for (int q = 0; q < isa::kDmaQueues; ++q)
       if (!ctx.program.stream(isa::dma_queue_stream(q)).empty())
@@ -123,7 +126,7 @@ class NeuronCore {
   HbmAddressMap hbm_map_;
   HbmPort hbm_port_;
   std::unique_ptr<HbmMemory> hbm_;
-  std::vector<std::unique_ptr<DmaEngine>> dma_engines_;
+  DmaEngines dma_engines_;
   std::vector<std::unique_ptr<DmaQueue>> dma_queues_;
 };
 
@@ -143,6 +146,8 @@ RunResult simulate(const isa::Program& program, const HwConfig& cfg,
   std::string deadlock;
   {
     FreshSimContext context;
+    if (sc_core::sc_get_time_resolution() != sc_core::sc_time(kResolutionFs, sc_core::SC_FS))
+      throw std::logic_error("ns()/to_ns() assume SystemC's default time resolution of 1 ps");
     Semaphores semaphores(program);
     CoreContext ctx{cfg, program, semaphores, memory.get(), result, {}, {}};
     auto core = std::make_unique<NeuronCore>(ctx);
