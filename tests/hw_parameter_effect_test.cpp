@@ -68,7 +68,7 @@ TEST(HwParameterEffect, PartitionCountBelowNkiPmaxIsRefusedNamingTheKey) {
   // A 64-partition machine (DMA engines, PE rows and columns scaled with it, as the
   // consistency rules ask) loads, but NKI kernels use 128-partition tiles.
   const HwConfig small = machine_with({"sbuf.partitions=64", "psum.partitions=64", "dma.engines=8",
-                                    "tensor.rows=64", "tensor.columns=64"});
+                                       "tensor.rows=64", "tensor.columns=64"});
   const std::string e = testing::user_error_of([&] { naive_program(small); });
   EXPECT_EQ(e,
             "sbuf.partitions = 64 is below NKI's tile_size.pmax = 128: kernels written for "
@@ -103,7 +103,7 @@ TEST(HwParameterEffect, TransposeCostUsesItsOwnCap) {
       testing::lane(isa::Opcode::transpose, testing::psum(0, 128, 32), testing::sbuf(0, 32, 128));
   EXPECT_EQ(cost::engine_cost(machine_with({}), t, Engine::tensor).busy, Cycles(80));
   EXPECT_EQ(cost::engine_cost(machine_with({"tensor.transpose_free_cap_cycles=100",
-                                         "tensor.mm_init_latency_cycles=10"}),
+                                            "tensor.mm_init_latency_cycles=10"}),
                               t, Engine::tensor)
                 .busy,
             Cycles(100));

@@ -17,7 +17,6 @@ using testing::kPs;
 using testing::psum;
 using testing::sbuf;
 
-
 const model::InstructionEvent& event(const model::RunResult& r, isa::Stream s, uint32_t i) {
   for (const auto& e : r.instructions)
     if (e.stream == s && e.index == i) return e;

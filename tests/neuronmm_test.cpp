@@ -70,7 +70,9 @@ TEST(NeuronMM, ImplicitTranspositionAvoidsTensorEngineTransposes) {
 
 TEST(NeuronMM, RankThatIsNotBlockAlignedIsRejected) {
   EXPECT_TRUE(testing::throws_user_error(
-      [] { build("xuv_fused", {{"M", 512}, {"K", 1024}, {"R", 1000}, {"N", 2048}}, kBlocks); },
+      [] {
+        build("xuv_fused", {{"M", 512}, {"K", 1024}, {"R", 1000}, {"N", 2048}}, kBlocks);
+      },
       "R=1000 is not a multiple of 128"));
 }
 
@@ -78,8 +80,9 @@ TEST(NeuronMM, BlocksThatOverflowSbufAreRejectedNamingTheTiles) {
   // A 2048-token strip of R = 4096 alone is 32 x 2048 x 2 B = 128 KiB per partition.
   Assignments big = kBlocks;
   big["TILES_IN_BLOCK_M"] = 16;
-  const std::string msg = testing::user_error_of(
-      [&] { build("xuv_fused", {{"M", 2048}, {"K", 1024}, {"R", 4096}, {"N", 2048}}, big); });
+  const std::string msg = testing::user_error_of([&] {
+    build("xuv_fused", {{"M", 2048}, {"K", 1024}, {"R", 4096}, {"N", 2048}}, big);
+  });
   EXPECT_TRUE(testing::contains(msg, "xu_strip 131072"));
   EXPECT_TRUE(testing::contains(msg, "180224 usable"));
 }

@@ -45,8 +45,8 @@ inline ::testing::AssertionResult throws_user_error(const std::function<void()>&
   } catch (const UserError& e) {
     const std::string message = e.what();
     if (message.find(part) == std::string::npos)
-      return ::testing::AssertionFailure() << "the UserError '" << message << "' does not contain '"
-                                           << part << "'";
+      return ::testing::AssertionFailure()
+             << "the UserError '" << message << "' does not contain '" << part << "'";
     if (message.find('\n') != std::string::npos)
       return ::testing::AssertionFailure() << "the UserError is more than one line: " << message;
     return ::testing::AssertionSuccess();
@@ -54,8 +54,8 @@ inline ::testing::AssertionResult throws_user_error(const std::function<void()>&
     return ::testing::AssertionFailure() << "expected a UserError containing '" << part
                                          << "', got another exception: " << e.what();
   }
-  return ::testing::AssertionFailure() << "expected a UserError containing '" << part
-                                       << "', nothing was thrown";
+  return ::testing::AssertionFailure()
+         << "expected a UserError containing '" << part << "', nothing was thrown";
 }
 
 // For EXPECT_TRUE: `text` contains `part`; both are shown if it does not.
