@@ -10,10 +10,8 @@ Expr Expr::variable(std::string name) {
   return e;
 }
 
-int64_t Expr::value() const {
-  if (!is_constant())
-    throw UserError("the index '" + str() + "' is symbolic where a backend needs a number");
-  return constant_;
+void Expr::throw_symbolic() const {
+  throw UserError("the index '" + str() + "' is symbolic where a backend needs a number");
 }
 
 Expr Expr::operator+(const Expr& o) const {

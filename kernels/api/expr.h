@@ -15,7 +15,11 @@ class Expr {
   static Expr variable(std::string name);
 
   bool is_constant() const { return terms_.empty(); }
-  int64_t value() const;  // the constant; throws UserError for a symbolic expression
+  // The constant; throws UserError for a symbolic expression.
+  int64_t value() const {
+    if (!is_constant()) throw_symbolic();
+    return constant_;
+  }
   std::string str() const;
 
   Expr operator+(const Expr& o) const;
@@ -23,6 +27,7 @@ class Expr {
   Expr operator*(int64_t k) const;
 
  private:
+  [[noreturn]] void throw_symbolic() const;
   struct Term {
     std::string variable;
     int64_t coefficient;

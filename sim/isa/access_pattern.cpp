@@ -23,13 +23,6 @@ FreeReach free_reach(const FreeDims& dims) {
 
 }  // namespace
 
-int64_t AccessPattern::free_elements() const {
-  if (dims.empty()) return 0;
-  int64_t n = 1;
-  for (const FreeDim& d : dims) n *= d.count;
-  return n;
-}
-
 int64_t AccessPattern::contiguous_bytes() const {
   int64_t run = 1;  // elements
   for (const FreeDim* d = dims.end(); d-- != dims.begin();) {

@@ -26,7 +26,12 @@ struct AccessPattern {
   FreeDims dims;                 // innermost last; at most 4
 
   bool valid() const { return partitions > 0 && !dims.empty(); }
-  int64_t free_elements() const;   // product of the free counts; 0 when there are no dims
+  int64_t free_elements() const {  // product of the free counts; 0 when there are no dims
+    if (dims.empty()) return 0;
+    int64_t n = 1;
+    for (const FreeDim& d : dims) n *= d.count;
+    return n;
+  }
   int64_t free_bytes() const { return free_elements() * dtype_size(dtype); }
   int64_t total_bytes() const { return partitions * free_bytes(); }
   // Bytes of the innermost contiguous run, i.e. the size of one DMA buffer (descriptor). Walks

@@ -42,11 +42,11 @@ constexpr double kTicksPerNs = 1e6 / kResolutionFs;
 // sc_time(value, SC_NS) and t.to_seconds() * 1e9, bit for bit (the same operations in the same
 // order), without SystemC's lookup of the resolution on every call: they run several times per
 // simulated DMA share.
+// SystemC's sc_time(v, SC_NS) rounds v x 1000 + 0.5 through a volatile double; so does one
+// tick times v x 1000 (sc_time::operator*=), which is inline where the constructor is not.
 inline sc_core::sc_time ns(double value) {
-  if (value == 0) return sc_core::SC_ZERO_TIME;
-  volatile double ticks = value * kTicksPerNs + 0.5;  // SystemC rounds through a volatile too
-  return sc_core::sc_time::from_value(
-      static_cast<sc_core::sc_time::value_type>(static_cast<int64_t>(ticks)));
+  static const sc_core::sc_time tick = sc_core::sc_time::from_value(1);
+  return tick * (value * kTicksPerNs);
 }
 inline double to_ns(sc_core::sc_time t) {
   return static_cast<double>(t.value()) * kResolutionFs * 1e-15 * 1e9;

@@ -38,21 +38,18 @@ void DmaEngines::enqueue(const DmaWork& work) {
   Engine& engine = engines_[static_cast<size_t>(e)];
   engine.queues[work.queue].push_back(work);
   engine.busy_queues |= 1u << work.queue;
-  if (!engine.in_service)
-    next_event_[e] = std::min(next_event_[e], work.eligible);
-  arrived_.notify(sc_core::SC_ZERO_TIME);
+  if (!engine.in_service && work.eligible < next_event_.time(e)) next_event_.set(e, work.eligible);
 }
 
 void DmaEngines::advance() {
   const sc_time now = sc_core::sc_time_stamp();
   const sc_time horizon = now + lookahead_;
   for (;;) {
-    const auto first = std::min_element(next_event_.begin(), next_event_.end());
-    const sc_time at = *first;
+    const sc_time at = next_event_.earliest_time();
     if (at == never_ || (at >= horizon && at != now)) break;
-    serve(static_cast<int>(first - next_event_.begin()), at, now);
+    serve(static_cast<int>(next_event_.earliest()), at, now);
   }
-  const sc_time next = *std::min_element(next_event_.begin(), next_event_.end());
+  const sc_time next = next_event_.earliest_time();
   if (next == never_)
     next_trigger(arrived_);
   else
@@ -70,20 +67,18 @@ void DmaEngines::serve(int e, sc_time at, sc_time now) {
     engine.in_service.reset();
     transfer.queue->share_done(transfer, at);
   }
-  engine.in_service = take_eligible(engine, at);
-  if (!engine.in_service) {
-    next_event_[e] = earliest_eligible(engine);
+  if (!take_eligible(engine, at)) {
+    next_event_.set(e, earliest_eligible(engine));
     return;
   }
   sc_time duration = ns(cost::dma_engine_ns(ctx_.cfg, engine.in_service->share));
   const sc_time hbm = hbm_time(e, *engine.in_service, at, now);
   if (hbm > duration) duration = hbm;
   engine.service_start = at;
-  next_event_[e] = at + duration;
+  next_event_.set(e, at + duration);
 }
 
-// The first eligible share in round-robin order from engine.next_queue.
-std::optional<DmaWork> DmaEngines::take_eligible(Engine& engine, sc_time at) {
+bool DmaEngines::take_eligible(Engine& engine, sc_time at) {
   const uint32_t from_next = engine.busy_queues & (~0u << engine.next_queue);
   const uint32_t wrapped = engine.busy_queues & ~(~0u << engine.next_queue);
   for (uint32_t busy : {from_next, wrapped})
@@ -91,13 +86,13 @@ std::optional<DmaWork> DmaEngines::take_eligible(Engine& engine, sc_time at) {
       const int q = __builtin_ctz(busy);
       std::deque<DmaWork>& queue = engine.queues[q];
       if (queue.front().eligible > at) continue;
-      DmaWork w = queue.front();
+      engine.in_service = queue.front();
       queue.pop_front();
       if (queue.empty()) engine.busy_queues &= ~(1u << q);
-      engine.next_queue = (q + 1) % queues_per_engine_;
-      return w;
+      engine.next_queue = q + 1 == queues_per_engine_ ? 0 : q + 1;
+      return true;
     }
-  return std::nullopt;
+  return false;
 }
 
 sc_time DmaEngines::earliest_eligible(const Engine& engine) const {
@@ -186,6 +181,7 @@ void DmaQueue::run() {
     transfers_[i] = {this, &instructions[i], i, static_cast<int>(shares_.size())};
     for (const auto& share : shares_)
       engines_.enqueue({&transfers_[i], queue_, share, now + setup});
+    engines_.wake();
   }
 }
 

@@ -26,6 +26,7 @@
 
 #include "sim/cost/dma_cost.h"
 #include "sim/model/core_context.h"
+#include "sim/model/earliest_of.h"
 #include "sim/model/hbm.h"
 #include "sim/model/hbm_address_map.h"
 
@@ -59,7 +60,9 @@ class DmaEngines : public sc_core::sc_module {
   ~DmaEngines() override;
 
   // Hands `work` to engine work.share.engine; work.eligible is at least now + setup latency.
+  // wake() after the last share of a transfer lets the engines see them.
   void enqueue(const DmaWork& work);
+  void wake() { arrived_.notify(sc_core::SC_ZERO_TIME); }
 
  private:
   struct Engine {
@@ -75,7 +78,8 @@ class DmaEngines : public sc_core::sc_module {
   // At time `at` (>= now): finishes engine e's share if it ends then, starts the next eligible
   // one, and updates next_event_[e].
   void serve(int e, sc_core::sc_time at, sc_core::sc_time now);
-  std::optional<DmaWork> take_eligible(Engine& engine, sc_core::sc_time at);
+  // Moves the first share eligible at `at`, in round-robin order, into engine.in_service.
+  bool take_eligible(Engine& engine, sc_core::sc_time at);
   sc_core::sc_time earliest_eligible(const Engine& engine) const;  // never_ if none
   // How long HBM takes for `work` started at `at`: a store's write request goes out when the
   // read (if the source is HBM too) is done.
@@ -103,7 +107,7 @@ class DmaEngines : public sc_core::sc_module {
   const sc_core::sc_time never_;  // sc_max_time()
   // Per engine: when its share in service ends, else when its earliest queued share becomes
   // eligible, else never_.
-  std::vector<sc_core::sc_time> next_event_;
+  EarliestOf next_event_;
   sc_core::sc_event arrived_;
 };
 

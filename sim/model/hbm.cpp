@@ -5,11 +5,6 @@
 
 namespace trnsim::model {
 
-HbmPort::HbmPort(const sc_core::sc_module_name& name)
-    : sc_module(name), dma("dma"), memory("memory") {
-  dma.register_b_transport(this, &HbmPort::b_transport);
-}
-
 // The built-in models need only the payloads' addresses; `map` is there for one that wants the
 // tensor layout too.
 std::unique_ptr<HbmMemory> make_hbm_memory(const HbmConfig& cfg, const HbmAddressMap& /*map*/) {

@@ -1,22 +1,20 @@
-// The memory port of one NeuronCore: every DMA engine reaches HBM through HbmPort over TLM-2.0,
-// loosely timed. A DMA engine sends one generic payload per burst (command, HBM address from
-// the HbmAddressMap, data length <= hbm.burst_bytes, streaming width = length, a scratch data
-// pointer: contents move through the functional MemoryImage, not the payload) with b_transport
-// and no wait(); the delay going in is the burst's arrival after the current time, the delay
-// coming back its completion. All bursts of one request (one share, one direction) arrive
-// together; a DmaBurstExtension marks the first of them. A model that times a request by its
-// bytes alone says so (wants_bursts() false): it then gets each request as one payload.
-//
-// HbmPort forwards every payload from its `dma` socket to its `memory` initiator socket, which
-// is bound to the target socket of the memory model chosen by hbm.model (make_hbm_memory).
-// A model must answer b_transport without calling wait().
+// The memory port of one NeuronCore: the DMA engines (DmaEngines, sim/model/dma.h) reach HBM
+// over TLM-2.0, loosely timed, through one initiator socket bound to the target socket of the
+// memory model that hbm.model names (make_hbm_memory). A DMA engine sends one generic payload
+// per burst (command, HBM address from the HbmAddressMap, data length <= hbm.burst_bytes,
+// streaming width = length, a scratch data pointer: contents move through the functional
+// MemoryImage, not the payload) with b_transport and no wait(); the delay going in is the
+// burst's arrival after the current time, the delay coming back its completion. All bursts of
+// one request (one share, one direction) arrive together; a DmaBurstExtension marks the first
+// of them. A model that times a request by its bytes alone says so (wants_bursts() false): it
+// then gets each request as one payload. A model must answer b_transport without calling
+// wait(), and must accept requests whose arrival lies up to the DMA setup latency ahead of
+// the current time (the engines run ahead, sim/model/dma.h).
 #pragma once
 
 #include <memory>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/multi_passthrough_target_socket.h>
-#include <tlm_utils/simple_initiator_socket.h>
 
 #include "sim/config/hw_config.h"
 #include "sim/model/hbm_address_map.h"
@@ -50,18 +48,5 @@ class HbmMemory : public sc_core::sc_module {
 // The built-in model that hbm.model names. The one place to add a model of your own (README
 // 'The memory port').
 std::unique_ptr<HbmMemory> make_hbm_memory(const HbmConfig& cfg, const HbmAddressMap& map);
-
-class HbmPort : public sc_core::sc_module {
- public:
-  tlm_utils::multi_passthrough_target_socket<HbmPort> dma;
-  tlm_utils::simple_initiator_socket<HbmPort> memory;
-
-  explicit HbmPort(const sc_core::sc_module_name& name);
-
- private:
-  void b_transport(int initiator, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
-    memory->b_transport(trans, delay);
-  }
-};
 
 }  // namespace trnsim::model

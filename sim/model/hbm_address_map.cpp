@@ -13,9 +13,4 @@ HbmAddressMap::HbmAddressMap(const std::vector<isa::HbmTensor>& tensors,
   }
 }
 
-uint64_t HbmAddressMap::row_address(const isa::AccessPattern& hbm, int64_t row) const {
-  const int64_t offset = hbm.offset_bytes + row * hbm.partition_stride * dtype_size(hbm.dtype);
-  return base(hbm.tensor) + static_cast<uint64_t>(offset);
-}
-
 }  // namespace trnsim::model

@@ -20,7 +20,11 @@ class HbmAddressMap {
 
   // The HBM address of byte `offset_bytes` of an access pattern's row `row` (an HBM row is the
   // pattern's partition axis, `partition_stride` elements apart).
-  uint64_t row_address(const isa::AccessPattern& hbm, int64_t row) const;
+  uint64_t row_address(const isa::AccessPattern& hbm, int64_t row) const {
+    return base(hbm.tensor) + static_cast<uint64_t>(
+                                  hbm.offset_bytes +
+                                  row * hbm.partition_stride * dtype_size(hbm.dtype));
+  }
 
  private:
   std::vector<uint64_t> bases_;

@@ -108,11 +108,9 @@ class NeuronCore {
         scalar_("Scalar", Engine::scalar, ctx),
         gpsimd_("GpSimd", Engine::gpsimd, ctx),
         hbm_map_(ctx.program.tensors, ctx.cfg.hbm.tensor_alignment_bytes),
-        hbm_port_("HbmPort"),
         hbm_(make_hbm_memory(ctx.cfg.hbm, hbm_map_)),
         dma_engines_("DmaEngines", ctx, hbm_map_, hbm_->wants_bursts()) {
-    hbm_port_.memory.bind(hbm_->target_socket());
-    dma_engines_.socket.bind(hbm_port_.dma);
+    dma_engines_.socket.bind(hbm_->target_socket());
     // Only the queues the program uses: each is a SystemC thread with a stack of its own.
     for (int q = 0; q < isa::kDmaQueues; ++q)
       if (!ctx.program.stream(isa::dma_queue_stream(q)).empty())
@@ -124,7 +122,6 @@ class NeuronCore {
   TensorEngine tensor_;
   LaneEngine vector_, scalar_, gpsimd_;
   HbmAddressMap hbm_map_;
-  HbmPort hbm_port_;
   std::unique_ptr<HbmMemory> hbm_;
   DmaEngines dma_engines_;
   std::vector<std::unique_ptr<DmaQueue>> dma_queues_;
