@@ -7,6 +7,7 @@
 #include "sim/backend/hazard_tracker.h"
 #include "sim/run/kernel_run.h"
 #include "tests/program_builder.h"
+#include "tests/test_helpers.h"
 
 namespace trnsim {
 namespace {
@@ -39,7 +40,9 @@ TEST(HazardTracker, ReadAfterWriteWaitsForTheWriter) {
   EXPECT_EQ(waits[0].stream, q0);
   EXPECT_EQ(waits[0].count, 1u);  // queue 0 must have completed instruction 0
   // Disjoint bytes: no wait.
-  EXPECT_TRUE(h.track(testing::scalar_stream(), 0, {sbuf_bytes(2048, 3072)}, {sbuf_bytes(8192, 9216)}, false).empty());
+  EXPECT_TRUE(h.track(testing::scalar_stream(), 0, {sbuf_bytes(2048, 3072)},
+                      {sbuf_bytes(8192, 9216)}, false)
+                  .empty());
 }
 
 TEST(HazardTracker, WriteAfterReadWaitsForEveryReader) {
@@ -69,9 +72,12 @@ TEST(HazardTracker, HbmRectanglesOnlyConflictWhenTheyOverlap) {
   const isa::Stream q0 = isa::dma_queue_stream(0), q1 = isa::dma_queue_stream(1);
   // Two stores into different column blocks of the same rows: independent.
   h.track(q0, 0, {sbuf_bytes(0, 1024)}, {{Memory::hbm, 2, 0, 128, 0, 1024}}, false);
-  EXPECT_TRUE(h.track(q1, 0, {sbuf_bytes(2048, 3072)}, {{Memory::hbm, 2, 0, 128, 1024, 2048}}, false).empty());
+  EXPECT_TRUE(
+      h.track(q1, 0, {sbuf_bytes(2048, 3072)}, {{Memory::hbm, 2, 0, 128, 1024, 2048}}, false)
+          .empty());
   // A read of the first block waits for its store.
-  const auto waits = h.track(q1, 1, {{Memory::hbm, 2, 64, 65, 0, 16}}, {sbuf_bytes(8192, 8208)}, false);
+  const auto waits =
+      h.track(q1, 1, {{Memory::hbm, 2, 64, 65, 0, 16}}, {sbuf_bytes(8192, 8208)}, false);
   ASSERT_EQ(waits.size(), 1u);
   EXPECT_EQ(waits[0].stream, q0);
 }

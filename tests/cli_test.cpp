@@ -7,25 +7,20 @@
 #include <sstream>
 #include <string>
 #include <sys/wait.h>
-#include <unistd.h>
+
+#include "tests/test_helpers.h"
 
 namespace trnsim {
 namespace {
+
+using testing::read_text;
+using testing::temp_path;
 
 struct Result {
   int exit_code = -1;
   std::string out;  // stdout
   std::string err;  // stderr
 };
-
-std::string temp_path(const std::string& name) {
-  return ::testing::TempDir() + "trnsim_cli_" + std::to_string(getpid()) + "_" + name;
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 // Drops what a sanitizer runtime writes itself (lines "==PID==..." and their follow-ups), so
 // that a sanitizer build judges only the program's own output. See tests/sanitizers/asan.supp.
@@ -48,8 +43,8 @@ Result trnsim_with_env(const std::string& env, const std::string& args) {
   const int status = std::system(command.c_str());
   Result r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(out);
-  r.err = without_sanitizer_notes(slurp(err));
+  r.out = read_text(out);
+  r.err = without_sanitizer_notes(read_text(err));
   std::remove(out.c_str());
   std::remove(err.c_str());
   return r;
@@ -179,7 +174,7 @@ TEST(Cli, SetOverrideIsRecordedInTheSummaryAndTheTrace) {
   EXPECT_NE(r.out.find("\"hw\":\"trn1 + hbm.efficiency=0.3\""), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"overrides\":[\"hbm.efficiency=0.3\"]"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"hbm.efficiency\":0.3"), std::string::npos) << r.out;
-  const std::string text = slurp(trace);
+  const std::string text = read_text(trace);
   EXPECT_NE(text.find("\"otherData\":"), std::string::npos);
   EXPECT_NE(text.find("\"hw\":\"trn1 + hbm.efficiency=0.3\""), std::string::npos);
   EXPECT_NE(text.find("\"overrides\":[\"hbm.efficiency=0.3\"]"), std::string::npos);
@@ -241,7 +236,7 @@ TEST(Cli, EmitNkiWritesTheKernelFile) {
   const std::string path = temp_path("emitted.py");
   const Result r = trnsim("emit-nki matmul_hoisted --shape M=256,K=512,N=1024 -o " + path);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const std::string text = slurp(path);
+  const std::string text = read_text(path);
   EXPECT_NE(text.find("@nki.jit\ndef matmul_hoisted(lhsT, rhs):"), std::string::npos);
   EXPECT_NE(text.find("for n in nl.affine_range(2):"), std::string::npos);
   std::remove(path.c_str());

@@ -3,7 +3,6 @@
 // matrices with a prescribed spectrum (Eckart–Young), whitening against an analytic optimum,
 // and every bad input: one line, nothing written.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #pragma GCC diagnostic push  // Eigen 3.4's blocked Householder trips a GCC false positive
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -22,6 +21,7 @@
 #include "kernels/compress/compress_weights.h"
 #include "kernels/compress/whitening.h"
 #include "sim/cli/compress_command.h"
+#include "tests/test_helpers.h"
 
 namespace trnsim::compress {
 namespace {
@@ -29,7 +29,7 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string fresh_dir(const std::string& name) {
-  const std::string dir = ::testing::TempDir() + "trnsim_compress_" + std::to_string(getpid()) + "_" + name;
+  const std::string dir = testing::temp_path("compress_" + name);
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
@@ -72,7 +72,8 @@ Eigen::MatrixXd orthonormal_columns(Eigen::Index rows, Eigen::Index cols, unsign
 }
 
 // U0·diag(sigma)·V0ᵀ with random orthonormal U0, V0: its singular values are exactly `sigma`.
-Matrix with_spectrum(Eigen::Index rows, Eigen::Index cols, const Eigen::VectorXd& sigma, unsigned seed) {
+Matrix with_spectrum(Eigen::Index rows, Eigen::Index cols, const Eigen::VectorXd& sigma,
+                     unsigned seed) {
   const Eigen::Index r = sigma.size();
   return (orthonormal_columns(rows, r, seed) * sigma.asDiagonal() *
           orthonormal_columns(cols, r, seed + 1).transpose()).cast<float>();
@@ -99,17 +100,19 @@ TEST(CompressRank, ReproducesTheNeuronMMRanks) {
 }
 
 TEST(CompressRank, RejectsMisalignedRanksBadRatiosAndTinyMatrices) {
-  try {
-    require_block_aligned_rank(1000, 128);
-    FAIL();
-  } catch (const UserError& e) {
-    EXPECT_STREQ(e.what(), "rank 1000 is not a multiple of the block size 128");
-  }
+  EXPECT_EQ(testing::user_error_of([] { require_block_aligned_rank(1000, 128); }),
+            "rank 1000 is not a multiple of the block size 128");
   EXPECT_NO_THROW(require_block_aligned_rank(1024, 128));
-  EXPECT_THROW(block_aligned_rank(100, 4096, 0.2, 128), UserError);
-  for (double ratio : {0.0, 1.0, -0.2, 1.5, std::nan("")})
-    EXPECT_THROW(block_aligned_rank(1024, 1024, ratio, 128), UserError) << ratio;
-  EXPECT_THROW(block_aligned_rank(1024, 1024, 0.2, 0), UserError);
+  EXPECT_TRUE(testing::throws_user_error([] { block_aligned_rank(100, 4096, 0.2, 128); },
+                                         "a 100x4096 matrix is too small for one block of 128"));
+  for (const auto& [ratio, text] :
+       {std::pair{0.0, "0"}, std::pair{1.0, "1"}, std::pair{-0.2, "-0.2"}, std::pair{1.5, "1.5"},
+        std::pair{std::nan(""), "nan"}})
+    EXPECT_TRUE(
+        testing::throws_user_error([&] { block_aligned_rank(1024, 1024, ratio, 128); },
+                                   "compression ratio " + std::string(text) + " is not in (0, 1)"));
+  EXPECT_TRUE(testing::throws_user_error([] { block_aligned_rank(1024, 1024, 0.2, 0); },
+                                         "block size 0 must be at least 1"));
 }
 
 TEST(CompressFile, ReadsHandBuiltSafetensorsAndNpy) {
@@ -118,9 +121,11 @@ TEST(CompressFile, ReadsHandBuiltSafetensorsAndNpy) {
   const std::string header =
       R"({"__metadata__":{"format":"pt"},"b":{"dtype":"BF16","shape":[1,3],"data_offsets":[0,6]},)"
       R"("h":{"dtype":"F16","shape":[3,1],"data_offsets":[6,12]},)"
-      R"("f":{"dtype":"F32","shape":[2,2],"data_offsets":[12,28]},"i":{"dtype":"I64","shape":[1],"data_offsets":[28,36]}})";
-  const std::string data = le_bytes(0x3F80, 2) + le_bytes(0xC000, 2) + le_bytes(0x3E80, 2) + le_bytes(0x3C00, 2) +
-                           le_bytes(0xC000, 2) + le_bytes(0x3400, 2) + f32_bytes({1, 2, 3, 4}) + le_bytes(7, 8);
+      R"("f":{"dtype":"F32","shape":[2,2],"data_offsets":[12,28]},)"
+      R"("i":{"dtype":"I64","shape":[1],"data_offsets":[28,36]}})";
+  const std::string data = le_bytes(0x3F80, 2) + le_bytes(0xC000, 2) + le_bytes(0x3E80, 2) +
+                           le_bytes(0x3C00, 2) + le_bytes(0xC000, 2) + le_bytes(0x3400, 2) +
+                           f32_bytes({1, 2, 3, 4}) + le_bytes(7, 8);
   write_bytes(dir + "/m.safetensors", safetensors_bytes(header, data));
   const WeightsFile st = WeightsFile::open(dir + "/m.safetensors");
   ASSERT_EQ(st.tensors().size(), 4u);
@@ -128,15 +133,19 @@ TEST(CompressFile, ReadsHandBuiltSafetensorsAndNpy) {
   EXPECT_EQ(st.read_matrix("h"), (Matrix(3, 1) << 1, -2, 0.25).finished());
   EXPECT_EQ(st.read_matrix("f"), (Matrix(2, 2) << 1, 2, 3, 4).finished());  // row-major file
   EXPECT_FALSE(st.find("i")->dtype.has_value());
-  EXPECT_THROW(st.read_matrix("i"), UserError);
+  EXPECT_TRUE(testing::throws_user_error(
+      [&] { st.read_matrix("i"); },
+      "m.safetensors: tensor 'i' has dtype I64; compress reads only BF16, F16 and F32"));
 
-  write_bytes(dir + "/c.npy", npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }\n",
-                                        f32_bytes({1, 2, 3, 4, 5, 6})));
-  write_bytes(dir + "/f.npy", npy_bytes("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }\n",
-                                        f32_bytes({1, 4, 2, 5, 3, 6})));
+  write_bytes(dir + "/c.npy",
+              npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }\n",
+                        f32_bytes({1, 2, 3, 4, 5, 6})));
+  write_bytes(dir + "/f.npy",
+              npy_bytes("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }\n",
+                        f32_bytes({1, 4, 2, 5, 3, 6})));
   const std::string v2_dict = "{'descr': '<f2', 'fortran_order': False, 'shape': (1, 2), }\n";
-  write_bytes(dir + "/h.npy", std::string("\x93NUMPY\x02\x00", 8) + le_bytes(v2_dict.size(), 4) + v2_dict +
-                                  le_bytes(0x3C00, 2) + le_bytes(0xC000, 2));
+  write_bytes(dir + "/h.npy", std::string("\x93NUMPY\x02\x00", 8) + le_bytes(v2_dict.size(), 4) +
+                                  v2_dict + le_bytes(0x3C00, 2) + le_bytes(0xC000, 2));
   const Matrix expected = (Matrix(2, 3) << 1, 2, 3, 4, 5, 6).finished();
   EXPECT_EQ(WeightsFile::open(dir + "/c.npy").read_matrix("c"), expected);
   EXPECT_EQ(WeightsFile::open(dir + "/f.npy").read_matrix("f"), expected);
@@ -160,7 +169,8 @@ TEST(CompressFile, RoundsToNearestEvenAndRoundTripsEveryDtype) {
       const std::string out = dir + "/" + file_format_name(format) + dtype_name(dtype);
       Matrix rounded = values;
       round_to_dtype(rounded, dtype);
-      WeightsWriter writer(format, out, {{"w.U", dtype, 37, 53}, {"w.V", dtype, 1, 53}}, {{"k", "v"}});
+      WeightsWriter writer(format, out, {{"w.U", dtype, 37, 53}, {"w.V", dtype, 1, 53}},
+                           {{"k", "v"}});
       writer.write(rounded);
       writer.write(rounded.topRows(1));
       writer.commit();
@@ -169,7 +179,8 @@ TEST(CompressFile, RoundsToNearestEvenAndRoundTripsEveryDtype) {
       if (format == FileFormat::safetensors) {  // the header the specification asks for
         std::ifstream in(out, std::ios::binary);
         std::string bytes((std::istreambuf_iterator<char>(in)), {});
-        const uint64_t n = static_cast<unsigned char>(bytes[0]) | static_cast<unsigned char>(bytes[1]) << 8;
+        const uint64_t n =
+            static_cast<unsigned char>(bytes[0]) | static_cast<unsigned char>(bytes[1]) << 8;
         EXPECT_EQ((8 + n) % 8, 0u);
         const auto header = nlohmann::json::parse(bytes.substr(8, n));
         EXPECT_EQ(header["w.V"]["data_offsets"][1].get<uint64_t>(), bytes.size() - 8 - n);
@@ -185,7 +196,8 @@ class CompressSvd : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     sigma_ = Eigen::VectorXd(1024);
-    for (Eigen::Index i = 0; i < sigma_.size(); ++i) sigma_(i) = std::exp(-static_cast<double>(i) / 256);
+    for (Eigen::Index i = 0; i < sigma_.size(); ++i)
+      sigma_(i) = std::exp(-static_cast<double>(i) / 256);
     w_ = with_spectrum(1024, 3072, sigma_, 7);
     rank_ = block_aligned_rank(1024, 3072, 0.2, 128);  // round(4.8)·128 = 640
   }
@@ -212,8 +224,9 @@ TEST_F(CompressSvd, FullSvdMeetsEckartYoungAndRandomizedStaysClose) {
   EXPECT_GE(randomized_error, full_error * (1 - 1e-4));  // nothing beats Eckart–Young
   // The balanced split U = U_R·√Σ, V = √Σ·V_Rᵀ: column norms of U equal row norms of V.
   EXPECT_NEAR(full.u.col(0).norm(), full.v.row(0).norm(), 1e-4);
-  std::printf("[ measured ] 1024x3072, rank 640: Eckart-Young %.6f, full %.6f, randomized %.6f (x%.5f)\n",
-              expected, full_error, randomized_error, randomized_error / full_error);
+  std::printf(
+      "[ measured ] 1024x3072, rank 640: Eckart-Young %.6f, full %.6f, randomized %.6f (x%.5f)\n",
+      expected, full_error, randomized_error, randomized_error / full_error);
 }
 
 TEST_F(CompressSvd, RecoversAnExactlyLowRankMatrix) {
@@ -234,7 +247,8 @@ TEST(CompressSvdMethod, AutoPicksRandomizedAboveTheThreshold) {
   EXPECT_EQ(choose_svd_method("auto", 2048, 8192), SvdMethod::full);
   EXPECT_EQ(choose_svd_method("auto", 4096, 14336), SvdMethod::randomized);
   EXPECT_EQ(choose_svd_method("full", 8192, 28672), SvdMethod::full);
-  EXPECT_THROW(choose_svd_method("lanczos", 8, 8), UserError);
+  EXPECT_EQ(testing::user_error_of([] { choose_svd_method("lanczos", 8, 8); }),
+            "unknown SVD method 'lanczos' (allowed: full, randomized, auto)");
 }
 
 // X = Q·D·Pᵀ (orthonormal Q, P) and W = P·diag(w)·C (orthonormal rows C) give
@@ -249,7 +263,8 @@ TEST(CompressWhitening, ReachesTheAnalyticOptimumOnAnisotropicActivations) {
   }
   const Eigen::MatrixXd p = orthonormal_columns(k, k, 11);
   const Eigen::MatrixXd x = orthonormal_columns(samples, k, 12) * d.asDiagonal() * p.transpose();
-  const Matrix w = (p * w_diag.asDiagonal() * orthonormal_columns(n, k, 13).transpose()).cast<float>();
+  const Matrix w =
+      (p * w_diag.asDiagonal() * orthonormal_columns(n, k, 13).transpose()).cast<float>();
 
   const Eigen::VectorXd energy = d.cwiseProduct(w_diag).cwiseAbs2();
   std::vector<double> sorted(energy.data(), energy.data() + k);
@@ -303,23 +318,27 @@ class CompressCommand : public ::testing::Test {
     return nlohmann::json::parse(out.str());
   }
 
-  // The one-line error of a bad run, after checking that it left only the inputs behind.
-  std::string error_of(const cli::CompressOptions& o) {
-    std::set<std::string> before;
-    for (const auto& e : fs::directory_iterator(dir_)) before.insert(e.path().string());
+  std::set<std::string> files() const {
+    std::set<std::string> names;
+    for (const auto& e : fs::directory_iterator(dir_)) names.insert(e.path().filename().string());
+    return names;
+  }
+
+  // For EXPECT_TRUE: the run fails with a one-line UserError containing `part`, prints nothing
+  // and leaves only the inputs behind.
+  ::testing::AssertionResult fails_with(const cli::CompressOptions& o, const std::string& part) {
+    const std::set<std::string> before = files();
     std::ostringstream out;
-    try {
-      cli::run_compress(o, out);
-    } catch (const UserError& e) {
-      std::set<std::string> after;
-      for (const auto& e2 : fs::directory_iterator(dir_)) after.insert(e2.path().string());
-      EXPECT_EQ(after, before) << "left files behind: " << e.what();
-      EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << e.what();
-      EXPECT_TRUE(out.str().empty());
-      return e.what();
-    }
-    ADD_FAILURE() << "no error";
-    return "";
+    ::testing::AssertionResult failed =
+        testing::throws_user_error([&] { cli::run_compress(o, out); }, part);
+    if (!failed) return failed;
+    const std::set<std::string> after = files();
+    for (const std::string& f : after)
+      if (!before.count(f)) return ::testing::AssertionFailure() << "left " << f << " behind";
+    for (const std::string& f : before)
+      if (!after.count(f)) return ::testing::AssertionFailure() << "removed " << f;
+    if (!out.str().empty()) return ::testing::AssertionFailure() << "printed " << out.str();
+    return failed;
   }
 
   cli::CompressOptions options(const std::string& weights = "model.safetensors") {
@@ -338,7 +357,8 @@ class CompressCommand : public ::testing::Test {
 TEST_F(CompressCommand, WritesFactorsInTheInputsFormatAndDtype) {
   const nlohmann::json report = run(options());
   ASSERT_EQ(report["tensors"].size(), 2u);
-  const nlohmann::json& gate = report["tensors"][0]["name"] == "gate" ? report["tensors"][0] : report["tensors"][1];
+  const nlohmann::json& gate =
+      report["tensors"][0]["name"] == "gate" ? report["tensors"][0] : report["tensors"][1];
   // 256·512·0.8 / (768·64) = 2.13 blocks -> rank 128; params kept 128·768.
   EXPECT_EQ(gate["rank"], 128);
   EXPECT_EQ(gate["params_kept"], 128 * 768);
@@ -372,8 +392,9 @@ TEST_F(CompressCommand, SelectsTensorsSkipsOthersAndPrintsATable) {
   const Matrix w = Matrix::Random(64, 64);
   const Eigen::Matrix<float, 64, 64, Eigen::RowMajor> w_rows = w;
   write_bytes(dir_ + "/mixed.safetensors",
-              safetensors_bytes(header, std::string(256, '\0') + le_bytes(3, 8) +
-                                            std::string(reinterpret_cast<const char*>(w_rows.data()), 16384)));
+              safetensors_bytes(
+                  header, std::string(256, '\0') + le_bytes(3, 8) +
+                              std::string(reinterpret_cast<const char*>(w_rows.data()), 16384)));
   const nlohmann::json report = run(options("mixed.safetensors"));
   ASSERT_EQ(report["tensors"].size(), 1u);
   EXPECT_EQ(report["tensors"][0]["rank"], 64);  // round(0.4) = 0 blocks, clamped to one
@@ -416,18 +437,16 @@ TEST_F(CompressCommand, CalibrationWhitensAndLowersTheActivationError) {
   const LowRankFactors plain_factors = truncated_svd_full(gate_, 128);
   const double plain = activation_relative_error(x, gate_, plain_factors.u, plain_factors.v);
   EXPECT_LT(whitened["activation_relative_error"].get<double>(), plain);
-  std::printf("[ measured ] gate 256x512 rank 128, activation error: plain %.5f, whitened %.5f\n", plain,
-              whitened["activation_relative_error"].get<double>());
+  std::printf("[ measured ] gate 256x512 rank 128, activation error: plain %.5f, whitened %.5f\n",
+              plain, whitened["activation_relative_error"].get<double>());
   EXPECT_EQ(whitened["whitening_ridge"], 0);
-  EXPECT_NEAR(whitened["activation_relative_error"].get<double>(),
-              activation_relative_error(x, gate_, out.read_matrix("gate.U"), out.read_matrix("gate.V")), 1e-6);
+  EXPECT_NEAR(
+      whitened["activation_relative_error"].get<double>(),
+      activation_relative_error(x, gate_, out.read_matrix("gate.U"), out.read_matrix("gate.V")),
+      1e-6);
 }
 
 TEST_F(CompressCommand, EveryBadInputIsOneLineAndWritesNothing) {
-  const auto expect_error = [&](cli::CompressOptions o, const std::string& needle) {
-    const std::string message = error_of(o);
-    EXPECT_NE(message.find(needle), std::string::npos) << "wanted '" << needle << "' in: " << message;
-  };
   const auto with_file = [&](const std::string& name, const std::string& bytes) {
     write_bytes(dir_ + "/" + name, bytes);
     return options(name);
@@ -435,67 +454,83 @@ TEST_F(CompressCommand, EveryBadInputIsOneLineAndWritesNothing) {
   cli::CompressOptions o = options();
   for (double ratio : {0.0, 1.0, -1.0, 2.0}) {
     o.ratio = ratio;
-    expect_error(o, "is not in (0, 1)");
+    EXPECT_TRUE(fails_with(o, "is not in (0, 1)"));
   }
   o = options();
   o.tensors = {"up"};
-  expect_error(o, "no tensor 'up' (there are: down, gate)");
+  EXPECT_TRUE(fails_with(o, "no tensor 'up' (there are: down, gate)"));
   o.tensors = {"gate"};
   o.block = 512;
-  expect_error(o, "tensor 'gate': a 256x512 matrix is too small for one block of 512");
+  EXPECT_TRUE(fails_with(o, "tensor 'gate': a 256x512 matrix is too small for one block of 512"));
   o = options();
   o.svd = "qr";
-  expect_error(o, "unknown SVD method 'qr'");
+  EXPECT_TRUE(fails_with(o, "unknown SVD method 'qr'"));
   o = options();
   o.output = dir_ + "/missing/out.safetensors";
-  expect_error(o, "does not exist");
+  EXPECT_TRUE(fails_with(o, "does not exist"));
   o = options();
   o.calibration = dir_ + "/model.safetensors";  // its 'down' matches weight 'down' by name
-  expect_error(o, "calibration tensor 'down' has 256 columns but weight 'down' has K = 512 rows");
+  EXPECT_TRUE(fails_with(
+      o, "calibration tensor 'down' has 256 columns but weight 'down' has K = 512 rows"));
   o = options();
   o.block = 0;
-  expect_error(o, "block size 0 must be at least 1");
-  expect_error(options("absent.safetensors"), "cannot open");
-  o = with_file("ok.npy", npy_bytes("{'descr': '<f2', 'fortran_order': False, 'shape': (64, 64), }\n",
-                                    std::string(64 * 64 * 2, '\0')));
+  EXPECT_TRUE(fails_with(o, "block size 0 must be at least 1"));
+  EXPECT_TRUE(fails_with(options("absent.safetensors"), "cannot open"));
+  o = with_file("ok.npy",
+                npy_bytes("{'descr': '<f2', 'fortran_order': False, 'shape': (64, 64), }\n",
+                          std::string(64 * 64 * 2, '\0')));
   o.output = dir_ + "/model.safetensors";
-  expect_error(o, "it is a file (npy output is a directory)");
+  EXPECT_TRUE(fails_with(o, "it is a file (npy output is a directory)"));
 
   const std::string good_entry = R"({"w":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]}})";
-  expect_error(with_file("short.safetensors", "abc"), "too short for a safetensors file");
-  expect_error(with_file("trunc.safetensors", safetensors_bytes(good_entry, "").substr(0, 30)),
-               "runs past the end");
-  expect_error(with_file("json.safetensors", safetensors_bytes("{\"w\": [1,", "")), "not valid JSON");
-  expect_error(with_file("range.safetensors", safetensors_bytes(good_entry, std::string(8, '\0'))),
-               "lie outside the 8-byte data buffer");
-  expect_error(with_file("dtype.safetensors",
-                         safetensors_bytes(R"({"w":{"dtype":"F12","shape":[2,2],"data_offsets":[0,16]}})",
-                                           std::string(16, '\0'))),
-               "unknown dtype 'F12'");
-  expect_error(with_file("size.safetensors",
-                         safetensors_bytes(R"({"w":{"dtype":"F32","shape":[2,3],"data_offsets":[0,16]}})",
-                                           std::string(16, '\0'))),
-               "hold 16 bytes but shape [2, 3] of F32 needs 24");
-  expect_error(with_file("magic.npy", "PK\x03\x04 not numpy at all"), "not an .npy file");
-  expect_error(with_file("f8.npy", npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }\n",
-                                             std::string(32, '\0'))),
-               "unsupported .npy dtype '<f8'");
-  expect_error(with_file("cut.npy", npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (64, 64), }\n",
-                                              std::string(100, '\0'))),
-               ".npy data holds 100 bytes");
-  expect_error(with_file("dict.npy", npy_bytes("{'descr': '<f4', 'shape': (2, 2), }\n", std::string(16, '\0'))),
-               "missing or mistyped 'fortran_order'");
-  expect_error(with_file("small.npy", npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (32, 256), }\n",
-                                                std::string(32 * 256 * 4, '\0'))),
-               "too small for one block of 64");
+  EXPECT_TRUE(
+      fails_with(with_file("short.safetensors", "abc"), "too short for a safetensors file"));
+  EXPECT_TRUE(
+      fails_with(with_file("trunc.safetensors", safetensors_bytes(good_entry, "").substr(0, 30)),
+                 "runs past the end"));
+  EXPECT_TRUE(fails_with(with_file("json.safetensors", safetensors_bytes("{\"w\": [1,", "")),
+                         "not valid JSON"));
+  EXPECT_TRUE(fails_with(
+      with_file("range.safetensors", safetensors_bytes(good_entry, std::string(8, '\0'))),
+      "lie outside the 8-byte data buffer"));
+  EXPECT_TRUE(fails_with(
+      with_file("dtype.safetensors",
+                safetensors_bytes(R"({"w":{"dtype":"F12","shape":[2,2],"data_offsets":[0,16]}})",
+                                  std::string(16, '\0'))),
+      "unknown dtype 'F12'"));
+  EXPECT_TRUE(fails_with(
+      with_file("size.safetensors",
+                safetensors_bytes(R"({"w":{"dtype":"F32","shape":[2,3],"data_offsets":[0,16]}})",
+                                  std::string(16, '\0'))),
+      "hold 16 bytes but shape [2, 3] of F32 needs 24"));
+  EXPECT_TRUE(
+      fails_with(with_file("magic.npy", "PK\x03\x04 not numpy at all"), "not an .npy file"));
+  EXPECT_TRUE(fails_with(
+      with_file("f8.npy", npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }\n",
+                                    std::string(32, '\0'))),
+      "unsupported .npy dtype '<f8'"));
+  EXPECT_TRUE(fails_with(
+      with_file("cut.npy",
+                npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (64, 64), }\n",
+                          std::string(100, '\0'))),
+      ".npy data holds 100 bytes"));
+  EXPECT_TRUE(fails_with(with_file("dict.npy", npy_bytes("{'descr': '<f4', 'shape': (2, 2), }\n",
+                                                         std::string(16, '\0'))),
+                         "missing or mistyped 'fortran_order'"));
+  EXPECT_TRUE(fails_with(
+      with_file("small.npy",
+                npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (32, 256), }\n",
+                          std::string(32 * 256 * 4, '\0'))),
+      "too small for one block of 64"));
   o = options();
   o.tensors = {"gate", "gate"};
-  expect_error(o, "listed twice");
+  EXPECT_TRUE(fails_with(o, "listed twice"));
   o = with_file("bias.safetensors",
-                safetensors_bytes(R"({"bias":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}})", std::string(16, '\0')));
-  expect_error(o, "no 2-D BF16/F16/F32 tensor");
+                safetensors_bytes(R"({"bias":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}})",
+                                  std::string(16, '\0')));
+  EXPECT_TRUE(fails_with(o, "no 2-D BF16/F16/F32 tensor"));
   o.tensors = {"bias"};
-  expect_error(o, "only 2-D tensors can be compressed");
+  EXPECT_TRUE(fails_with(o, "only 2-D tensors can be compressed"));
   // A failure after the first tensor was factored and streamed out: no output, no temp files.
   Matrix bad = Matrix::Random(128, 128);
   bad(5, 5) = NAN;
@@ -506,7 +541,7 @@ TEST_F(CompressCommand, EveryBadInputIsOneLineAndWritesNothing) {
     writer.write(bad);
     writer.commit();
   }
-  expect_error(options("nan.safetensors"), "tensor 'b' contains NaN or Inf");
+  EXPECT_TRUE(fails_with(options("nan.safetensors"), "tensor 'b' contains NaN or Inf"));
 }
 
 }  // namespace

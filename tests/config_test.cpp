@@ -1,7 +1,6 @@
 // Tests of the machine-description layer: the shipped presets decode to the documented numbers,
 // presets compose with `base:` and `--set`, and every kind of bad input gives one precise line.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -9,28 +8,20 @@
 #include <fstream>
 #include <regex>
 #include <set>
-#include <sstream>
 
 #include "common/types.h"
 #include "sim/config/hw_config_loader.h"
 #include "sim/config/hw_parameters.h"
+#include "tests/test_helpers.h"
 
 namespace trnsim {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-::testing::AssertionResult contains(const std::string& text, const std::string& part) {
-  if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "'" << text << "'\ndoes not contain\n'" << part << "'";
-}
+using testing::contains;
+using testing::read_text;
+using testing::user_error_of;
 
 // Removes the first line of `text` that contains `needle`.
 std::string without_line(const std::string& text, const std::string& needle) {
@@ -43,8 +34,7 @@ class ConfigTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("trnsim_config_test_" + std::to_string(getpid()) + "_" + info->name());
+    dir_ = testing::temp_path(std::string("config_") + info->name());
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -57,26 +47,14 @@ class ConfigTest : public ::testing::Test {
 
   // The UserError message of loading `text` (as x.yaml); fails the test if it loads.
   std::string load_error(const std::string& text, const std::string& file = "x.yaml") {
-    std::string path = write(file, text);
-    try {
-      load_hw_config(path);
-    } catch (const UserError& e) {
-      EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << e.what();
-      return e.what();
-    }
-    ADD_FAILURE() << "loaded without error:\n" << text;
-    return "";
+    const std::string path = write(file, text);
+    SCOPED_TRACE("loading:\n" + text);
+    return user_error_of([&] { load_hw_config(path); });
   }
 
   std::string override_error(HwConfig& cfg, const std::string& assignment) {
-    try {
-      apply_override(cfg, assignment);
-    } catch (const UserError& e) {
-      EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << e.what();
-      return e.what();
-    }
-    ADD_FAILURE() << "accepted " << assignment;
-    return "";
+    SCOPED_TRACE("--set " + assignment);
+    return user_error_of([&] { apply_override(cfg, assignment); });
   }
 
   std::string path(const std::string& file) const { return (dir_ / file).string(); }
@@ -202,14 +180,9 @@ TEST_F(ConfigTest, ApplyOverrideRejectsBadAssignmentsAndLeavesTheConfigUnchanged
 TEST_F(ConfigTest, ApplyOverridesChecksTheCombinationAtTheEnd) {
   HwConfig c = load_hw_config("trn1");
   // Halving the engines alone breaks engines x partitions_per_engine = 128 partitions.
-  try {
-    apply_overrides(c, {"dma.engines=8"});
-    ADD_FAILURE() << "accepted 8 engines x 8 partitions for 128 partitions";
-  } catch (const UserError& e) {
-    EXPECT_TRUE(contains(e.what(),
-                         "--set dma.engines=8: dma.engines: 8 conflicts with "
-                         "dma.partitions_per_engine = 8, sbuf.partitions = 128"));
-  }
+  EXPECT_TRUE(contains(user_error_of([&] { apply_overrides(c, {"dma.engines=8"}); }),
+                       "--set dma.engines=8: dma.engines: 8 conflicts with "
+                       "dma.partitions_per_engine = 8, sbuf.partitions = 128"));
   EXPECT_EQ(c.dma.engines, 16);
   apply_overrides(c, {"dma.engines=8", "dma.partitions_per_engine=16"});
   EXPECT_EQ(c.dma.engines * c.dma.partitions_per_engine, 128);
@@ -287,14 +260,9 @@ TEST_F(ConfigTest, DuplicateKeyIsAnError) {
 }
 
 TEST_F(ConfigTest, MissingFileListsTheAvailableConfigs) {
-  try {
-    load_hw_config("trn9");
-    FAIL();
-  } catch (const UserError& e) {
-    std::string msg = e.what();
-    EXPECT_TRUE(contains(msg, "cannot open hardware config 'trn9'"));
-    EXPECT_TRUE(contains(msg, "trn1, trn1-documented, trn2"));
-  }
+  const std::string msg = user_error_of([] { load_hw_config("trn9"); });
+  EXPECT_TRUE(contains(msg, "cannot open hardware config 'trn9'"));
+  EXPECT_TRUE(contains(msg, "trn1, trn1-documented, trn2"));
   std::string e = load_error("base: trn9\n");
   EXPECT_TRUE(contains(e, path("x.yaml") + ":1: base: cannot open hardware config 'trn9'"));
 }

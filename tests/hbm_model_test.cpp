@@ -17,16 +17,16 @@
 #include "sim/run/kernel_run.h"
 #include "tests/kernel_cases.h"
 #include "tests/program_builder.h"
+#include "tests/test_helpers.h"
 
 namespace trnsim {
 namespace {
 
+using testing::kPs;
 using testing::sbuf;
 
-constexpr double kPs = 1e-3;  // SystemC's time resolution is 1 ps
-
 HwConfig small_machine(const std::string& model) {
-  HwConfig cfg = load_hw_config(std::string(TRNSIM_SOURCE_DIR) + "/tests/fixtures/hbm-small.yaml");
+  HwConfig cfg = load_hw_config(testing::fixture_path("hbm-small.yaml"));
   apply_overrides(cfg, {"hbm.model=" + model});
   return cfg;
 }
@@ -73,8 +73,9 @@ TEST(HbmAddressMap, BurstsOfAShareCarryTheHandComputedAddresses) {
   // 4096 + (3 x 100 + 10) x 4 = 5336 and is 20 x 4 = 80 B long; row 4 starts 400 B later, at
   // 5736. 64-byte bursts are cut at multiples of 64: 5336 % 64 = 24, so 40 B at 5336 and 40 B
   // at 5376; 5736 % 64 = 40, so 24 B at 5736 and 56 B at 5760.
-  const std::vector<isa::HbmTensor> tensors = {{"A", 3, 5, Dtype::bf16, isa::TensorRole::input},
-                                               {"B", 100, 100, Dtype::fp32, isa::TensorRole::input}};
+  const std::vector<isa::HbmTensor> tensors = {
+      {"A", 3, 5, Dtype::bf16, isa::TensorRole::input},
+      {"B", 100, 100, Dtype::fp32, isa::TensorRole::input}};
   const model::HbmAddressMap map(tensors, 4096);
   const isa::AccessPattern ap = testing::hbm(1, 100, 3, 10, 2, 20, Dtype::fp32);
   std::vector<std::pair<uint64_t, uint64_t>> bursts;
@@ -158,14 +159,9 @@ TEST(HbmModel, BothModelsRunEveryRegisteredKernel) {
 
 TEST(HbmModel, UnknownModelNameIsOneLineWithASuggestion) {
   HwConfig cfg = testing::trn1();
-  try {
-    apply_overrides(cfg, {"hbm.model=interleave"});
-    FAIL() << "accepted an unknown model";
-  } catch (const UserError& e) {
-    EXPECT_EQ(std::string(e.what()),
-              "--set hbm.model=interleave: hbm.model: 'interleave' is not a known choice; did you "
-              "mean 'interleaved'? (allowed: simple, interleaved)");
-  }
+  EXPECT_EQ(testing::user_error_of([&] { apply_overrides(cfg, {"hbm.model=interleave"}); }),
+            "--set hbm.model=interleave: hbm.model: 'interleave' is not a known choice; did you "
+            "mean 'interleaved'? (allowed: simple, interleaved)");
   EXPECT_NE(describe_parameters().find("hbm.model"), std::string::npos);
   EXPECT_NE(describe_parameters().find("[simple, interleaved]"), std::string::npos);
 }

@@ -7,7 +7,7 @@
 #include "kernels/registry.h"
 #include "sim/run/kernel_run.h"
 #include "tests/kernel_cases.h"
-#include "tests/program_builder.h"
+#include "tests/test_helpers.h"
 
 namespace trnsim {
 namespace {
@@ -58,9 +58,11 @@ TEST(KernelNumerics, Fp32InputsOnlyAccumulationError) {
 TEST(KernelNumerics, OptimizedSpillsAndStillMatches) {
   // A 16 KiB-per-partition SBUF (32 KiB minus the 16 KiB reserve) cannot hold the 16 result
   // tiles of 1 KiB plus the operand tiles: some go to HBM and back. The answer must not change.
-  const testing::KernelCase c{"matmul_optimized", {{"M", 1024}, {"K", 256}, {"N", 1024}},
-                              {{"TILES_IN_BLOCK_M", 8}, {"TILES_IN_BLOCK_N", 2}, {"TILES_IN_BLOCK_K", 1}},
-                              testing::matmul_bound(2)};
+  const testing::KernelCase c{
+      "matmul_optimized",
+      {{"M", 1024}, {"K", 256}, {"N", 1024}},
+      {{"TILES_IN_BLOCK_M", 8}, {"TILES_IN_BLOCK_N", 2}, {"TILES_IN_BLOCK_K", 1}},
+      testing::matmul_bound(2)};
   HwConfig small = testing::trn1();
   small.sbuf.bytes_per_partition = 32768;
   const run::KernelRunOutput out = run(c, Dtype::bf16, small);

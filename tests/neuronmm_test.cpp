@@ -8,7 +8,7 @@
 #include "sim/run/tune.h"
 #include "sim/cost/lower_bound.h"
 #include "sim/model/neuron_core.h"
-#include "tests/program_builder.h"
+#include "tests/test_helpers.h"
 
 namespace trnsim {
 namespace {
@@ -40,7 +40,8 @@ TEST(NeuronMM, FusedKeepsTheIntermediateOnChip) {
   EXPECT_EQ(moved(fused, "SBUF->HBM", "intermediate"), 0);
   EXPECT_EQ(moved(fused, "HBM->SBUF", "intermediate"), 0);
   EXPECT_EQ(moved(fused, "HBM->SBUF", "xT"), 1024 * 512 * 2);
-  EXPECT_EQ(fused.data_movement.minimum.at("HBM->SBUF"), (1024 * 512 + 1024 * 512 + 512 * 2048) * 2);
+  EXPECT_EQ(fused.data_movement.minimum.at("HBM->SBUF"),
+            (1024 * 512 + 1024 * 512 + 512 * 2048) * 2);
 }
 
 TEST(NeuronMM, RecomputeReadsUOncePerOutputBlock) {
@@ -68,27 +69,22 @@ TEST(NeuronMM, ImplicitTranspositionAvoidsTensorEngineTransposes) {
 }
 
 TEST(NeuronMM, RankThatIsNotBlockAlignedIsRejected) {
-  try {
-    build("xuv_fused", {{"M", 512}, {"K", 1024}, {"R", 1000}, {"N", 2048}}, kBlocks);
-    FAIL();
-  } catch (const UserError& e) {
-    EXPECT_NE(std::string(e.what()).find("R=1000 is not a multiple of 128"), std::string::npos)
-        << e.what();
-  }
+  EXPECT_TRUE(testing::throws_user_error(
+      [] {
+        build("xuv_fused", {{"M", 512}, {"K", 1024}, {"R", 1000}, {"N", 2048}}, kBlocks);
+      },
+      "R=1000 is not a multiple of 128"));
 }
 
 TEST(NeuronMM, BlocksThatOverflowSbufAreRejectedNamingTheTiles) {
   // A 2048-token strip of R = 4096 alone is 32 x 2048 x 2 B = 128 KiB per partition.
   Assignments big = kBlocks;
   big["TILES_IN_BLOCK_M"] = 16;
-  try {
+  const std::string msg = testing::user_error_of([&] {
     build("xuv_fused", {{"M", 2048}, {"K", 1024}, {"R", 4096}, {"N", 2048}}, big);
-    FAIL();
-  } catch (const UserError& e) {
-    const std::string msg = e.what();
-    EXPECT_NE(msg.find("xu_strip 131072"), std::string::npos) << msg;
-    EXPECT_NE(msg.find("180224 usable"), std::string::npos) << msg;
-  }
+  });
+  EXPECT_TRUE(testing::contains(msg, "xu_strip 131072"));
+  EXPECT_TRUE(testing::contains(msg, "180224 usable"));
 }
 
 TEST(NeuronMM, LowerBoundNeverExceedsSimulatedTime) {

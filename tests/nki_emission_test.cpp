@@ -8,21 +8,17 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include "kernels/nki/nki_file.h"
 #include "sim/run/kernel_run.h"
 #include "tests/kernel_cases.h"
-#include "tests/program_builder.h"
+#include "tests/test_helpers.h"
 
 namespace trnsim {
 namespace {
 
 using Operations = std::map<std::string, int64_t>;
-
-std::string temp_path(const std::string& name) {
-  return ::testing::TempDir() + "trnsim_nki_" + std::to_string(getpid()) + "_" + name;
-}
+using testing::temp_path;
 
 std::string dims(int64_t a, int64_t b) { return std::to_string(a) + "x" + std::to_string(b); }
 

@@ -1,7 +1,6 @@
 // Helpers for tests that write NeuronCore programs by hand.
 #pragma once
 
-#include "sim/config/hw_config_loader.h"
 #include "sim/isa/program.h"
 
 namespace trnsim::testing {
@@ -71,6 +70,17 @@ inline isa::Stream tensor_stream() { return isa::compute_stream(Engine::tensor);
 inline isa::Stream vector_stream() { return isa::compute_stream(Engine::vector); }
 inline isa::Stream scalar_stream() { return isa::compute_stream(Engine::scalar); }
 
-inline HwConfig trn1() { return load_hw_config("trn1"); }
+// n 1-element activations on Scalar, each reading the previous one's result and waiting for it.
+inline isa::Program dependent_activation_chain(int n) {
+  isa::Program p;
+  for (int i = 0; i < n; ++i) {
+    isa::Instruction act =
+        lane(isa::Opcode::activation, sbuf(64 * (i + 1), 1, 1), sbuf(64 * i, 1, 1));
+    act.imm0 = 1.0f;
+    if (i > 0) act.waits = {{scalar_stream(), static_cast<uint32_t>(i)}};
+    p.stream(scalar_stream()).push_back(act);
+  }
+  return p;
+}
 
 }  // namespace trnsim::testing

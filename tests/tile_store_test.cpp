@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "sim/backend/tile_store.h"
-#include "tests/program_builder.h"
+#include "tests/test_helpers.h"
 
 namespace trnsim {
 namespace {
@@ -13,7 +13,7 @@ using backend::TileStore;
 using Kind = TileStore::SpillMove::Kind;
 
 HwConfig small_sbuf(int64_t bytes) {
-  HwConfig cfg = testing::trn1();
+  HwConfig cfg = testing::cost_rules_machine();
   cfg.sbuf.bytes_per_partition = bytes;
   cfg.sbuf.reserved_bytes_per_partition = 0;
   cfg.sbuf.alignment_bytes = 64;
@@ -93,15 +93,9 @@ TEST(TileStore, ABlockLargerThanSbufIsAnError) {
   // 2048 bf16 = 4096 bytes per partition against 2048 usable.
   const HwConfig cfg = small_sbuf(2048);
   TileStore tiles(cfg);
-  try {
-    tiles.allocate(Memory::sbuf, "huge", {}, 128, 2048, Dtype::bf16, 1);
-    FAIL() << "no error";
-  } catch (const UserError& e) {
-    EXPECT_NE(std::string(e.what()).find("tile 'huge' [128 x 2048 bf16] needs 4096 bytes per "
-                                         "partition; sbuf has 2048 usable bytes"),
-              std::string::npos)
-        << e.what();
-  }
+  EXPECT_TRUE(testing::throws_user_error(
+      [&] { tiles.allocate(Memory::sbuf, "huge", {}, 128, 2048, Dtype::bf16, 1); },
+      "tile 'huge' [128 x 2048 bf16] needs 4096 bytes per partition; sbuf has 2048 usable bytes"));
 }
 
 }  // namespace

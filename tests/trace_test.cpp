@@ -15,6 +15,7 @@
 #include "sim/trace/operands.h"
 #include "sim/trace/perfetto_trace.h"
 #include "sim/trace/summary.h"
+#include "tests/test_helpers.h"
 
 namespace trnsim::trace {
 namespace {
@@ -23,6 +24,8 @@ using isa::AccessPattern;
 using isa::Instruction;
 using isa::Opcode;
 using isa::Stream;
+using testing::read_text;
+using testing::temp_path;
 
 AccessPattern on_chip(Memory m, int64_t partitions, int64_t free, Dtype dt, int64_t offset = 0) {
   AccessPattern ap;
@@ -234,21 +237,10 @@ TEST(TraceSummary, JsonHasEveryKeyAndTextIsAligned) {
   EXPECT_NE(text.find("\nengines\n"), std::string::npos);
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string temp_path(const std::string& name) {
-  return ::testing::TempDir() + "trnsim_trace_test_" + name;
-}
-
 TEST(TracePerfetto, TracksEventsAndCounters) {
   const std::string path = temp_path("trace.json");
   write_perfetto_trace(path, hand_program(), hand_run(), hand_config());
-  nlohmann::json j = nlohmann::json::parse(read_file(path));  // throws if malformed
+  nlohmann::json j = nlohmann::json::parse(read_text(path));  // throws if malformed
   ASSERT_TRUE(j["traceEvents"].is_array());
 
   std::map<int, std::string> track;  // tid -> name
@@ -334,7 +326,7 @@ TEST(TracePerfetto, LongRunCounterIsBucketed) {
   r.sim_time_ns = 6000500;
   const std::string path = temp_path("long.json");
   write_perfetto_trace(path, p, r, hand_config());
-  nlohmann::json j = nlohmann::json::parse(read_file(path));
+  nlohmann::json j = nlohmann::json::parse(read_text(path));
   std::vector<std::pair<double, int>> steps;
   for (const auto& e : j["traceEvents"])
     if (e["ph"] == "C" && e["name"] == "Outstanding DMA transfers")
@@ -354,12 +346,16 @@ TEST(TraceJsonText, ExactMicrosecondsAndEscapes) {
 }
 
 TEST(TracePerfetto, UnwritablePathIsAUserError) {
-  EXPECT_THROW(write_perfetto_trace("/nonexistent-dir/t.json", hand_program(), hand_run(),
-                                    hand_config()),
-               UserError);
-  EXPECT_THROW(write_instruction_csv("/nonexistent-dir/t.csv", hand_program(), hand_run(),
-                                     hand_config()),
-               UserError);
+  EXPECT_TRUE(testing::throws_user_error(
+      [] {
+        write_perfetto_trace("/nonexistent-dir/t.json", hand_program(), hand_run(), hand_config());
+      },
+      "cannot write '/nonexistent-dir/t.json': No such file or directory"));
+  EXPECT_TRUE(testing::throws_user_error(
+      [] {
+        write_instruction_csv("/nonexistent-dir/t.csv", hand_program(), hand_run(), hand_config());
+      },
+      "cannot write '/nonexistent-dir/t.csv': No such file or directory"));
 }
 
 // Splits RFC 4180 CSV text into rows of fields.
@@ -393,7 +389,7 @@ TEST(TraceCsv, OneQuotedRowPerInstruction) {
 
   const std::string path = temp_path("instructions.csv");
   write_instruction_csv(path, hand_program(), hand_run(), hand_config());
-  std::string text = read_file(path);
+  std::string text = read_text(path);
   auto rows = parse_csv(text);
   ASSERT_EQ(rows.size(), 1u + 8u);  // header + one per instruction
   EXPECT_EQ(rows[0], (std::vector<std::string>{"engine", "opcode", "start_ns", "end_ns",

@@ -1,14 +1,18 @@
-// The simulator against AWS's measured latencies of the NKI matmul tutorial on trn1
-// (traces/measured/nki_matmul_tutorial_trn1.json, reference trainium.md §7.1), and the spill
-// traffic of matmul_optimized beyond M = 8192.
+// The accuracy tests: the simulator with the calibrated hwconfig/trn1.yaml against AWS's
+// measured trn1 latencies (the NKI matmul tutorial, traces/measured/nki_matmul_tutorial_trn1.json,
+// reference trainium.md §7.1; a dependent scalar chain), and the spill traffic of
+// matmul_optimized beyond M = 8192. These, and no hand-derived timing test, may move when
+// trn1.yaml is recalibrated.
 #include <gtest/gtest.h>
 
 #include <cmath>
 
+#include "sim/model/neuron_core.h"
 #include "sim/run/kernel_run.h"
 #include "sim/run/measurements.h"
 #include "sim/trace/summary.h"
 #include "tests/program_builder.h"
+#include "tests/test_helpers.h"
 
 namespace trnsim {
 namespace {
@@ -23,6 +27,17 @@ TEST(TutorialAccuracy, EveryKernelWithin15PercentOfTrn1Measurement) {
     EXPECT_LE(std::fabs(c.error_percent), 15.0)
         << c.simulated_ms << " ms simulated vs " << c.measured.latency_ms << " ms measured";
   }
+}
+
+TEST(TutorialAccuracy, TinyDependentScalarChainIsNearTheMeasured189ns) {
+  // PG Opt #5a (MEAS, trn1): RAW-dependent 1-element activations issue every ~189 ns. The
+  // model on trn1: max(MIN_II, 1) = 64 busy + 60 access + 100 static = 224 cycles / 1.4 GHz =
+  // 160 ns, 15% under the measurement; the test holds the model to within 20% of it. Each
+  // link of the chain of 10 starts when the previous one completes.
+  const double interval =
+      model::simulate(testing::dependent_activation_chain(10), testing::trn1(), {}).sim_time_ns /
+      10;
+  EXPECT_NEAR(interval, 189.0, 0.20 * 189.0);
 }
 
 TEST(TutorialAccuracy, OptimizedAtM16384SpillsResultTiles) {

@@ -62,8 +62,9 @@ void check_dma_transpose(const View& dst, const View& src) {
   check_view("dma_transpose", dst);
   check_view("dma_transpose", src);
   if (dst.np != src.nf || dst.nf != src.np)
-    fail("dma_transpose", "dst [" + s(dst.np) + ", " + s(dst.nf) + "] is not the transpose of src [" +
-                              s(src.np) + ", " + s(src.nf) + "]");
+    fail("dma_transpose", "dst [" + s(dst.np) + ", " + s(dst.nf) +
+                              "] is not the transpose of src [" + s(src.np) + ", " +
+                              s(src.nf) + "]");
   if (dst.tensor.dtype != src.tensor.dtype || dtype_size(src.tensor.dtype) != 2)
     fail("dma_transpose", "supports 2-byte dtypes without casting");
   require_memory("dma_transpose", "dst", dst, Memory::sbuf);
@@ -84,8 +85,8 @@ void check_matmul(const View& psum, const View& stationary, const View& moving) 
     fail("matmul", "moving free size " + s(moving.nf) + " exceeds gemm_moving_fmax " +
                        s(kMovingFmax));
   if (psum.np != stationary.nf || psum.nf != moving.nf)
-    fail("matmul", "output [" + s(psum.np) + ", " + s(psum.nf) + "] must be [" +
-                       s(stationary.nf) + ", " + s(moving.nf) + "] (stationary free x moving free)");
+    fail("matmul", "output [" + s(psum.np) + ", " + s(psum.nf) + "] must be [" + s(stationary.nf) +
+                       ", " + s(moving.nf) + "] (stationary free x moving free)");
   if (psum.tensor.dtype != Dtype::fp32) fail("matmul", "PSUM output must be fp32");
   if (psum.nf > kPsumFmax)
     fail("matmul", "output free size " + s(psum.nf) + " exceeds one PSUM bank (psum_fmax " +

@@ -46,7 +46,8 @@ int64_t block_aligned_rank(int64_t rows, int64_t cols, double ratio, int64_t blo
                     " matrix is too small for one block of " + std::to_string(block) +
                     " (the rank must be a multiple of the block and at most min(K, N))");
   const double k = static_cast<double>(rows), n = static_cast<double>(cols);
-  const int64_t blocks = round_half_to_even(k * n * (1 - ratio) / ((k + n) * static_cast<double>(block)));
+  const int64_t blocks =
+      round_half_to_even(k * n * (1 - ratio) / ((k + n) * static_cast<double>(block)));
   const int64_t max_blocks = std::min(rows, cols) / block;
   return std::clamp<int64_t>(blocks, 1, max_blocks) * block;
 }
@@ -71,7 +72,8 @@ SvdMethod choose_svd_method(const std::string& name, int64_t rows, int64_t cols)
 LowRankFactors truncated_svd_full(const Matrix& w, int64_t rank) {
   if (rank < 1 || rank > std::min(w.rows(), w.cols()))
     throw std::invalid_argument("truncated_svd_full: rank out of range");
-  const Eigen::BDCSVD<Eigen::MatrixXd> svd(w.cast<double>(), Eigen::ComputeThinU | Eigen::ComputeThinV);
+  const Eigen::BDCSVD<Eigen::MatrixXd> svd(w.cast<double>(),
+                                           Eigen::ComputeThinU | Eigen::ComputeThinV);
   const Eigen::VectorXd root_sigma = svd.singularValues().head(rank).cwiseSqrt();
   LowRankFactors f;
   f.u = (svd.matrixU().leftCols(rank) * root_sigma.asDiagonal()).cast<float>();
@@ -80,8 +82,9 @@ LowRankFactors truncated_svd_full(const Matrix& w, int64_t rank) {
 }
 
 LowRankFactors truncated_svd(const Matrix& w, int64_t rank, const SvdSettings& settings) {
-  return settings.method == SvdMethod::full ? truncated_svd_full(w, rank)
-                                            : truncated_svd_randomized(w, rank, settings.randomized);
+  return settings.method == SvdMethod::full
+             ? truncated_svd_full(w, rank)
+             : truncated_svd_randomized(w, rank, settings.randomized);
 }
 
 double relative_error(const Matrix& w, const Matrix& u, const Matrix& v) {

@@ -41,7 +41,8 @@ std::vector<const TensorEntry*> select_tensors(const WeightsFile& file,
   for (const std::string& name : names) {
     if (!seen.insert(name).second) throw UserError("tensor '" + name + "' is listed twice");
     const TensorEntry* t = file.find(name);
-    if (!t) throw UserError(file.path() + ": no tensor '" + name + "' (there are: " + file.names() + ")");
+    if (!t)
+      throw UserError(file.path() + ": no tensor '" + name + "' (there are: " + file.names() + ")");
     if (!t->dtype)
       throw UserError(file.path() + ": tensor '" + name + "' has dtype " + t->dtype_name +
                       "; compress reads only BF16, F16 and F32");
@@ -61,8 +62,9 @@ std::string calibration_tensor_for(const WeightsFile& calibration, const TensorE
     throw UserError(calibration.path() + ": no calibration tensor named '" + weight.name +
                     "', and the file holds more than one (" + calibration.names() + ")");
   if (c->shape.size() < 2 || !c->dtype)
-    throw UserError(calibration.path() + ": calibration tensor '" + c->name + "' must be a BF16/F16/F32 " +
-                    "(samples, K) or (..., K) array, not " + c->dtype_name + " " + shape_text(c->shape));
+    throw UserError(calibration.path() + ": calibration tensor '" + c->name +
+                    "' must be a BF16/F16/F32 (samples, K) or (..., K) array, not " +
+                    c->dtype_name + " " + shape_text(c->shape));
   if (c->shape.back() != weight.shape[0])
     throw UserError(calibration.path() + ": calibration tensor '" + c->name + "' has " +
                     std::to_string(c->shape.back()) + " columns but weight '" + weight.name +
@@ -129,7 +131,8 @@ std::vector<TensorReport> compress_weights(const CompressRequest& request) {
   for (const PlannedTensor& p : plan) {
     const TensorEntry& t = *p.entry;
     const Matrix w = weights.read_matrix(t.name);
-    if (!w.allFinite()) throw UserError(weights.path() + ": tensor '" + t.name + "' contains NaN or Inf");
+    if (!w.allFinite())
+      throw UserError(weights.path() + ": tensor '" + t.name + "' contains NaN or Inf");
     TensorReport r;
     r.name = t.name;
     r.dtype = *t.dtype;
@@ -145,7 +148,8 @@ std::vector<TensorReport> compress_weights(const CompressRequest& request) {
     if (calibration) {
       if (p.calibration_tensor != whitening_source) {
         activations = calibration->read_matrix(p.calibration_tensor);
-        whitening = whitening_from_activations(activations, calibration->path() + ": '" + p.calibration_tensor + "'");
+        whitening = whitening_from_activations(
+            activations, calibration->path() + ": '" + p.calibration_tensor + "'");
         whitening_source = p.calibration_tensor;
       }
       f = whitened_truncated_svd(w, whitening, p.rank, settings);
@@ -161,7 +165,8 @@ std::vector<TensorReport> compress_weights(const CompressRequest& request) {
     writer.write(f.u);
     writer.write(f.v);
     r.relative_error = relative_error(w, f.u, f.v);
-    if (calibration) r.activation_relative_error = activation_relative_error(activations, w, f.u, f.v);
+    if (calibration)
+      r.activation_relative_error = activation_relative_error(activations, w, f.u, f.v);
     reports.push_back(r);
   }
   writer.commit();

@@ -123,11 +123,14 @@ TensorEntry parse_npy(std::istream& in, uint64_t file_size, const std::string& p
   const int major = static_cast<unsigned char>(prefix[6]);
   if (major < 1 || major > 3)
     throw UserError(path + ": unsupported .npy format version " + std::to_string(major));
-  const auto byte = [&](int i) { return static_cast<uint64_t>(static_cast<unsigned char>(prefix[i])); };
+  const auto byte = [&](int i) {
+    return static_cast<uint64_t>(static_cast<unsigned char>(prefix[i]));
+  };
   const uint64_t length_bytes = major == 1 ? 2 : 4;
   if (file_size < 8 + length_bytes) throw UserError(path + ": .npy file ends inside its header");
-  const uint64_t header_bytes =
-      major == 1 ? byte(8) | byte(9) << 8 : byte(8) | byte(9) << 8 | byte(10) << 16 | byte(11) << 24;
+  const uint64_t header_bytes = major == 1
+                                    ? byte(8) | byte(9) << 8
+                                    : byte(8) | byte(9) << 8 | byte(10) << 16 | byte(11) << 24;
   const uint64_t header_start = 8 + length_bytes;
   if (header_bytes > file_size - header_start)
     throw UserError(path + ": .npy header length " + std::to_string(header_bytes) +
@@ -170,7 +173,8 @@ std::string npy_header(Dtype dtype, int64_t rows, int64_t cols) {
   std::string out(kMagic, kMagicBytes);
   out += static_cast<char>(v2 ? 2 : 1);
   out += '\0';
-  for (size_t i = 0; i < prefix_bytes - 8; ++i) out += static_cast<char>((dict.size() >> (8 * i)) & 0xff);
+  for (size_t i = 0; i < prefix_bytes - 8; ++i)
+    out += static_cast<char>((dict.size() >> (8 * i)) & 0xff);
   return out + dict;
 }
 

@@ -76,15 +76,17 @@ TensorEntry parse_entry(const std::string& name, const nlohmann::json& j, uint64
   if (!dtype) throw UserError(where + ": unknown dtype '" + e.dtype_name + "'");
   e.dtype = dtype->dtype;
   for (uint64_t d : unsigned_list(j, where, "shape")) {
-    if (d > (uint64_t{1} << 40)) throw UserError(where + ": dimension " + std::to_string(d) + " is too large");
+    if (d > (uint64_t{1} << 40))
+      throw UserError(where + ": dimension " + std::to_string(d) + " is too large");
     e.shape.push_back(static_cast<int64_t>(d));
   }
   const std::vector<uint64_t> offsets = unsigned_list(j, where, "data_offsets");
   if (offsets.size() != 2) throw UserError(where + ": \"data_offsets\" must be [begin, end]");
   const uint64_t begin = offsets[0], end = offsets[1];
   if (begin > end || end > data_bytes)
-    throw UserError(where + ": data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
-                    "] lie outside the " + std::to_string(data_bytes) + "-byte data buffer");
+    throw UserError(where + ": data_offsets [" + std::to_string(begin) + ", " +
+                    std::to_string(end) + "] lie outside the " + std::to_string(data_bytes) +
+                    "-byte data buffer");
   const int64_t count = checked_element_count(e.shape, where);
   if (dtype->bytes != kSubByte) {
     const uint64_t needed = static_cast<uint64_t>(count) * static_cast<uint64_t>(dtype->bytes);

@@ -25,9 +25,11 @@ float decode_element(const unsigned char* p, Dtype dtype) {
       return f;
     }
     case Dtype::fp16:
-      return static_cast<float>(Eigen::numext::bit_cast<Eigen::half>(static_cast<uint16_t>(p[0] | p[1] << 8)));
+      return static_cast<float>(
+          Eigen::numext::bit_cast<Eigen::half>(static_cast<uint16_t>(p[0] | p[1] << 8)));
     case Dtype::bf16:
-      return static_cast<float>(Eigen::numext::bit_cast<Eigen::bfloat16>(static_cast<uint16_t>(p[0] | p[1] << 8)));
+      return static_cast<float>(
+          Eigen::numext::bit_cast<Eigen::bfloat16>(static_cast<uint16_t>(p[0] | p[1] << 8)));
   }
   return 0;
 }
@@ -59,7 +61,8 @@ int64_t TensorEntry::elements() const {
 
 WeightsFile WeightsFile::open(const std::string& path) {
   std::error_code ec;
-  if (fs::is_directory(path, ec)) throw UserError("'" + path + "' is a directory, not a weights file");
+  if (fs::is_directory(path, ec))
+    throw UserError("'" + path + "' is a directory, not a weights file");
   errno = 0;
   std::ifstream in(path, std::ios::binary);
   if (!in) throw UserError("cannot open '" + path + "': " + system_error());
@@ -101,7 +104,8 @@ Matrix WeightsFile::read_matrix(const std::string& name) const {
   if (!t->dtype)
     throw UserError(path_ + ": tensor '" + name + "' has dtype " + t->dtype_name +
                     "; compress reads only BF16, F16 and F32");
-  if (t->shape.empty()) throw UserError(path_ + ": tensor '" + name + "' is a scalar, not a matrix");
+  if (t->shape.empty())
+    throw UserError(path_ + ": tensor '" + name + "' is a scalar, not a matrix");
   const int64_t cols = t->shape.back();
   const int64_t rows = cols == 0 ? 0 : t->elements() / cols;
   // The file order is row-major, i.e. the column-major order of the transpose.
@@ -114,7 +118,8 @@ Matrix WeightsFile::read_matrix(const std::string& name) const {
     if (!in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size())))
       throw UserError(path_ + ": cannot read tensor '" + name + "': " + system_error());
     const int size = dtype_size(*t->dtype);
-    for (Eigen::Index i = 0; i < stored.size(); ++i) stored.data()[i] = decode_element(&bytes[i * size], *t->dtype);
+    for (Eigen::Index i = 0; i < stored.size(); ++i)
+      stored.data()[i] = decode_element(&bytes[i * size], *t->dtype);
   }
   if (t->fortran_order) return stored;
   return stored.transpose();
@@ -132,18 +137,24 @@ void round_to_dtype(Matrix& m, Dtype dtype) {
 void check_output_path(FileFormat format, const std::string& path) {
   if (path.empty()) throw UserError("no output path given");
   std::error_code ec;
-  const fs::path parent = fs::path(path).has_parent_path() ? fs::path(path).parent_path() : fs::path(".");
+  const fs::path parent =
+      fs::path(path).has_parent_path() ? fs::path(path).parent_path() : fs::path(".");
   if (!fs::is_directory(parent, ec))
-    throw UserError("cannot write '" + path + "': directory '" + parent.string() + "' does not exist");
+    throw UserError("cannot write '" + path + "': directory '" + parent.string() +
+                    "' does not exist");
   if (format == FileFormat::safetensors && fs::is_directory(path, ec))
-    throw UserError("cannot write '" + path + "': it is a directory (safetensors output is one file)");
+    throw UserError("cannot write '" + path +
+                    "': it is a directory (safetensors output is one file)");
   if (format == FileFormat::npy && fs::exists(path, ec) && !fs::is_directory(path, ec))
     throw UserError("cannot write '" + path + "': it is a file (npy output is a directory)");
 }
 
 WeightsWriter::WeightsWriter(FileFormat format, std::string path, std::vector<Layout> layout,
                              std::map<std::string, std::string> metadata)
-    : format_(format), path_(std::move(path)), layout_(std::move(layout)), metadata_(std::move(metadata)) {
+    : format_(format),
+      path_(std::move(path)),
+      layout_(std::move(layout)),
+      metadata_(std::move(metadata)) {
   check_output_path(format_, path_);
   if (format_ == FileFormat::safetensors) return;
   for (const Layout& t : layout_)
@@ -169,7 +180,8 @@ void WeightsWriter::discard() noexcept {
 }
 
 void WeightsWriter::write(const Matrix& values) {
-  if (next_ >= layout_.size()) throw std::logic_error("WeightsWriter: more tensors than the layout");
+  if (next_ >= layout_.size())
+    throw std::logic_error("WeightsWriter: more tensors than the layout");
   const Layout& t = layout_[next_++];
   if (values.rows() != t.rows || values.cols() != t.cols)
     throw std::logic_error("WeightsWriter: shape of '" + t.name + "' differs from the layout");
@@ -180,7 +192,8 @@ void WeightsWriter::write(const Matrix& values) {
                                                      : path_ + temp_suffix());
   }
   errno = 0;
-  std::ofstream out(temp_files_.back(), std::ios::binary | (first_of_file ? std::ios::trunc : std::ios::app));
+  std::ofstream out(temp_files_.back(),
+                    std::ios::binary | (first_of_file ? std::ios::trunc : std::ios::app));
   if (!out) throw UserError("cannot write '" + path_ + "': " + system_error());
   if (first_of_file)
     out << (format_ == FileFormat::npy ? npy_header(t.dtype, t.rows, t.cols)
@@ -192,7 +205,8 @@ void WeightsWriter::write(const Matrix& values) {
   for (Eigen::Index r = 0; r < t.rows; r += band) {
     const RowMajorMatrix rows = values.middleRows(r, std::min(band, t.rows - r));
     bytes.resize(static_cast<size_t>(rows.size() * size));
-    for (Eigen::Index i = 0; i < rows.size(); ++i) encode_element(rows.data()[i], t.dtype, &bytes[i * size]);
+    for (Eigen::Index i = 0; i < rows.size(); ++i)
+      encode_element(rows.data()[i], t.dtype, &bytes[i * size]);
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   }
   out.close();
@@ -200,7 +214,8 @@ void WeightsWriter::write(const Matrix& values) {
 }
 
 void WeightsWriter::commit() {
-  if (next_ != layout_.size()) throw std::logic_error("WeightsWriter: commit before every tensor was written");
+  if (next_ != layout_.size())
+    throw std::logic_error("WeightsWriter: commit before every tensor was written");
   std::error_code ec;
   if (format_ == FileFormat::safetensors || temp_dir_.empty()) {
     for (const std::string& temp : temp_files_) {

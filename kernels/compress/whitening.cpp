@@ -20,7 +20,8 @@ bool well_conditioned(const Eigen::LLT<Eigen::MatrixXd>& llt, double mean_diagon
 }  // namespace
 
 Whitening whitening_from_activations(const Matrix& x, const std::string& source) {
-  if (x.rows() == 0 || x.cols() == 0) throw UserError(source + ": calibration activations are empty");
+  if (x.rows() == 0 || x.cols() == 0)
+    throw UserError(source + ": calibration activations are empty");
   if (!x.allFinite()) throw UserError(source + ": calibration activations contain NaN or Inf");
   const Eigen::MatrixXd xd = x.cast<double>();
   const Eigen::Index k = xd.cols();
@@ -41,8 +42,9 @@ Whitening whitening_from_activations(const Matrix& x, const std::string& source)
       return w;
     }
   }
-  throw UserError(source + 
-                  ": X^T X of the calibration activations stays singular even with a ridge of 0.1 * mean(diag)");
+  throw UserError(source +
+                  ": X^T X of the calibration activations stays singular even with a ridge of "
+                  "0.1 * mean(diag)");
 }
 
 LowRankFactors whitened_truncated_svd(const Matrix& w, const Whitening& whitening, int64_t rank,
@@ -50,7 +52,10 @@ LowRankFactors whitened_truncated_svd(const Matrix& w, const Whitening& whitenin
   const Matrix s_transpose = whitening.s.transpose().cast<float>();
   const Matrix whitened = s_transpose.triangularView<Eigen::Upper>() * w;
   LowRankFactors f = truncated_svd(whitened, rank, settings);
-  f.u = whitening.s.transpose().triangularView<Eigen::Upper>().solve(f.u.cast<double>()).cast<float>();
+  f.u = whitening.s.transpose()
+            .triangularView<Eigen::Upper>()
+            .solve(f.u.cast<double>())
+            .cast<float>();
   return f;
 }
 

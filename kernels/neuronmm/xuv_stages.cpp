@@ -10,9 +10,11 @@ namespace trnsim {
 TokenTiles token_tiles(const std::string& kernel, int64_t tokens, int64_t tiles_m) {
   TokenTiles t;
   t.block = tokens < kTile ? tokens : kTile * tiles_m;
-  require_multiple(kernel, "M (tokens)", tokens, t.block, "the token block, 128 x TILES_IN_BLOCK_M");
+  require_multiple(kernel, "M (tokens)", tokens, t.block,
+                   "the token block, 128 x TILES_IN_BLOCK_M");
   t.moving = std::min(t.block, kMoving);
-  require_multiple(kernel, "the token block", t.block, t.moving, "a block above 512 tokens is moved 512 at a time");
+  require_multiple(kernel, "the token block", t.block, t.moving,
+                   "a block above 512 tokens is moved 512 at a time");
   t.stationary = std::min(t.block, kTile);
   return t;
 }
@@ -84,7 +86,8 @@ void stage1_strip_explicit(Backend& b, const std::string& kernel, const TensorRe
   require_multiple(kernel, "K", K, block_k, "128 x the contraction tiles per block");
   require_multiple(kernel, "R", R, block_r, "128 x the rank tiles per block");
   const int64_t r_chunk = std::min(block_r, kMoving);
-  require_multiple(kernel, "the rank block", block_r, r_chunk, "a rank block above 512 is moved 512 at a time");
+  require_multiple(kernel, "the rank block", block_r, r_chunk,
+                   "a rank block above 512 is moved 512 at a time");
   const int64_t row_tiles = t.block / t.stationary;
   // X U in natural layout: one [tokens, R] row tile per 128 tokens, accumulated in SBUF.
   const TensorRef xu_rows = b.sbuf_tile("xu_rows", {row_tiles}, t.stationary, R, u.dtype);
@@ -152,7 +155,8 @@ void stage2_natural_block(Backend& b, const std::string& kernel, const TensorRef
     });
   });
   b.for_range("st", row_tiles, Loop::affine, [&](Expr st) {
-    const TensorRef packed = b.sbuf_tile("y_packed", {}, t.stationary, block_n, y.dtype, kPipelineBufs);
+    const TensorRef packed =
+        b.sbuf_tile("y_packed", {}, t.stationary, block_n, y.dtype, kPipelineBufs);
     b.for_range("nt", blocks.n, Loop::affine, [&](Expr nt) {
       b.tensor_copy(packed.all().cols(nt * kMoving, kMoving), y_acc.block({st, nt}));
     });

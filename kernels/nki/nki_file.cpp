@@ -50,15 +50,24 @@ if __name__ == "__main__":
     inputs = [x.astype(device_dtype()) for x in make_inputs()]
     expected = reference(*inputs)
     benchmarked = nki.benchmark(
-        warmup=10, iters=100, save_neff_name=f"{KERNEL_NAME}.neff", save_trace_name=f"{KERNEL_NAME}.ntff"
+        warmup=10,
+        iters=100,
+        save_neff_name=f"{KERNEL_NAME}.neff",
+        save_trace_name=f"{KERNEL_NAME}.ntff",
     )(KERNEL)
     result = benchmarked(*inputs)
     error = np.max(np.abs(np.asarray(result, dtype=np.float32) - expected))
-    print(f"{KERNEL_NAME}: max |result - numpy| = {error:.4g} (largest |expected| = {np.max(np.abs(expected)):.4g})")
+    largest = np.max(np.abs(expected))
+    print(f"{KERNEL_NAME}: max |result - numpy| = {error:.4g} (largest |expected| = {largest:.4g})")
     latency_us = benchmarked.benchmark_result.nc_latency.get_latency_percentile(99)
     print(f"{KERNEL_NAME}: P99 latency {latency_us:.1f} us ({SHAPE})")
     # One entry for a trnsim measurements file (traces/measured/*.json): `trnsim compare` it.
-    entry = {"kernel": KERNEL_NAME, "shape": SHAPE, "params": PARAMS, "latency_ms": latency_us / 1000}
+    entry = {
+        "kernel": KERNEL_NAME,
+        "shape": SHAPE,
+        "params": PARAMS,
+        "latency_ms": latency_us / 1000,
+    }
     print("measurement:", json.dumps(entry))
     print(f"profile: neuron-profile view -n {KERNEL_NAME}.neff -s {KERNEL_NAME}.ntff")
 )PY";
@@ -82,8 +91,8 @@ std::string emit_nki_file(const KernelSpec& spec, const Assignments& shape,
   out += "\"\"\"\nimport json\n\nimport numpy as np\n\ntry:\n    import neuronxcc.nki as nki\n"
          "    import neuronxcc.nki.isa as nisa\n    import neuronxcc.nki.language as nl\n"
          "except ImportError as missing:\n"
-         "    raise SystemExit(f\"{missing}: run this file on a Trn1/Inf2 instance with the Neuron SDK "
-         "(neuronxcc), or against trnsim's tests/nki_standin\")\n\n\n";
+         "    raise SystemExit(f\"{missing}: run this file on a Trn1/Inf2 instance with the "
+         "Neuron SDK (neuronxcc), or against trnsim's tests/nki_standin\")\n\n\n";
   out += backend.kernel_source();
   out += "\n\nKERNEL = " + spec.name + "\nKERNEL_NAME = \"" + spec.name + "\"\n";
   out += "SHAPE = \"" + joined(s) + "\"\nPARAMS = \"" + joined(p) + "\"\nDTYPE = \"" + numpy_dtype +

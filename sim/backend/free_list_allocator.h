@@ -19,7 +19,9 @@ class FreeListAllocator {
   int64_t used() const { return used_; }
   int64_t peak() const { return peak_; }
   int64_t free_bytes() const { return capacity_ - used_; }
-  int64_t rounded(int64_t bytes) const { return (bytes + alignment_ - 1) / alignment_ * alignment_; }
+  int64_t rounded(int64_t bytes) const {
+    return (bytes + alignment_ - 1) / alignment_ * alignment_;
+  }
 
  private:
   int64_t capacity_;

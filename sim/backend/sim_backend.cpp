@@ -32,8 +32,10 @@ SimBackend::SimBackend(const HwConfig& cfg, const std::string& program_name)
 
 isa::Program SimBackend::finish() {
   program_.data_movement = movement_.report(program_.tensors);
-  program_.footprint.peak_sbuf_bytes = tiles_.peak_sbuf_bytes_per_partition() * cfg_.sbuf.partitions;
-  program_.footprint.peak_psum_bytes = tiles_.peak_psum_bytes_per_partition() * cfg_.psum.partitions;
+  program_.footprint.peak_sbuf_bytes =
+      tiles_.peak_sbuf_bytes_per_partition() * cfg_.sbuf.partitions;
+  program_.footprint.peak_psum_bytes =
+      tiles_.peak_psum_bytes_per_partition() * cfg_.psum.partitions;
   return std::move(program_);
 }
 

@@ -53,7 +53,8 @@ TensorRef TileStore::allocate(Memory memory, const std::string& name,
   site.block_bytes = free * dtype_size(dtype);
   site.blocks.resize(static_cast<size_t>(bufs * site.blocks_per_buf));
   const OnChipMemoryConfig& mem = memory == Memory::sbuf ? cfg_.sbuf : cfg_.psum;
-  if (partitions > mem.partitions || pool(memory).rounded(site.block_bytes) > pool(memory).capacity())
+  if (partitions > mem.partitions ||
+      pool(memory).rounded(site.block_bytes) > pool(memory).capacity())
     throw UserError(std::string(memory_name(memory)) + " allocation of tile '" + name + "' " +
                     shape_of(site.ref) + " needs " + s(site.block_bytes) +
                     " bytes per partition; " + memory_name(memory) + " has " +

@@ -60,8 +60,9 @@ void print_text(const std::vector<TensorReport>& reports, const CompressOptions&
                 std::ostream& out) {
   const bool whitened = !o.calibration.empty();
   out << "compressed " << reports.size() << (reports.size() == 1 ? " tensor" : " tensors") << " of "
-      << o.weights << " -> " << o.output << " (ratio " << o.ratio << " of parameters removed, block "
-      << o.block << (whitened ? ", whitened by " + o.calibration : "") << ")\n";
+      << o.weights << " -> " << o.output << " (ratio " << o.ratio
+      << " of parameters removed, block " << o.block
+      << (whitened ? ", whitened by " + o.calibration : "") << ")\n";
   std::vector<std::vector<std::string>> rows = {
       {"tensor", "shape", "dtype", "rank", "params kept", "kept", "rel. error", "svd", "seconds"}};
   if (whitened) rows[0].insert(rows[0].end() - 2, "act. error");
@@ -81,7 +82,8 @@ void print_text(const std::vector<TensorReport>& reports, const CompressOptions&
   print_table(rows, out);
   for (const TensorReport& r : reports)
     if (r.whitening_ridge > 0)
-      out << "note: X^T X for '" << r.name << "' was singular or ill-conditioned; whitening added a ridge of "
+      out << "note: X^T X for '" << r.name
+          << "' was singular or ill-conditioned; whitening added a ridge of "
           << format("%.3g", r.whitening_ridge) << " to its diagonal\n";
 }
 

@@ -228,9 +228,10 @@ std::vector<ConsistencyRule> consistency_rules() {
                        return mem.banks == 0 || mem.bytes_per_partition % mem.banks == 0;
                      }});
   }
-  rules.push_back({{"hbm.interleave_bytes", "hbm.row_bytes"},
-                   "hbm.interleave_bytes divides hbm.row_bytes, a row holding whole chunks",
-                   [](const HwConfig& c) { return c.hbm.row_bytes % c.hbm.interleave_bytes == 0; }});
+  rules.push_back(
+      {{"hbm.interleave_bytes", "hbm.row_bytes"},
+       "hbm.interleave_bytes divides hbm.row_bytes, a row holding whole chunks",
+       [](const HwConfig& c) { return c.hbm.row_bytes % c.hbm.interleave_bytes == 0; }});
   rules.push_back({{"tensor.moving_free_max", "psum.bytes_per_partition", "psum.banks"},
                    "tensor.moving_free_max * 4 bytes (fp32) <= psum.bytes_per_partition / "
                    "psum.banks, a matmul result fitting one PSUM bank",

@@ -25,9 +25,10 @@ void split_dma(const HwConfig& cfg, const isa::Instruction& in, std::vector<DmaS
   const int64_t rows = side.partitions;
   // A descriptor moves one contiguous buffer on both sides (for a transpose: the rows of the
   // destination; its lower rate is dma.transpose_efficiency, applied in dma_engine_ns).
-  const int64_t buffer_bytes = in.op == Opcode::dma_transpose
-                                   ? in.dst.contiguous_bytes()
-                                   : std::min(in.src0.contiguous_bytes(), in.dst.contiguous_bytes());
+  const int64_t buffer_bytes =
+      in.op == Opcode::dma_transpose
+          ? in.dst.contiguous_bytes()
+          : std::min(in.src0.contiguous_bytes(), in.dst.contiguous_bytes());
   const int64_t row_bytes = side.free_bytes();
   const int64_t row_descriptors = (row_bytes + buffer_bytes - 1) / buffer_bytes;
   const bool hbm_read = in.src0.memory == Memory::hbm;

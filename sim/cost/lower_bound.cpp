@@ -13,8 +13,9 @@ double lower_bound_ns(const isa::Program& program, const HwConfig& cfg) {
     double busy = 0;
     for (const isa::Instruction& in : program.streams[s]) {
       // A matmul occupies the array for its MultiplyMoving; its LoadStationary may overlap.
-      const Cycles c = isa::opcode_info(in.op).cost == isa::CostRule::matmul ? matmul_cost(cfg, in).multiply_moving
-                                                    : engine_cost(cfg, in, engine).busy;
+      const Cycles c = isa::opcode_info(in.op).cost == isa::CostRule::matmul
+                           ? matmul_cost(cfg, in).multiply_moving
+                           : engine_cost(cfg, in, engine).busy;
       busy += to_ns(c, clock_ghz(cfg, engine));
     }
     bound = std::max(bound, busy);

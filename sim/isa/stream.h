@@ -13,7 +13,8 @@ namespace trnsim::isa {
 enum class Stream : uint8_t {};
 
 constexpr int kComputeStreams = 4;
-constexpr int kDmaQueues = kMaxDmaQueues;  // queue ids a program may name; see dma.queues_per_engine
+// The queue ids a program may name; a config may have fewer (dma.queues_per_engine).
+constexpr int kDmaQueues = kMaxDmaQueues;
 constexpr int kStreamCount = kComputeStreams + kDmaQueues;
 
 constexpr Stream compute_stream(Engine e) { return Stream(static_cast<uint8_t>(e)); }

@@ -66,7 +66,8 @@ class InstructionCheck {
     require_placement(op, "dst", in.dst, info.dst);
     if (info.reads_src0) require_placement(op, "src0", in.src0, info.src);
     if (info.reads_src1) require_placement(op, "src1", in.src1, info.src);
-    if (in.accumulate && !info.may_accumulate) fail("accumulate is set but " + op + " cannot accumulate");
+    if (in.accumulate && !info.may_accumulate)
+      fail("accumulate is set but " + op + " cannot accumulate");
     shapes(in, info);
     waits(in);
   }

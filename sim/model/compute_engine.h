@@ -47,8 +47,8 @@ class TensorEngine : public ComputeEngine {
   isa::AccessPattern loaded_stationary_;
 };
 
-// Vector, Scalar and GpSimd: one lane per partition, cost rules of reference trainium.md §5.1, and the
-// NC-v2 shared-port rules (Vector/GpSimd share SBUF access; Vector/Scalar share PSUM access).
+// Vector, Scalar and GpSimd: one lane per partition, cost rules of reference trainium.md §5.1, and
+// the NC-v2 shared-port rules (Vector/GpSimd share SBUF access; Vector/Scalar share PSUM access).
 class LaneEngine : public ComputeEngine {
  public:
   LaneEngine(const sc_core::sc_module_name& name, Engine engine, CoreContext& ctx);

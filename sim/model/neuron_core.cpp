@@ -66,7 +66,8 @@ size_t dma_packet_bound(const isa::Program& program, const HwConfig& cfg) {
     for (const isa::Instruction& in : program.stream(isa::dma_queue_stream(q))) {
       const isa::AccessPattern& side = in.dst.memory != Memory::hbm ? in.dst : in.src0;
       const int64_t first = side.memory == Memory::hbm ? 0 : side.start_partition;
-      bound += static_cast<size_t>((first + side.partitions - 1) / per_engine - first / per_engine + 1);
+      bound +=
+          static_cast<size_t>((first + side.partitions - 1) / per_engine - first / per_engine + 1);
     }
   return bound;
 }

@@ -36,7 +36,8 @@ MeasurementSet load_measurements(const std::string& path) {
   set.hw = field<std::string>(j, "hw", path);
   set.dtype = field<std::string>(j, "dtype", path);
   const auto rows = field<nlohmann::json>(j, "measurements", path);
-  if (!rows.is_array() || rows.empty()) throw UserError(path + ": \"measurements\" must be a non-empty list");
+  if (!rows.is_array() || rows.empty())
+    throw UserError(path + ": \"measurements\" must be a non-empty list");
   for (size_t i = 0; i < rows.size(); ++i) {
     const std::string where = path + ": measurements[" + std::to_string(i) + "]";
     Measurement m;

@@ -163,7 +163,8 @@ TuneReport tune(const TuneRequest& r) {
   }
   const int active = static_cast<int>(children.size()) + 1;
   if (active < workers)  // a fork failed: this process takes the missing shares as well
-    for (int w = active; w < workers; ++w) merge(report, serialize(search(spec, r, names, w, workers)));
+    for (int w = active; w < workers; ++w)
+      merge(report, serialize(search(spec, r, names, w, workers)));
   merge(report, serialize(search(spec, r, names, 0, workers)));
   for (const auto& [pid, fd] : children) {
     std::string text;

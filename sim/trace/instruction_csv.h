@@ -14,9 +14,9 @@ namespace trnsim::trace {
 //   engine, opcode, start_ns, end_ns, duration_ns, complete_ns, index, operands,
 //   semaphore_waits, wait_ns, label
 // engine is the stream name ("Tensor", "qDma3"); operands is "dst; src0; src1" as rendered by
-// isa::describe(); semaphore_waits is "Vector>=3 qDma2>=17"; wait_ns = time blocked on semaphores; times
-// in ns with picosecond resolution. Fields are quoted per RFC 4180 when they need it.
-// Written to a temporary and renamed; an unwritable path throws UserError.
+// isa::describe(); semaphore_waits is "Vector>=3 qDma2>=17"; wait_ns = time blocked on semaphores;
+// times in ns with picosecond resolution. Fields are quoted per RFC 4180 when they need it. Written
+// to a temporary and renamed; an unwritable path throws UserError.
 void write_instruction_csv(const std::string& path, const isa::Program& program,
                            const model::RunResult& run, const HwConfig& cfg);
 
