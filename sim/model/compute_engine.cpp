@@ -46,6 +46,7 @@ void ComputeEngine::run() {
   const auto& instructions = ctx_.program.stream(stream);
   for (uint32_t i = 0; i < instructions.size(); ++i) {
     const isa::Instruction& in = instructions[i];
+    prefetch_next(instructions, i);
     InstructionEvent ev{stream, i};
     ev.ready_ns = to_ns(sc_core::sc_time_stamp());
     for (const auto& w : in.waits) ctx_.semaphores.wait_for(stream, w);

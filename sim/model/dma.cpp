@@ -175,6 +175,7 @@ void DmaQueue::run() {
   const auto& instructions = ctx_.program.stream(stream_);
   const sc_time setup = ns(ctx_.cfg.dma.setup_latency_ns);
   for (uint32_t i = 0; i < instructions.size(); ++i) {
+    prefetch_next(instructions, i);
     InstructionEvent& ev = events_[i];
     ev = {stream_, i};
     ev.ready_ns = to_ns(sc_core::sc_time_stamp());
