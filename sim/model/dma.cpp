@@ -37,6 +37,7 @@ void DmaEngines::enqueue(const DmaWork& work) {
   const int e = work.share.engine;
   Engine& engine = engines_[static_cast<size_t>(e)];
   engine.queues[work.queue].push_back(work);
+  if (!(engine.busy_queues >> work.queue & 1u)) engine.front_eligible[work.queue] = work.eligible;
   engine.busy_queues |= 1u << work.queue;
   if (!engine.in_service && work.eligible < next_event_.time(e)) next_event_.set(e, work.eligible);
 }
@@ -88,11 +89,14 @@ bool DmaEngines::take_eligible(Engine& engine, sc_time at) {
   for (uint32_t busy : {from_next, wrapped})
     for (; busy; busy &= busy - 1) {
       const int q = __builtin_ctz(busy);
+      if (engine.front_eligible[q] > at) continue;
       std::deque<DmaWork>& queue = engine.queues[q];
-      if (queue.front().eligible > at) continue;
       engine.in_service = queue.front();
       queue.pop_front();
-      if (queue.empty()) engine.busy_queues &= ~(1u << q);
+      if (queue.empty())
+        engine.busy_queues &= ~(1u << q);
+      else
+        engine.front_eligible[q] = queue.front().eligible;
       engine.next_queue = q + 1 == queues_per_engine_ ? 0 : q + 1;
       return true;
     }
@@ -102,7 +106,7 @@ bool DmaEngines::take_eligible(Engine& engine, sc_time at) {
 sc_time DmaEngines::earliest_eligible(const Engine& engine) const {
   sc_time first = never_;
   for (uint32_t busy = engine.busy_queues; busy; busy &= busy - 1)
-    first = std::min(first, engine.queues[__builtin_ctz(busy)].front().eligible);
+    first = std::min(first, engine.front_eligible[__builtin_ctz(busy)]);
   return first;
 }
 

@@ -68,6 +68,9 @@ class DmaEngines : public sc_core::sc_module {
   struct Engine {
     std::array<std::deque<DmaWork>, isa::kDmaQueues> queues;
     uint32_t busy_queues = 0;  // bit q: queues[q] is not empty (the scans skip empty queues)
+    // When queues[q].front() becomes eligible, for the busy queues: the scans read this array
+    // instead of each queue's front, which is usually out of cache.
+    std::array<sc_core::sc_time, isa::kDmaQueues> front_eligible;
     int next_queue = 0;        // where the round-robin scan starts
     std::optional<DmaWork> in_service;
   };
