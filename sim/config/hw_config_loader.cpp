@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/did_you_mean.h"
 #include "common/types.h"
 #include "sim/config/hw_parameters.h"
 
@@ -29,15 +30,9 @@ bool is_path(const std::string& name_or_path) {
           name_or_path.compare(name_or_path.size() - ext.size(), ext.size(), ext) == 0);
 }
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& s : items) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
-
 std::string available_configs() {
   std::vector<std::string> names = list_hw_configs();
-  return "available in " + hwconfig_dir() + ": " + (names.empty() ? "none" : join(names));
+  return "available in " + hwconfig_dir() + ": " + (names.empty() ? "none" : join_names(names));
 }
 
 std::string location(const std::string& file, const YAML::Node& node) {
@@ -103,7 +98,7 @@ class FileDecoder {
       } else if (keys_in_section(e.key).empty()) {
         fail(e.where, e.key,
              "unknown top-level key" + did_you_mean(e.key, top_level_keys()) +
-                 " (known top-level keys: " + join(top_level_keys()) + ")");
+                 " (known top-level keys: " + join_names(top_level_keys()) + ")");
       } else {
         section_lines[e.key] = e.where;
         decode_section(path, e, &set_here);
@@ -182,7 +177,7 @@ class FileDecoder {
         std::vector<std::string> known = keys_in_section(section.key);
         fail(e.where, dotted,
              "unknown key" + did_you_mean(e.key, known) + " (known keys in " + section.key + ": " +
-                 join(known) + ")");
+                 join_names(known) + ")");
       }
       std::string allowed = " (allowed: " + param->allowed() + ")";
       if (!e.value.IsScalar())

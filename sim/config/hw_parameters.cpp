@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <type_traits>
 
+#include "common/did_you_mean.h"
+#include "common/excerpt.h"
 #include "common/types.h"
 
 namespace trnsim {
@@ -295,16 +297,17 @@ std::string HwParameter::allowed() const {
 std::string HwParameter::parse(const std::string& text, double* value) const {
   const char* begin = text.data();
   const char* end = begin + text.size();
+  const std::string shown = excerpt(text);  // the user's text, as messages show it
   double v = 0;
   if (type == Type::choice) {
     auto it = std::find(choices.begin(), choices.end(), text);
     if (it == choices.end())
-      return "'" + text + "' is not a known choice" + did_you_mean(text, choices);
+      return "'" + shown + "' is not a known choice" + did_you_mean(text, choices);
     *value = static_cast<double>(it - choices.begin());
     return "";
   }
   if (type == Type::boolean) {
-    if (text != "true" && text != "false") return "'" + text + "' is not a boolean";
+    if (text != "true" && text != "false") return "'" + shown + "' is not a boolean";
     v = text == "true" ? 1 : 0;
   } else if (type == Type::integer) {
     int64_t i = 0;
@@ -313,16 +316,16 @@ std::string HwParameter::parse(const std::string& text, double* value) const {
       double d = 0;
       auto [dptr, dec] = std::from_chars(begin, end, d);
       bool is_number = !text.empty() && dptr == end && dec == std::errc();
-      return "'" + text + (is_number ? "' is not an integer" : "' is not a number");
+      return "'" + shown + (is_number ? "' is not an integer" : "' is not a number");
     }
     v = static_cast<double>(i);
   } else {
     auto [ptr, ec] = std::from_chars(begin, end, v);
     if (text.empty() || ptr != end || ec != std::errc() || !std::isfinite(v)) {
-      return "'" + text + "' is not a number";
+      return "'" + shown + "' is not a number";
     }
   }
-  if (!(v >= min && v <= max)) return text + " is out of range";
+  if (!(v >= min && v <= max)) return shown + " is out of range";
   *value = v;
   return "";
 }
@@ -332,30 +335,6 @@ std::string HwParameter::format(const HwConfig& cfg) const {
   if (type == Type::choice) return choices.at(static_cast<size_t>(v));
   if (type == Type::boolean) return v != 0 ? "true" : "false";
   return format_number(v);
-}
-
-static size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
-std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
-  for (const std::string& c : candidates) {
-    if (edit_distance(word, c) <= std::max<size_t>(2, c.size() / 5)) {
-      return "; did you mean '" + c + "'?";
-    }
-  }
-  return "";
 }
 
 const std::vector<HwParameter>& hw_parameters() {

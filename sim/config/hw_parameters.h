@@ -65,9 +65,6 @@ class Origins {
 // last (usually the one the user changed): "<where>: <key>: ... (allowed: <rule>)".
 void check_consistency(const HwConfig& cfg, const Origins& origins);
 
-// "; did you mean 'X'?" when one candidate is a likely typo of `word`, else "".
-std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
-
 // Shortest text that reads back as `v`: "17", "0.25", "196608".
 std::string format_number(double v);
 

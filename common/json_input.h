@@ -1,0 +1,74 @@
+// Reading JSON that a user wrote: a program, a measurements file, a run record, a safetensors
+// header. nlohmann's parser accepts documents that the decoders must never see, and its
+// exceptions carry its own text and all of a bad token; this is the one way in.
+//
+// parse_json_input() builds the document through a SAX handler that bounds the nesting depth
+// as it parses (so no recursive operation, such as dump(), a copy or an error message, ever
+// meets a deep document), refuses a key given twice in one object (JSON leaves that open, and
+// nlohmann would keep the last one silently), and turns every parse failure (a syntax error,
+// invalid UTF-8, a number beyond a double) into one InputError line with the origin, line,
+// column and byte, the JSON path and what was expected.
+//
+// JsonObject then reads one object strictly: every key it is asked for must be there with the
+// right type, and finish() refuses any other key, with a did-you-mean.
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace trnsim {
+
+// Arrays and objects nest at most this deep. trnsim's own files nest 5 levels at most.
+constexpr size_t kMaxJsonNesting = 64;
+
+// `origin` names the source in errors (a path, "<test>"). The values of `skipped_keys` at the
+// top level are checked as JSON but not kept (a trace's events, when only its run record is
+// wanted). Throws InputError.
+nlohmann::json parse_json_input(std::string_view text, const std::string& origin,
+                                const std::vector<std::string>& skipped_keys = {});
+
+// A value for an error message, bounded whatever its size: "number 1.5", "string \"abc\"",
+// "boolean true", "null", "array [1, 2]", "an array of 300 items", "an object of 9 keys".
+std::string json_value_text(const nlohmann::json& value);
+
+class JsonObject {
+ public:
+  // `where` names the object in errors: "run.json: replay". InputError unless an object.
+  JsonObject(const nlohmann::json& object, std::string where);
+
+  // The value of a required key; InputError "<where>: missing key 'key'".
+  const nlohmann::json& at(const std::string& key);
+  bool has(const std::string& key);  // an optional key: known to finish() either way
+
+  // Typed values of required keys; InputError "<where>.<key>: expected ..., got ..." otherwise.
+  std::string string(const std::string& key);
+  bool boolean(const std::string& key);
+  int64_t integer(const std::string& key);
+  uint64_t unsigned_integer(const std::string& key);
+  double number(const std::string& key);
+  std::vector<std::string> strings(const std::string& key);
+  JsonObject object(const std::string& key);
+
+  const nlohmann::json& raw() const { return object_; }
+  const std::string& where() const { return where_; }
+  std::string path(const std::string& key) const;  // "<where>.<key>", the key as an excerpt
+
+  // Refuses every key that no call above asked for: "<where>.<key>: unknown key; did you
+  // mean 'X'? (known here: a, b)".
+  void finish() const;
+
+  [[noreturn]] void bad(const std::string& key, const std::string& expected,
+                        const nlohmann::json& value) const;
+
+ private:
+  const nlohmann::json& object_;
+  std::string where_;
+  std::set<std::string> asked_;
+};
+
+}  // namespace trnsim
