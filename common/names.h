@@ -7,7 +7,9 @@
 #include <cstddef>
 #include <string>
 #include <utility>
+#include <vector>
 
+#include "common/did_you_mean.h"
 #include "common/error.h"
 
 namespace trnsim {
@@ -39,14 +41,16 @@ std::string name_list(const std::array<NamedValue<Enum>, N>& table) {
   return out;
 }
 
-// The value named `text`; otherwise throws UserError "unknown <what> '<text>' (allowed: ...)".
+// The value named `text`; otherwise throws UserError unknown_name(what, text, table's names).
 template <typename Enum, size_t N>
 Enum parse_named(const std::array<NamedValue<Enum>, N>& table, const std::string& text,
                  const char* what) {
-  for (const auto& row : table)
+  std::vector<std::string> names;
+  for (const auto& row : table) {
     if (text == row.name) return row.value;
-  throw UserError("unknown " + std::string(what) + " '" + text + "' (allowed: " + name_list(table) +
-                  ")");
+    names.push_back(row.name);
+  }
+  throw UserError(unknown_name(what, text, names));
 }
 
 }  // namespace trnsim

@@ -2,6 +2,9 @@
 
 #include <sstream>
 
+#include "common/did_you_mean.h"
+#include "common/excerpt.h"
+
 #include "kernels/matmul/matmul_kernels.h"
 #include "kernels/neuronmm/neuronmm_kernels.h"
 
@@ -17,12 +20,12 @@ const std::vector<KernelSpec>& kernel_library() {
 }
 
 const KernelSpec& find_kernel(const std::string& name) {
-  std::string names;
+  std::vector<std::string> names;
   for (const KernelSpec& k : kernel_library()) {
     if (k.name == name) return k;
-    names += (names.empty() ? "" : ", ") + k.name;
+    names.push_back(k.name);
   }
-  throw UserError("unknown kernel '" + name + "' (kernels: " + names + ")");
+  throw UserError(unknown_name("kernel", name, names));
 }
 
 Assignments parse_assignments(const std::string& text, const std::string& what) {
@@ -32,7 +35,7 @@ Assignments parse_assignments(const std::string& text, const std::string& what) 
   while (std::getline(in, item, ',')) {
     const size_t eq = item.find('=');
     if (eq == std::string::npos || eq == 0)
-      throw UserError(what + ": '" + item + "' is not NAME=VALUE");
+      throw UserError(what + ": '" + excerpt(item) + "' is not NAME=VALUE");
     const std::string key = item.substr(0, eq), value = item.substr(eq + 1);
     size_t used = 0;
     int64_t number = 0;
@@ -42,7 +45,7 @@ Assignments parse_assignments(const std::string& text, const std::string& what) 
       used = 0;
     }
     if (used == 0 || used != value.size())
-      throw UserError(what + ": " + key + "=" + value + " is not an integer");
+      throw UserError(what + ": " + excerpt(item) + " is not an integer");
     out[key] = number;
   }
   return out;
@@ -53,10 +56,11 @@ Assignments merge_assignments(const Assignments& defaults, const Assignments& gi
   Assignments out = defaults;
   for (const auto& [key, value] : given) {
     if (!defaults.count(key)) {
-      std::string known;
-      for (const auto& d : defaults) known += (known.empty() ? "" : ", ") + d.first;
-      throw UserError(kernel + ": unknown " + what + " '" + key + "' (known: " +
-                      (known.empty() ? "none" : known) + ")");
+      std::vector<std::string> known;
+      for (const auto& d : defaults) known.push_back(d.first);
+      throw UserError(kernel + ": unknown " + what + " '" + excerpt(key) + "'" +
+                      did_you_mean(key, known) +
+                      " (known: " + (known.empty() ? "none" : join_names(known)) + ")");
     }
     out[key] = value;
   }

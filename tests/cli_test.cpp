@@ -114,10 +114,10 @@ TEST(Cli, OutOfRangeYamlValueNamesKeyAndRange) {
   EXPECT_NE(r.err.find("allowed"), std::string::npos) << r.err;
 }
 
-TEST(Cli, MalformedProgramJsonFails) {
+TEST(Cli, MalformedProgramJsonIsBadUsage) {
   const std::string path = write("bad_program.json", "{\"format\": \"trnsim-program\", ");
-  // README "Exit codes": malformed program JSON is a run that failed, exit 1.
-  expect_one_line_error(trnsim("run-program " + path), 1, "bad_program.json");
+  // README "Exit codes": an input file that cannot be decoded is bad usage, exit 2.
+  expect_one_line_error(trnsim("run-program " + path), 2, "bad_program.json:1:");
 }
 
 TEST(Cli, DeadlockedProgramNamesTheWaitingEngines) {
@@ -227,7 +227,8 @@ TEST(Cli, BadReplayFileIsOneLineAndBadUsage) {
   expect_one_line_error(
       trnsim("run --replay " + write("r4.json", with("\"seed\":1,", "\"seed\":1,\"colour\":2,"))),
       2, "replay.colour: unknown key");
-  expect_one_line_error(trnsim("run --replay " + write("r5.json", "{")), 2, "not JSON");
+  expect_one_line_error(trnsim("run --replay " + write("r5.json", "{")), 2,
+                        "r5.json:1:2: not valid JSON at byte 1");
   expect_one_line_error(trnsim("run matmul_naive --replay " + write("r6.json", a.out)), 2,
                         "excludes");
 }

@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/excerpt.h"
 #include "kernels/compress/whitening.h"
 
 namespace trnsim::compress {
@@ -39,16 +40,18 @@ std::vector<const TensorEntry*> select_tensors(const WeightsFile& file,
   }
   std::set<std::string> seen;
   for (const std::string& name : names) {
-    if (!seen.insert(name).second) throw UserError("tensor '" + name + "' is listed twice");
+    const std::string shown = excerpt(name);
+    if (!seen.insert(name).second) throw UserError("tensor '" + shown + "' is listed twice");
     const TensorEntry* t = file.find(name);
     if (!t)
-      throw UserError(file.path() + ": no tensor '" + name + "' (there are: " + file.names() + ")");
+      throw UserError(path_excerpt(file.path()) + ": no tensor '" + shown +
+                      "' (there are: " + file.names() + ")");
     if (!t->dtype)
-      throw UserError(file.path() + ": tensor '" + name + "' has dtype " + t->dtype_name +
-                      "; compress reads only BF16, F16 and F32");
+      throw UserError(path_excerpt(file.path()) + ": tensor '" + shown + "' has dtype " +
+                      t->dtype_name + "; compress reads only BF16, F16 and F32");
     if (t->shape.size() != 2)
-      throw UserError(file.path() + ": tensor '" + name + "' has shape " + shape_text(t->shape) +
-                      "; only 2-D tensors can be compressed");
+      throw UserError(path_excerpt(file.path()) + ": tensor '" + shown + "' has shape " +
+                      shape_text(t->shape) + "; only 2-D tensors can be compressed");
     selected.push_back(t);
   }
   return selected;
@@ -59,16 +62,18 @@ std::string calibration_tensor_for(const WeightsFile& calibration, const TensorE
   const TensorEntry* c = calibration.find(weight.name);
   if (!c && calibration.tensors().size() == 1) c = &calibration.tensors().front();
   if (!c)
-    throw UserError(calibration.path() + ": no calibration tensor named '" + weight.name +
-                    "', and the file holds more than one (" + calibration.names() + ")");
+    throw UserError(path_excerpt(calibration.path()) + ": no calibration tensor named '" +
+                    excerpt(weight.name) + "', and the file holds more than one (" +
+                    calibration.names() + ")");
   if (c->shape.size() < 2 || !c->dtype)
-    throw UserError(calibration.path() + ": calibration tensor '" + c->name +
+    throw UserError(path_excerpt(calibration.path()) + ": calibration tensor '" + excerpt(c->name) +
                     "' must be a BF16/F16/F32 (samples, K) or (..., K) array, not " +
                     c->dtype_name + " " + shape_text(c->shape));
   if (c->shape.back() != weight.shape[0])
-    throw UserError(calibration.path() + ": calibration tensor '" + c->name + "' has " +
-                    std::to_string(c->shape.back()) + " columns but weight '" + weight.name +
-                    "' has K = " + std::to_string(weight.shape[0]) + " rows");
+    throw UserError(path_excerpt(calibration.path()) + ": calibration tensor '" + excerpt(c->name) +
+                    "' has " + std::to_string(c->shape.back()) + " columns but weight '" +
+                    excerpt(weight.name) + "' has K = " + std::to_string(weight.shape[0]) +
+                    " rows");
   return c->name;
 }
 

@@ -1,6 +1,9 @@
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 
+#include "common/did_you_mean.h"
+#include "common/excerpt.h"
 #include "kernels/compress/tensor_formats.h"
 
 namespace trnsim::compress {
@@ -8,6 +11,10 @@ namespace {
 
 constexpr char kMagic[] = "\x93NUMPY";
 constexpr size_t kMagicBytes = 6;
+// numpy writes headers of a few hundred bytes; np.load refuses those over 10000 by default.
+constexpr uint64_t kMaxHeaderBytes = 65536;
+// The keys numpy writes and requires (numpy.lib.format.read_array_header).
+const std::vector<std::string> kHeaderKeys = {"descr", "fortran_order", "shape"};
 
 // A value of the header dict: a string, a bool or a tuple of integers.
 struct PyValue {
@@ -27,7 +34,16 @@ class PyDictParser {
     std::map<std::string, PyValue> dict;
     expect('{');
     while (peek() != '}') {
+      const size_t key_at = pos_;
       const std::string key = parse_string();
+      if (std::find(kHeaderKeys.begin(), kHeaderKeys.end(), key) == kHeaderKeys.end()) {
+        pos_ = key_at;
+        fail(unknown_name("key", key, kHeaderKeys));
+      }
+      if (dict.count(key)) {
+        pos_ = key_at;
+        fail("key '" + key + "' given twice");
+      }
       expect(':');
       dict[key] = parse_value();
       if (peek() != ',') break;
@@ -39,8 +55,8 @@ class PyDictParser {
 
  private:
   [[noreturn]] void fail(const std::string& what) const {
-    throw UserError(path_ + ": malformed .npy header (" + what + " at character " +
-                    std::to_string(pos_) + ")");
+    throw InputError(path_ + ": malformed .npy header (" + what + " at character " +
+                     std::to_string(pos_) + ")");
   }
   char peek() {
     while (pos_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[pos_]))) ++pos_;
@@ -107,39 +123,37 @@ const PyValue& field(const std::map<std::string, PyValue>& dict, const char* key
                      PyValue::Kind kind, const std::string& path) {
   const auto it = dict.find(key);
   if (it == dict.end() || it->second.kind != kind)
-    throw UserError(path + ": malformed .npy header (missing or mistyped '" + key + "')");
+    throw InputError(path + ": malformed .npy header (missing or mistyped '" + key + "')");
   return it->second;
 }
 
 }  // namespace
 
-TensorEntry parse_npy(std::istream& in, uint64_t file_size, const std::string& path,
-                      const std::string& tensor_name) {
-  char prefix[12] = {};
-  const uint64_t prefix_read = std::min<uint64_t>(file_size, sizeof prefix);
-  if (!in.read(prefix, static_cast<std::streamsize>(prefix_read)) || file_size < 10 ||
-      std::memcmp(prefix, kMagic, kMagicBytes) != 0)
-    throw UserError(path + ": not an .npy file (it does not start with \"\\x93NUMPY\")");
+TensorEntry parse_npy(const InputFile& file, const std::string& tensor_name) {
+  const std::string path = path_excerpt(file.path());
+  const uint64_t file_size = file.size();
+  const std::string prefix = file.read(0, std::min<uint64_t>(file_size, 12));
+  if (file_size < 10 || std::memcmp(prefix.data(), kMagic, kMagicBytes) != 0)
+    throw InputError(path + ": not an .npy file (it does not start with \"\\x93NUMPY\")");
   const int major = static_cast<unsigned char>(prefix[6]);
   if (major < 1 || major > 3)
-    throw UserError(path + ": unsupported .npy format version " + std::to_string(major));
+    throw InputError(path + ": unsupported .npy format version " + std::to_string(major));
   const auto byte = [&](int i) {
     return static_cast<uint64_t>(static_cast<unsigned char>(prefix[i]));
   };
   const uint64_t length_bytes = major == 1 ? 2 : 4;
-  if (file_size < 8 + length_bytes) throw UserError(path + ": .npy file ends inside its header");
+  if (file_size < 8 + length_bytes) throw InputError(path + ": .npy file ends inside its header");
   const uint64_t header_bytes = major == 1
                                     ? byte(8) | byte(9) << 8
                                     : byte(8) | byte(9) << 8 | byte(10) << 16 | byte(11) << 24;
   const uint64_t header_start = 8 + length_bytes;
   if (header_bytes > file_size - header_start)
-    throw UserError(path + ": .npy header length " + std::to_string(header_bytes) +
-                    " runs past the end of the " + std::to_string(file_size) + "-byte file");
-  std::string header(header_bytes, '\0');
-  in.clear();
-  in.seekg(static_cast<std::streamoff>(header_start));
-  if (!in.read(header.data(), static_cast<std::streamsize>(header_bytes)))
-    throw UserError(path + ": cannot read the .npy header");
+    throw InputError(path + ": .npy header length " + std::to_string(header_bytes) +
+                     " runs past the end of the " + std::to_string(file_size) + "-byte file");
+  if (header_bytes > kMaxHeaderBytes)
+    throw InputError(path + ": .npy header length " + std::to_string(header_bytes) +
+                     " is over the " + std::to_string(kMaxHeaderBytes) + " bytes allowed");
+  const std::string header = file.read(header_start, header_bytes);
 
   const std::map<std::string, PyValue> dict = PyDictParser(header, path).parse();
   TensorEntry e;
@@ -149,15 +163,15 @@ TensorEntry parse_npy(std::istream& in, uint64_t file_size, const std::string& p
   e.shape = field(dict, "shape", PyValue::tuple, path).items;
   e.dtype = npy_dtype(e.dtype_name);
   if (!e.dtype)
-    throw UserError(path + ": unsupported .npy dtype '" + e.dtype_name +
-                    "' (supported: '<f2' float16, '<f4' float32; bfloat16 only in safetensors)");
+    throw InputError(path + ": unsupported .npy dtype '" + excerpt(e.dtype_name) +
+                     "' (supported: '<f2' float16, '<f4' float32; bfloat16 only in safetensors)");
   const int64_t count = checked_element_count(e.shape, path);
   e.file_offset = header_start + header_bytes;
   e.bytes = static_cast<uint64_t>(count) * static_cast<uint64_t>(dtype_size(*e.dtype));
   if (file_size - e.file_offset != e.bytes)
-    throw UserError(path + ": .npy data holds " + std::to_string(file_size - e.file_offset) +
-                    " bytes but its shape and dtype '" + e.dtype_name + "' need " +
-                    std::to_string(e.bytes));
+    throw InputError(path + ": .npy data holds " + std::to_string(file_size - e.file_offset) +
+                     " bytes but its shape and dtype '" + e.dtype_name + "' need " +
+                     std::to_string(e.bytes));
   return e;
 }
 

@@ -1,5 +1,8 @@
 #include <nlohmann/json.hpp>
 
+#include "common/did_you_mean.h"
+#include "common/excerpt.h"
+#include "common/json_input.h"
 #include "kernels/compress/tensor_formats.h"
 
 namespace trnsim::compress {
@@ -44,14 +47,15 @@ uint64_t read_u64_le(const unsigned char* p) {
   return v;
 }
 
-std::vector<uint64_t> unsigned_list(const nlohmann::json& j, const std::string& where,
-                                    const char* key) {
-  if (!j.contains(key) || !j.at(key).is_array())
-    throw UserError(where + ": \"" + key + "\" must be a list of non-negative integers");
+// The safetensors library refuses a header over 100 MB (MAX_HEADER_SIZE); so does this.
+constexpr uint64_t kMaxHeaderBytes = 100'000'000;
+
+std::vector<uint64_t> unsigned_list(JsonObject& entry, const char* key) {
+  const nlohmann::json& list = entry.at(key);
+  if (!list.is_array()) entry.bad(key, "a list of non-negative integers", list);
   std::vector<uint64_t> out;
-  for (const auto& v : j.at(key)) {
-    if (!v.is_number_unsigned())
-      throw UserError(where + ": \"" + key + "\" must be a list of non-negative integers");
+  for (const auto& v : list) {
+    if (!v.is_number_unsigned()) entry.bad(key, "a list of non-negative integers", list);
     out.push_back(v.get<uint64_t>());
   }
   return out;
@@ -64,36 +68,39 @@ std::string shape_text(const std::vector<int64_t>& shape) {
 }
 
 TensorEntry parse_entry(const std::string& name, const nlohmann::json& j, uint64_t data_start,
-                        uint64_t data_bytes, const std::string& path) {
-  const std::string where = path + ": tensor '" + name + "'";
-  if (!j.is_object()) throw UserError(where + ": entry is not a JSON object");
-  if (!j.contains("dtype") || !j.at("dtype").is_string())
-    throw UserError(where + ": missing string \"dtype\"");
+                        uint64_t data_bytes, const std::string& origin) {
+  const std::string where = origin + ": tensor '" + excerpt(name) + "'";
+  JsonObject entry(j, where);
   TensorEntry e;
   e.name = name;
-  e.dtype_name = j.at("dtype").get<std::string>();
+  e.dtype_name = entry.string("dtype");
   const SafetensorsDtype* dtype = find_dtype(e.dtype_name);
-  if (!dtype) throw UserError(where + ": unknown dtype '" + e.dtype_name + "'");
+  if (!dtype) {
+    std::vector<std::string> names;
+    for (const SafetensorsDtype& d : kSafetensorsDtypes) names.push_back(d.name);
+    throw InputError(where + ": " + unknown_name("dtype", e.dtype_name, names));
+  }
   e.dtype = dtype->dtype;
-  for (uint64_t d : unsigned_list(j, where, "shape")) {
+  for (uint64_t d : unsigned_list(entry, "shape")) {
     if (d > (uint64_t{1} << 40))
-      throw UserError(where + ": dimension " + std::to_string(d) + " is too large");
+      throw InputError(where + ": dimension " + std::to_string(d) + " is too large");
     e.shape.push_back(static_cast<int64_t>(d));
   }
-  const std::vector<uint64_t> offsets = unsigned_list(j, where, "data_offsets");
-  if (offsets.size() != 2) throw UserError(where + ": \"data_offsets\" must be [begin, end]");
+  const std::vector<uint64_t> offsets = unsigned_list(entry, "data_offsets");
+  entry.finish();
+  if (offsets.size() != 2) throw InputError(where + ": \"data_offsets\" must be [begin, end]");
   const uint64_t begin = offsets[0], end = offsets[1];
   if (begin > end || end > data_bytes)
-    throw UserError(where + ": data_offsets [" + std::to_string(begin) + ", " +
-                    std::to_string(end) + "] lie outside the " + std::to_string(data_bytes) +
-                    "-byte data buffer");
+    throw InputError(where + ": data_offsets [" + std::to_string(begin) + ", " +
+                     std::to_string(end) + "] lie outside the " + std::to_string(data_bytes) +
+                     "-byte data buffer");
   const int64_t count = checked_element_count(e.shape, where);
   if (dtype->bytes != kSubByte) {
     const uint64_t needed = static_cast<uint64_t>(count) * static_cast<uint64_t>(dtype->bytes);
     if (end - begin != needed)
-      throw UserError(where + ": data_offsets hold " + std::to_string(end - begin) +
-                      " bytes but shape " + shape_text(e.shape) + " of " + e.dtype_name +
-                      " needs " + std::to_string(needed));
+      throw InputError(where + ": data_offsets hold " + std::to_string(end - begin) +
+                       " bytes but shape " + shape_text(e.shape) + " of " + e.dtype_name +
+                       " needs " + std::to_string(needed));
   }
   e.file_offset = data_start + begin;
   e.bytes = end - begin;
@@ -106,43 +113,42 @@ int64_t checked_element_count(const std::vector<int64_t>& shape, const std::stri
   int64_t count = 1;
   for (int64_t d : shape) {
     if (d < 0 || (d > 0 && count > (int64_t{1} << 50) / d))
-      throw UserError(where + ": shape " + shape_text(shape) + " is too large");
+      throw InputError(where + ": shape " + shape_text(shape) + " is too large");
     count *= d;
   }
   return count;
 }
 
-std::vector<TensorEntry> parse_safetensors(std::istream& in, uint64_t file_size,
-                                           const std::string& path) {
-  unsigned char prefix[8];
-  if (file_size < 8 || !in.read(reinterpret_cast<char*>(prefix), 8))
-    throw UserError(path + ": too short for a safetensors file (" + std::to_string(file_size) +
-                    " bytes; the header length alone takes 8)");
-  const uint64_t header_bytes = read_u64_le(prefix);
+std::vector<TensorEntry> parse_safetensors(const InputFile& file) {
+  const std::string origin = path_excerpt(file.path());
+  const uint64_t file_size = file.size();
+  if (file_size < 8)
+    throw InputError(origin + ": too short for a safetensors file (" + std::to_string(file_size) +
+                     " bytes; the header length alone takes 8)");
+  const std::string prefix = file.read(0, 8);
+  const uint64_t header_bytes = read_u64_le(reinterpret_cast<const unsigned char*>(prefix.data()));
   if (header_bytes > file_size - 8)
-    throw UserError(path + ": safetensors header length " + std::to_string(header_bytes) +
-                    " runs past the end of the " + std::to_string(file_size) + "-byte file");
-  std::string header(header_bytes, '\0');
-  if (!in.read(header.data(), static_cast<std::streamsize>(header_bytes)))
-    throw UserError(path + ": cannot read the safetensors header");
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(header);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw UserError(path + ": safetensors header is not valid JSON (error at byte " +
-                    std::to_string(e.byte) + ")");
-  }
-  if (!j.is_object()) throw UserError(path + ": safetensors header is not a JSON object");
+    throw InputError(origin + ": safetensors header length " + std::to_string(header_bytes) +
+                     " runs past the end of the " + std::to_string(file_size) + "-byte file");
+  if (header_bytes > kMaxHeaderBytes)
+    throw InputError(origin + ": safetensors header length " + std::to_string(header_bytes) +
+                     " is over the format's limit of " + std::to_string(kMaxHeaderBytes));
+  const nlohmann::json j =
+      parse_json_input(file.read(8, header_bytes), origin + ": safetensors header");
+  if (!j.is_object())
+    throw InputError(origin + ": safetensors header is not a JSON object (got " +
+                     json_value_text(j) + ")");
   const uint64_t data_start = 8 + header_bytes;
   const uint64_t data_bytes = file_size - data_start;
   std::vector<TensorEntry> entries;
   for (const auto& [name, value] : j.items()) {
-    if (name == "__metadata__") {
-      if (!value.is_object())
-        throw UserError(path + ": \"__metadata__\" must be a JSON object of strings");
+    if (name != "__metadata__") {
+      entries.push_back(parse_entry(name, value, data_start, data_bytes, origin));
       continue;
     }
-    entries.push_back(parse_entry(name, value, data_start, data_bytes, path));
+    bool strings = value.is_object();
+    for (const auto& [key, text] : value.items()) strings = strings && text.is_string();
+    if (!strings) throw InputError(origin + ": \"__metadata__\" must be a JSON object of strings");
   }
   return entries;
 }

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/did_you_mean.h"
+#include "common/excerpt.h"
 #include "kernels/compress/tensor_formats.h"
 
 namespace trnsim::compress {
@@ -60,28 +62,18 @@ int64_t TensorEntry::elements() const {
 }
 
 WeightsFile WeightsFile::open(const std::string& path) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec))
-    throw UserError("'" + path + "' is a directory, not a weights file");
-  errno = 0;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw UserError("cannot open '" + path + "': " + system_error());
-  const uint64_t size = fs::file_size(path, ec);
-  if (ec) throw UserError("cannot open '" + path + "': " + ec.message());
   WeightsFile file;
   file.path_ = path;
-  char magic[6] = {};
-  in.read(magic, sizeof magic);
-  const bool npy = fs::path(path).extension() == ".npy" ||
-                   (in.gcount() == 6 && std::memcmp(magic, "\x93NUMPY", 6) == 0);
-  in.clear();
-  in.seekg(0);
+  file.input_ = std::make_shared<const InputFile>(path, "a weights file (.safetensors or .npy)");
+  const InputFile& in = *file.input_;
+  const std::string magic = in.read(0, std::min<uint64_t>(in.size(), 6));
+  const bool npy = fs::path(path).extension() == ".npy" || magic == "\x93NUMPY";
   if (npy) {
     file.format_ = FileFormat::npy;
-    file.tensors_.push_back(parse_npy(in, size, path, fs::path(path).stem().string()));
+    file.tensors_.push_back(parse_npy(in, fs::path(path).stem().string()));
   } else {
     file.format_ = FileFormat::safetensors;
-    file.tensors_ = parse_safetensors(in, size, path);
+    file.tensors_ = parse_safetensors(in);
   }
   return file;
 }
@@ -93,30 +85,28 @@ const TensorEntry* WeightsFile::find(const std::string& name) const {
 }
 
 std::string WeightsFile::names() const {
-  std::string out;
-  for (const TensorEntry& t : tensors_) out += (out.empty() ? "" : ", ") + t.name;
-  return out.empty() ? "(none)" : out;
+  std::vector<std::string> names;
+  for (const TensorEntry& t : tensors_) names.push_back(t.name);
+  return names.empty() ? "(none)" : excerpt(join_names(names), kLongExcerptChars);
 }
 
 Matrix WeightsFile::read_matrix(const std::string& name) const {
   const TensorEntry* t = find(name);
-  if (!t) throw UserError(path_ + ": no tensor '" + name + "' (there are: " + names() + ")");
+  const std::string origin = path_excerpt(path_), shown = excerpt(name);
+  if (!t) throw UserError(origin + ": no tensor '" + shown + "' (there are: " + names() + ")");
   if (!t->dtype)
-    throw UserError(path_ + ": tensor '" + name + "' has dtype " + t->dtype_name +
+    throw UserError(origin + ": tensor '" + shown + "' has dtype " + t->dtype_name +
                     "; compress reads only BF16, F16 and F32");
   if (t->shape.empty())
-    throw UserError(path_ + ": tensor '" + name + "' is a scalar, not a matrix");
+    throw UserError(origin + ": tensor '" + shown + "' is a scalar, not a matrix");
   const int64_t cols = t->shape.back();
   const int64_t rows = cols == 0 ? 0 : t->elements() / cols;
   // The file order is row-major, i.e. the column-major order of the transpose.
   Matrix stored = t->fortran_order ? Matrix(rows, cols) : Matrix(cols, rows);
   {
+    // From the file as it was opened and checked: the path may name another file by now.
     std::vector<unsigned char> bytes(t->bytes);
-    errno = 0;
-    std::ifstream in(path_, std::ios::binary);
-    in.seekg(static_cast<std::streamoff>(t->file_offset));
-    if (!in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size())))
-      throw UserError(path_ + ": cannot read tensor '" + name + "': " + system_error());
+    input_->read_into(t->file_offset, reinterpret_cast<char*>(bytes.data()), bytes.size());
     const int size = dtype_size(*t->dtype);
     for (Eigen::Index i = 0; i < stored.size(); ++i)
       stored.data()[i] = decode_element(&bytes[i * size], *t->dtype);
@@ -159,7 +149,8 @@ WeightsWriter::WeightsWriter(FileFormat format, std::string path, std::vector<La
   if (format_ == FileFormat::safetensors) return;
   for (const Layout& t : layout_)
     if (t.name.find('/') != std::string::npos)
-      throw UserError("cannot write '" + path_ + "': tensor name '" + t.name + "' contains '/'");
+      throw UserError("cannot write '" + path_ + "': tensor name '" + excerpt(t.name) +
+                      "' contains '/'");
   std::error_code ec;
   if (!fs::exists(path_, ec)) {
     temp_dir_ = path_ + temp_suffix();

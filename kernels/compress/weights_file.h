@@ -7,10 +7,12 @@
 #include <Eigen/Dense>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "common/input_file.h"
 #include "common/types.h"
 
 namespace trnsim::compress {
@@ -39,14 +41,15 @@ struct TensorEntry {
 // An opened, fully validated weights file; tensor data is read on demand.
 class WeightsFile {
  public:
-  // .npy by extension or magic, anything else safetensors. Throws UserError.
+  // .npy by extension or magic, anything else safetensors. Throws InputError (a regular file
+  // only, see common/input_file.h).
   static WeightsFile open(const std::string& path);
 
   const std::string& path() const { return path_; }
   FileFormat format() const { return format_; }
   const std::vector<TensorEntry>& tensors() const { return tensors_; }
   const TensorEntry* find(const std::string& name) const;  // nullptr if absent
-  std::string names() const;                               // "a, b, c" for error messages
+  std::string names() const;  // "a, b, c" for error messages, as a bounded excerpt
 
   // The tensor as a matrix: rows = product of all but the last dimension, cols = the last one.
   // Needs a convertible dtype and at least one dimension; throws UserError otherwise.
@@ -54,6 +57,7 @@ class WeightsFile {
 
  private:
   std::string path_;
+  std::shared_ptr<const InputFile> input_;  // kept open: tensors are read on demand
   FileFormat format_ = FileFormat::safetensors;
   std::vector<TensorEntry> tensors_;
 };

@@ -16,6 +16,7 @@
 #include "sim/model/neuron_core.h"
 #include "kernels/nki/nki_file.h"
 #include "common/atomic_file.h"
+#include "common/excerpt.h"
 #include "sim/trace/instruction_csv.h"
 #include "sim/trace/perfetto_trace.h"
 #include "sim/trace/summary.h"
@@ -25,10 +26,11 @@ namespace {
 
 using namespace trnsim::run;  // the library that runs kernels, comparisons and searches
 
-// A problem with the command line itself (exit 2), as opposed to a run that failed (exit 1).
-class UsageError : public UserError {
+// A problem with the command line itself (exit 2, as for every InputError: a file it names
+// that cannot be used), as opposed to a run that failed (exit 1).
+class UsageError : public InputError {
  public:
-  using UserError::UserError;
+  using InputError::InputError;
 };
 
 struct OutputOptions {
@@ -222,7 +224,7 @@ void run_tune(const TuneOptions& o, const MachineOptions& m) {
       used = 0;
     }
     if (used == 0 || used != item.size() || request.values.back() <= 0)
-      throw UsageError("--values: '" + item + "' is not a positive integer");
+      throw UsageError("--values: '" + excerpt(item) + "' is not a positive integer");
   }
   request.only = o.only;
   request.keep = static_cast<size_t>(std::max(1, o.top));
@@ -404,7 +406,7 @@ int run_cli(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "trnsim: " << e.what() << " (see --help)\n";
+    std::cerr << "trnsim: " << excerpt(e.what(), kLongExcerptChars) << " (see --help)\n";
     return 2;
   }
 
@@ -421,7 +423,7 @@ int run_cli(int argc, char** argv) {
       run_compress(compress_opts, std::cout);
     }
     if (*compare_cmd) compare_with_measurements(measured_path, compare_machine, compare_json);
-  } catch (const UsageError& e) {
+  } catch (const InputError& e) {
     std::cerr << "trnsim: " << e.what() << "\n";
     return 2;
   } catch (const UserError& e) {
@@ -431,7 +433,7 @@ int run_cli(int argc, char** argv) {
     std::cerr << "trnsim: out of memory (try a smaller shape, or --timing-only)\n";
     return 1;
   } catch (const std::exception& e) {
-    std::cerr << "trnsim: internal error: " << e.what() << "\n";
+    std::cerr << "trnsim: internal error: " << excerpt(e.what(), kLongExcerptChars) << "\n";
     return 1;
   }
   return 0;

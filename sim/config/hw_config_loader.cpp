@@ -5,14 +5,16 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 
 #include "common/did_you_mean.h"
+#include "common/excerpt.h"
+#include "common/input_file.h"
 #include "common/types.h"
 #include "sim/config/hw_parameters.h"
+#include "sim/config/yaml_input.h"
 
 #ifndef TRNSIM_HWCONFIG_DIR
 #define TRNSIM_HWCONFIG_DIR "hwconfig"
@@ -22,6 +24,11 @@ namespace trnsim {
 namespace {
 
 namespace fs = std::filesystem;
+
+// A hardware config is a few hundred lines (trn1.yaml is 9 KB).
+constexpr uint64_t kMaxHwConfigBytes = uint64_t{1} << 20;
+// Each base is decoded before the file that names it, one call deeper.
+constexpr size_t kMaxBaseChain = 16;
 
 bool is_path(const std::string& name_or_path) {
   const std::string ext = ".yaml";
@@ -36,12 +43,21 @@ std::string available_configs() {
 }
 
 std::string location(const std::string& file, const YAML::Node& node) {
-  return file + ":" + std::to_string(node.Mark().line + 1);
+  return path_excerpt(file) + ":" + std::to_string(node.Mark().line + 1);
 }
 
+// `key` may be the user's (an unknown key): it is shown as an excerpt.
 [[noreturn]] void fail(const std::string& where, const std::string& key,
                        const std::string& problem) {
-  throw UserError(where + ": " + key + ": " + problem);
+  throw InputError(where + ": " + excerpt(key) + ": " + problem);
+}
+
+// The canonical form of a path that could be opened, for the base chain; the path itself if
+// the file system cannot say (it was opened, so it exists).
+fs::path canonical_or_same(const std::string& path) {
+  std::error_code ec;
+  fs::path canonical = fs::weakly_canonical(path, ec);
+  return ec ? fs::path(path) : canonical;
 }
 
 std::vector<std::string> keys_in_section(const std::string& section) {
@@ -61,7 +77,7 @@ std::vector<std::string> top_level_keys() {
 std::string kind(const YAML::Node& node) {
   if (node.IsMap()) return "a map";
   if (node.IsSequence()) return "a list";
-  if (node.IsScalar()) return "'" + node.Scalar() + "'";
+  if (node.IsScalar()) return "'" + excerpt(node.Scalar()) + "'";
   return "nothing";
 }
 
@@ -80,8 +96,9 @@ class FileDecoder {
 
   // Steps: 1 parse, 2 load the base, 3 decode this file's keys, 4 require completeness.
   void decode(const std::string& path, std::vector<fs::path> chain) {
-    chain.push_back(fs::weakly_canonical(path));
-    std::vector<Entry> entries = entries_of(path, "", parse(path));
+    const YAML::Node root = parse(path);
+    chain.push_back(canonical_or_same(path));
+    std::vector<Entry> entries = entries_of(path, "", root);
 
     auto base = std::find_if(entries.begin(), entries.end(),
                              [](const Entry& e) { return e.key == "base"; });
@@ -109,20 +126,13 @@ class FileDecoder {
 
  private:
   static YAML::Node parse(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw UserError("cannot open hardware config '" + path + "'");
-    std::stringstream text;
-    text << in.rdbuf();
-    YAML::Node root;
-    try {
-      root = YAML::Load(text.str());
-    } catch (const YAML::Exception& e) {
-      throw UserError(path + ":" + std::to_string(e.mark.line + 1) + ": malformed YAML: " + e.msg);
-    }
-    if (root.IsNull()) throw UserError(path + ": empty file (expected 'name:' and sections)");
+    const std::string origin = path_excerpt(path);
+    const YAML::Node root = parse_yaml_input(
+        read_input_file(path, "a hardware config YAML file", kMaxHwConfigBytes), origin);
+    if (root.IsNull()) throw InputError(origin + ": empty file (expected 'name:' and sections)");
     if (!root.IsMap()) {
-      throw UserError(location(path, root) + ": expected a map with 'name:' and sections, got " +
-                      kind(root));
+      throw InputError(location(path, root) + ": expected a map with 'name:' and sections, got " +
+                       kind(root));
     }
     return root;
   }
@@ -134,7 +144,7 @@ class FileDecoder {
     std::set<std::string> seen;
     for (auto it = map.begin(); it != map.end(); ++it) {
       std::string where = location(path, it->first);
-      if (!it->first.IsScalar()) throw UserError(where + ": expected a plain key");
+      if (!it->first.IsScalar()) throw InputError(where + ": expected a plain key");
       std::string key = it->first.Scalar();
       if (!seen.insert(key).second) {
         fail(where, section.empty() ? key : section + "." + key, "duplicate key");
@@ -150,16 +160,22 @@ class FileDecoder {
     std::string name = base.value.Scalar();
     std::string base_path = is_path(name) ? (fs::path(path).parent_path() / name).string()
                                           : hwconfig_dir() + "/" + name + ".yaml";
-    if (!fs::is_regular_file(base_path)) {
+    std::error_code ec;
+    if (!is_path(name) && !fs::exists(base_path, ec)) {
       fail(base.where, "base",
-           "cannot open hardware config '" + name + "' (" + available_configs() + ")");
+           "cannot open hardware config '" + excerpt(name) + "' (" + available_configs() + ")");
     }
-    fs::path canonical = fs::weakly_canonical(base_path);
+    fs::path canonical = canonical_or_same(base_path);
     if (std::find(chain.begin(), chain.end(), canonical) != chain.end()) {
       std::string cycle;
-      for (const fs::path& p : chain) cycle += p.filename().string() + " -> ";
+      for (const fs::path& p : chain) cycle += excerpt(p.filename().string()) + " -> ";
       fail(base.where, "base",
-           "cycle " + cycle + canonical.filename().string() + " (a config cannot be its own base)");
+           "cycle " + cycle + excerpt(canonical.filename().string()) +
+               " (a config cannot be its own base)");
+    }
+    if (chain.size() >= kMaxBaseChain) {
+      fail(base.where, "base",
+           "more than " + std::to_string(kMaxBaseChain) + " configs in a chain of bases");
     }
     FileDecoder(cfg_, origins_).decode(base_path, chain);
   }
@@ -184,7 +200,7 @@ class FileDecoder {
         fail(e.where, dotted, "expected a value, got " + kind(e.value) + allowed);
       // A quoted scalar is a string in YAML, even if it looks like a number.
       if (e.value.Tag() == "!" && param->type != HwParameter::Type::choice) {
-        fail(e.where, dotted, "\"" + e.value.Scalar() + "\" is a quoted string" + allowed);
+        fail(e.where, dotted, "\"" + excerpt(e.value.Scalar()) + "\" is a quoted string" + allowed);
       }
       double v = 0;
       std::string problem = param->parse(e.value.Scalar(), &v);
@@ -227,10 +243,10 @@ std::string trim(const std::string& s) {
 
 // Applies one override and records it in `origins`.
 void apply_one(HwConfig& cfg, const std::string& assignment, Origins& origins) {
-  const std::string where = "--set " + assignment;
+  const std::string where = "--set " + excerpt(assignment);
   size_t eq = assignment.find('=');
   if (eq == std::string::npos) {
-    throw UserError(where + ": expected section.key=value, e.g. dma.setup_latency_ns=900");
+    throw InputError(where + ": expected section.key=value, e.g. dma.setup_latency_ns=900");
   }
   std::string key = trim(assignment.substr(0, eq));
   std::string text = trim(assignment.substr(eq + 1));
@@ -254,10 +270,13 @@ void apply_one(HwConfig& cfg, const std::string& assignment, Origins& origins) {
 HwConfig load_hw_config(const std::string& name_or_path) {
   std::string path =
       is_path(name_or_path) ? name_or_path : hwconfig_dir() + "/" + name_or_path + ".yaml";
-  if (!fs::is_regular_file(path)) {
-    std::string looked = path == name_or_path ? "" : "looked for " + path + "; ";
-    throw UserError("cannot open hardware config '" + name_or_path + "' (" + looked +
-                    available_configs() + ")");
+  // A name without a file lists the names there are; a path that cannot be read is refused
+  // by the reading itself (a FIFO, a directory, a symlink loop, ...).
+  std::error_code ec;
+  if (!is_path(name_or_path) && !fs::exists(path, ec)) {
+    std::string looked = path == name_or_path ? "" : "looked for " + path_excerpt(path) + "; ";
+    throw InputError("cannot open hardware config '" + path_excerpt(name_or_path) + "' (" + looked +
+                     available_configs() + ")");
   }
   HwConfig cfg;
   Origins origins;

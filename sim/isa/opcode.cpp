@@ -1,5 +1,9 @@
 #include "sim/isa/opcode.h"
 
+#include <vector>
+
+#include "common/did_you_mean.h"
+
 namespace trnsim::isa {
 namespace {
 
@@ -67,12 +71,12 @@ const char* opcode_name(Opcode op) {
 }
 
 Opcode parse_opcode(const std::string& name) {
-  std::string allowed;
+  std::vector<std::string> names;
   for (const OpcodeInfo& row : kTable) {
     if (name == row.name) return row.op;
-    allowed += (allowed.empty() ? "" : ", ") + std::string(row.name);
+    names.push_back(row.name);
   }
-  throw UserError("unknown opcode '" + name + "' (allowed: " + allowed + ")");
+  throw UserError(unknown_name("opcode", name, names));
 }
 
 const char* placement_name(Placement p) { return kPlacementNames[static_cast<size_t>(p)]; }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -19,10 +20,15 @@ constexpr int kProgramFormatVersion = 1;
 nlohmann::json program_to_json(const Program& p);
 
 // `origin` names the source in error messages (a file path, "<stdin>", a test name).
-// Throws UserError for malformed JSON content or a program that fails validate().
+// Throws InputError for malformed JSON content or a program that fails validate().
 Program program_from_json(const nlohmann::json& j, const std::string& origin);
 
-// Reads and decodes a program file; throws UserError naming the path.
+// The bytes of a program file, parsed as parse_json_input() does (bounded depth, no duplicate
+// keys, every parse failure one line), then decoded; throws InputError.
+Program program_from_text(std::string_view text, const std::string& origin);
+
+// Reads (a regular file only, see common/input_file.h) and decodes a program file; throws
+// InputError naming the path.
 Program load_program(const std::string& path);
 
 // Validates, then writes one instruction per line to a temporary file renamed over `path`, so

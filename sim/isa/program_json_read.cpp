@@ -1,14 +1,15 @@
 // program_from_json and load_program: JSON -> Program, rejecting anything malformed with the
 // JSON path of the offending value.
-#include <cerrno>
+#include <algorithm>
 #include <cmath>
-#include <cstring>
-#include <fstream>
 #include <initializer_list>
 #include <limits>
 #include <map>
-#include <sstream>
 
+#include "common/did_you_mean.h"
+#include "common/excerpt.h"
+#include "common/input_file.h"
+#include "common/json_input.h"
 #include "sim/isa/program_json.h"
 
 namespace trnsim::isa {
@@ -17,18 +18,17 @@ namespace {
 using nlohmann::json;
 using Keys = std::initializer_list<const char*>;
 
+// A saved program of the largest tutorial kernel (matmul_naive, 99,328 instructions) is about
+// 40 MB; ten times that is still a program, more is a mistake or an attack.
+constexpr uint64_t kMaxProgramFileBytes = uint64_t{400} << 20;
+
+// A key may be user text (an unknown key, a stream name): it goes into a path as an excerpt.
 std::string child(const std::string& path, const std::string& key) {
-  return path.empty() ? key : path + "." + key;
+  return path.empty() ? excerpt(key) : path + "." + excerpt(key);
 }
 std::string item(const std::string& path, size_t i) { return path + "[" + std::to_string(i) + "]"; }
 
-// "number 1.5", "string \"x\"", shortened so an error stays one readable line.
-std::string value_text(const json& j) {
-  if (j.is_null()) return "null";
-  std::string dumped = j.dump();
-  if (dumped.size() > 40) dumped = dumped.substr(0, 37) + "...";
-  return std::string(j.type_name()) + " " + dumped;
-}
+std::string value_text(const json& j) { return json_value_text(j); }
 
 // Decodes one document; every error names the origin and the JSON path of the bad value.
 class Decoder {
@@ -40,7 +40,8 @@ class Decoder {
     object(j, "", {}, {"format"});  // a foreign JSON file fails here, on its format
     const std::string format = text(j.at("format"), "format");
     if (format != kProgramFormat) {
-      fail("format", "expected \"" + std::string(kProgramFormat) + "\", got \"" + format + "\"");
+      fail("format",
+           "expected \"" + std::string(kProgramFormat) + "\", got \"" + excerpt(format) + "\"");
     }
     object(j, "", {"format", "version", "name", "footprint", "tensors", "streams"},
            {"format", "version", "streams"});
@@ -81,21 +82,21 @@ class Decoder {
 
  private:
   [[noreturn]] void fail(const std::string& path, const std::string& problem) const {
-    throw UserError(origin_ + ": " + (path.empty() ? "top level" : path) + ": " + problem);
+    throw InputError(origin_ + ": " + (path.empty() ? "top level" : path) + ": " + problem);
   }
 
   // Requires an object with only `allowed` keys (any keys if `allowed` is empty) and all of
   // `required`.
   void object(const json& j, const std::string& path, Keys allowed, Keys required) const {
     if (!j.is_object()) fail(path, "expected an object, got " + value_text(j));
+    const std::vector<std::string> names(allowed.begin(), allowed.end());
     for (const auto& entry : j.items()) {
-      bool known = allowed.size() == 0;
-      std::string list;
-      for (const char* key : allowed) {
-        known = known || entry.key() == key;
-        list += (list.empty() ? "" : ", ") + std::string(key);
+      const bool known =
+          names.empty() || std::find(names.begin(), names.end(), entry.key()) != names.end();
+      if (!known) {
+        fail(child(path, entry.key()), "unknown key" + did_you_mean(entry.key(), names) +
+                                           " (allowed: " + join_names(names) + ")");
       }
-      if (!known) fail(child(path, entry.key()), "unknown key (allowed: " + list + ")");
     }
     for (const char* key : required) {
       if (!j.contains(key)) fail(child(path, key), "missing required key");
@@ -145,7 +146,7 @@ class Decoder {
     if (j.contains("role")) t.role = named(j.at("role"), child(path, "role"), parse_tensor_role);
     const auto [previous, added] = tensor_index_.emplace(t.name, int32_t(tensor_index_.size()));
     if (!added) {
-      fail(child(path, "name"), "duplicate tensor name '" + t.name + "' (also tensors[" +
+      fail(child(path, "name"), "duplicate tensor name '" + excerpt(t.name) + "' (also tensors[" +
                                     std::to_string(previous->second) + "])");
     }
     return t;
@@ -243,9 +244,11 @@ class Decoder {
   int32_t tensor_named(const std::string& name, const std::string& path) const {
     auto found = tensor_index_.find(name);
     if (found != tensor_index_.end()) return found->second;
-    std::string names;
-    for (const auto& [known, index] : tensor_index_) names += (names.empty() ? "" : ", ") + known;
-    fail(path, "unknown tensor '" + name + "' (tensors: " + (names.empty() ? "none" : names) + ")");
+    std::vector<std::string> names;
+    for (const auto& [known, index] : tensor_index_) names.push_back(known);
+    fail(path, "unknown tensor '" + excerpt(name) + "'" + did_you_mean(name, names) +
+                   " (tensors: " +
+                   (names.empty() ? "none" : excerpt(join_names(names), kLongExcerptChars)) + ")");
   }
 
   std::string origin_;
@@ -259,26 +262,18 @@ Program program_from_json(const json& j, const std::string& origin) {
   try {
     validate(p);
   } catch (const UserError& e) {
-    throw UserError(origin + ": " + e.what());
+    throw InputError(origin + ": " + e.what());
   }
   return p;
 }
 
+Program program_from_text(std::string_view text, const std::string& origin) {
+  return program_from_json(parse_json_input(text, origin), origin);
+}
+
 Program load_program(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw UserError(path + ": cannot open program file: " + std::strerror(errno));
-  std::ostringstream content;
-  content << in.rdbuf();
-  json j;
-  try {
-    j = json::parse(content.str());
-  } catch (const json::parse_error& e) {
-    std::string message = e.what();  // "[json.exception.parse_error.101] parse error at ..."
-    const size_t bracket = message.find("] ");
-    if (bracket != std::string::npos) message = message.substr(bracket + 2);
-    throw UserError(path + ": not valid JSON: " + message);
-  }
-  return program_from_json(j, path);
+  const std::string text = read_input_file(path, "a program JSON file", kMaxProgramFileBytes);
+  return program_from_text(text, path_excerpt(path));
 }
 
 }  // namespace trnsim::isa

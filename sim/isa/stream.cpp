@@ -1,5 +1,10 @@
 #include "sim/isa/stream.h"
 
+#include <vector>
+
+#include "common/did_you_mean.h"
+#include "common/excerpt.h"
+
 namespace trnsim::isa {
 
 std::string stream_name(Stream s) {
@@ -9,11 +14,13 @@ std::string stream_name(Stream s) {
 }
 
 Stream parse_stream(const std::string& n) {
+  std::vector<std::string> names;
   for (int i = 0; i < kStreamCount; ++i) {
     if (stream_name(Stream(i)) == n) return Stream(i);
+    names.push_back(stream_name(Stream(i)));
   }
-  throw UserError("unknown stream '" + n +
-                  "' (allowed: Tensor, Vector, Scalar, GpSimd, qDma0..qDma" +
+  throw UserError("unknown stream '" + excerpt(n) + "'" + did_you_mean(n, names) +
+                  " (allowed: Tensor, Vector, Scalar, GpSimd, qDma0..qDma" +
                   std::to_string(kDmaQueues - 1) + ")");
 }
 

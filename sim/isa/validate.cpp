@@ -3,6 +3,7 @@
 #include <set>
 #include <string>
 
+#include "common/excerpt.h"
 #include "sim/isa/program.h"
 
 namespace trnsim::isa {
@@ -113,7 +114,7 @@ class InstructionCheck {
     }
     const HbmTensor& t = p_.tensors[ap.tensor];
     if (ap.dtype != t.dtype) {
-      fail(name + " is " + dtype_name(ap.dtype) + " but hbm tensor '" + t.name + "' is " +
+      fail(name + " is " + dtype_name(ap.dtype) + " but hbm tensor '" + excerpt(t.name) + "' is " +
            dtype_name(t.dtype));
     }
     if (ap.start_partition != 0) {
@@ -121,8 +122,8 @@ class InstructionCheck {
            " (must be 0)");
     }
     if (begin < 0 || end > t.bytes()) {
-      fail(name + " " + describe(ap, t.name) + " touches bytes [" + std::to_string(begin) + ", " +
-           std::to_string(end) + ") of hbm tensor '" + t.name + "', which has " +
+      fail(name + " " + describe(ap, excerpt(t.name)) + " touches bytes [" + std::to_string(begin) +
+           ", " + std::to_string(end) + ") of hbm tensor '" + excerpt(t.name) + "', which has " +
            std::to_string(t.bytes()) + " bytes");
     }
   }
@@ -242,15 +243,15 @@ void check_tensors_and_footprint(const Program& p, const std::string& prefix) {
     const std::string where = prefix + "tensors[" + std::to_string(i) + "]: ";
     if (t.name.empty()) throw UserError(where + "tensor has no name");
     if (!names.insert(t.name).second)
-      throw UserError(where + "duplicate tensor name '" + t.name + "'");
+      throw UserError(where + "duplicate tensor name '" + excerpt(t.name) + "'");
     if (t.rows <= 0 || t.cols <= 0) {
-      throw UserError(where + "tensor '" + t.name + "' is " + shape(t.rows, t.cols) +
+      throw UserError(where + "tensor '" + excerpt(t.name) + "' is " + shape(t.rows, t.cols) +
                       " (rows and cols must be > 0)");
     }
     int64_t bytes;
     if (__builtin_mul_overflow(t.rows, t.cols, &bytes) ||
         __builtin_mul_overflow(bytes, dtype_size(t.dtype), &bytes)) {
-      throw UserError(where + "tensor '" + t.name + "' is " + shape(t.rows, t.cols) +
+      throw UserError(where + "tensor '" + excerpt(t.name) + "' is " + shape(t.rows, t.cols) +
                       ", too large for 64-bit byte arithmetic");
     }
   }
@@ -266,7 +267,7 @@ void check_tensors_and_footprint(const Program& p, const std::string& prefix) {
 }  // namespace
 
 void validate(const Program& p) {
-  const std::string prefix = p.name.empty() ? "program: " : "program '" + p.name + "': ";
+  const std::string prefix = p.name.empty() ? "program: " : "program '" + excerpt(p.name) + "': ";
   check_tensors_and_footprint(p, prefix);
   for (int s = 0; s < kStreamCount; ++s) {
     const auto& instructions = p.stream(Stream(s));

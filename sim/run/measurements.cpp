@@ -1,54 +1,69 @@
 #include "sim/run/measurements.h"
 
 #include <cmath>
-#include <fstream>
-#include <nlohmann/json.hpp>
 
+#include "common/excerpt.h"
+#include "common/input_file.h"
+#include "common/json_input.h"
 #include "sim/run/kernel_run.h"
 
 namespace trnsim::run {
 namespace {
 
-template <typename T>
-T field(const nlohmann::json& j, const char* key, const std::string& where) {
-  if (!j.contains(key)) throw UserError(where + ": missing \"" + key + "\"");
+// A measurements file is a table of tens of rows; 16 MiB is far beyond any real one.
+constexpr uint64_t kMaxMeasurementsBytes = uint64_t{16} << 20;
+
+// One row, checked against the kernel library as well, so that a misspelt kernel, shape key
+// or parameter is refused before the rows above it have run.
+Measurement measurement_of(JsonObject row) {
+  Measurement m;
+  m.kernel = row.string("kernel");
+  m.shape = row.string("shape");
+  m.params = row.has("params") ? row.string("params") : "";
+  m.latency_ms = row.number("latency_ms");
+  if (!(m.latency_ms > 0) || !std::isfinite(m.latency_ms))
+    row.bad("latency_ms", "a positive number of milliseconds", row.at("latency_ms"));
+  row.finish();
   try {
-    return j.at(key).get<T>();
-  } catch (const nlohmann::json::exception&) {
-    throw UserError(where + ": \"" + key + "\" has the wrong type");
+    const KernelSpec& spec = find_kernel(m.kernel);
+    merge_assignments(spec.default_shape, parse_assignments(m.shape, "shape"), spec.name,
+                      "shape key");
+    merge_assignments(spec.default_params, parse_assignments(m.params, "params"), spec.name,
+                      "parameter");
+  } catch (const UserError& e) {
+    throw InputError(row.where() + ": " + e.what());
   }
+  return m;
 }
 
 }  // namespace
 
-MeasurementSet load_measurements(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw UserError("cannot open measurements file '" + path + "'");
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw UserError(path + ": not valid JSON (" + std::string(e.what()) + ")");
-  }
+MeasurementSet measurements_from_text(std::string_view text, const std::string& origin) {
+  const nlohmann::json document = parse_json_input(text, origin);
+  JsonObject file(document, origin);
   MeasurementSet set;
-  set.description = field<std::string>(j, "description", path);
-  set.source = field<std::string>(j, "source", path);
-  set.hw = field<std::string>(j, "hw", path);
-  set.dtype = field<std::string>(j, "dtype", path);
-  const auto rows = field<nlohmann::json>(j, "measurements", path);
-  if (!rows.is_array() || rows.empty())
-    throw UserError(path + ": \"measurements\" must be a non-empty list");
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const std::string where = path + ": measurements[" + std::to_string(i) + "]";
-    Measurement m;
-    m.kernel = field<std::string>(rows[i], "kernel", where);
-    m.shape = field<std::string>(rows[i], "shape", where);
-    m.params = rows[i].contains("params") ? field<std::string>(rows[i], "params", where) : "";
-    m.latency_ms = field<double>(rows[i], "latency_ms", where);
-    if (!(m.latency_ms > 0)) throw UserError(where + ": latency_ms must be positive");
-    set.measurements.push_back(m);
+  set.description = file.string("description");
+  set.source = file.string("source");
+  set.hw = file.string("hw");
+  set.dtype = file.string("dtype");
+  try {
+    parse_dtype(set.dtype);
+  } catch (const UserError& e) {
+    throw InputError(file.path("dtype") + ": " + e.what());
   }
+  const nlohmann::json& rows = file.at("measurements");
+  if (!rows.is_array() || rows.empty())
+    file.bad("measurements", "a non-empty list of measurements", rows);
+  file.finish();
+  for (size_t i = 0; i < rows.size(); ++i)
+    set.measurements.push_back(measurement_of(
+        JsonObject(rows[i], file.path("measurements") + "[" + std::to_string(i) + "]")));
   return set;
+}
+
+MeasurementSet load_measurements(const std::string& path) {
+  return measurements_from_text(
+      read_input_file(path, "a measurements JSON file", kMaxMeasurementsBytes), path_excerpt(path));
 }
 
 std::vector<Comparison> compare(const MeasurementSet& set, const HwConfig& hw) {

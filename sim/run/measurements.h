@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/config/hw_config.h"
@@ -26,7 +27,13 @@ struct MeasurementSet {
   std::vector<Measurement> measurements;
 };
 
-MeasurementSet load_measurements(const std::string& path);  // throws UserError
+// A measurements file: {"description", "source", "hw", "dtype", "measurements": [{"kernel",
+// "shape", "params" (optional), "latency_ms"}, ...]}. Every key is required unless marked,
+// any other key is refused, and each row's kernel, shape keys and parameters must exist.
+// Throws InputError naming the file and the key.
+MeasurementSet load_measurements(const std::string& path);
+// The same from the file's bytes; `origin` names them in errors.
+MeasurementSet measurements_from_text(std::string_view text, const std::string& origin);
 
 struct Comparison {
   Measurement measured;

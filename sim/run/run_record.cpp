@@ -1,11 +1,12 @@
 #include "sim/run/run_record.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <set>
-#include <sstream>
 
+#include "common/excerpt.h"
+#include "common/input_file.h"
+#include "common/json_input.h"
 #include "common/types.h"
 #include "sim/config/hw_config_loader.h"
 #include "sim/config/hw_parameters.h"
@@ -21,76 +22,17 @@ using nlohmann::json;
 
 constexpr const char* kFormat = "trnsim-replay/1";
 
-// One object of the record, read strictly: every key must be known and present; finish()
-// rejects the keys nobody asked for.
-class ObjectReader {
- public:
-  ObjectReader(const json& object, std::string where) : object_(object), where_(std::move(where)) {
-    if (!object_.is_object()) throw UserError(where_ + ": expected a JSON object");
-  }
+// A --json summary is a few kilobytes; a --trace of the largest tutorial kernel a few hundred
+// megabytes. Its events are skipped while parsing (see load_run_record), not kept.
+constexpr uint64_t kMaxRecordFileBytes = uint64_t{1} << 30;
 
-  const json& at(const std::string& key) {
-    asked_.insert(key);
-    auto it = object_.find(key);
-    if (it == object_.end()) throw UserError(where_ + ": missing key '" + key + "'");
-    return *it;
-  }
-  std::string string(const std::string& key) {
-    const json& v = at(key);
-    if (!v.is_string()) bad(key, "a string", v);
-    return v.get<std::string>();
-  }
-  bool boolean(const std::string& key) {
-    const json& v = at(key);
-    if (!v.is_boolean()) bad(key, "true or false", v);
-    return v.get<bool>();
-  }
-  uint64_t unsigned_integer(const std::string& key) {
-    const json& v = at(key);
-    if (!v.is_number_unsigned()) bad(key, "a non-negative integer", v);
-    return v.get<uint64_t>();
-  }
-  Assignments assignments(const std::string& key) {
-    Assignments out;
-    ObjectReader values(at(key), path(key));
-    for (const auto& [name, v] : values.object_.items()) {
-      if (!v.is_number_integer()) values.bad(name, "an integer", v);
-      out[name] = values.at(name).get<int64_t>();
-    }
-    return out;
-  }
-  std::vector<std::string> strings(const std::string& key) {
-    const json& v = at(key);
-    if (!v.is_array()) bad(key, "a list of strings", v);
-    std::vector<std::string> out;
-    for (const json& item : v) {
-      if (!item.is_string()) bad(key, "a list of strings", v);
-      out.push_back(item.get<std::string>());
-    }
-    return out;
-  }
-  ObjectReader object(const std::string& key) { return ObjectReader(at(key), path(key)); }
-  const json& raw() const { return object_; }
-  const std::string& where() const { return where_; }
-  std::string path(const std::string& key) const { return where_ + "." + key; }
-
-  void finish() const {
-    std::string known;
-    for (const std::string& k : asked_) known += (known.empty() ? "" : ", ") + k;
-    for (const auto& [key, v] : object_.items())
-      if (!asked_.count(key))
-        throw UserError(path(key) + ": unknown key (known here: " + known + ")");
-  }
-
-  [[noreturn]] void bad(const std::string& key, const std::string& expected, const json& v) const {
-    throw UserError(path(key) + ": expected " + expected + ", got " + v.dump());
-  }
-
- private:
-  const json& object_;
-  std::string where_;
-  std::set<std::string> asked_;
-};
+// {"M": 4096, ...}: integers within int64.
+Assignments assignments_of(JsonObject& r, const std::string& key) {
+  Assignments out;
+  JsonObject values = r.object(key);
+  for (const auto& [name, v] : values.raw().items()) out[name] = values.integer(name);
+  return out;
+}
 
 json hw_to_json(const HwConfig& hw) {
   json parameters = json::object();
@@ -109,9 +51,9 @@ json hw_to_json(const HwConfig& hw) {
           {"parameters", parameters}};
 }
 
-HwConfig hw_from_json(ObjectReader hw) {
+HwConfig hw_from_json(JsonObject hw) {
   std::map<std::string, std::string> values;
-  ObjectReader parameters = hw.object("parameters");
+  JsonObject parameters = hw.object("parameters");
   for (const auto& [key, v] : parameters.raw().items()) {
     if (v.is_boolean())
       values[key] = v.get<bool>() ? "true" : "false";
@@ -120,7 +62,7 @@ HwConfig hw_from_json(ObjectReader hw) {
     else if (v.is_number())
       values[key] = format_number(v.get<double>());  // reads back as exactly this double
     else if (v.is_string())
-      values[key] = v.get<std::string>();  // a choice: its name
+      values[key] = v.get<std::string>();  // a choice: its name (checked with the others)
     else
       parameters.bad(key, "a number, a boolean or a name", v);
   }
@@ -179,10 +121,11 @@ json record_to_json(const RunRecord& record) {
 }
 
 RunRecord record_from_json(const json& j, const std::string& where) {
-  ObjectReader r(j, where);
-  if (r.string("format") != kFormat)
-    throw UserError(r.path("format") + ": '" + j["format"].get<std::string>() +
-                    "' is not a format this trnsim reads (" + kFormat + ")");
+  JsonObject r(j, where);
+  const std::string format = r.string("format");
+  if (format != kFormat)
+    throw InputError(r.path("format") + ": '" + excerpt(format) +
+                     "' is not a format this trnsim reads (" + kFormat + ")");
   RunRecord record;
   record.trnsim_version = r.string("trnsim_version");
   const std::string command = r.string("command");
@@ -190,54 +133,56 @@ RunRecord record_from_json(const json& j, const std::string& where) {
   if (command == "run") {
     record.command = RunRecord::Command::run;
     k.kernel = r.string("kernel");
-    k.shape = r.assignments("shape");
-    k.params = r.assignments("params");
+    k.shape = assignments_of(r, "shape");
+    k.params = assignments_of(r, "params");
     try {
       k.dtype = parse_dtype(r.string("dtype"));
     } catch (const UserError& e) {
-      throw UserError(r.path("dtype") + ": " + e.what());
+      throw InputError(r.path("dtype") + ": " + e.what());
     }
     k.numerics = r.boolean("numerics");
     k.seed = r.unsigned_integer("seed");
   } else if (command == "run-program") {
     record.command = RunRecord::Command::run_program;
-    ObjectReader program = r.object("program");
+    JsonObject program = r.object("program");
     record.program_path = program.string("path");
     record.program_hash = program.string("hash");
     program.finish();
   } else {
-    throw UserError(r.path("command") + ": '" + command + "' is not run or run-program");
+    throw InputError(r.path("command") + ": '" + excerpt(command) + "' is not run or run-program");
   }
   k.hw = hw_from_json(r.object("hw"));
   r.finish();
   return record;
 }
 
-RunRecord load_run_record(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw UserError("cannot open '" + path + "' to replay");
-  json doc;
-  try {
-    doc = json::parse(in);
-  } catch (const json::parse_error& e) {
-    throw UserError(path + ": not JSON (" + std::string(e.what()) + ")");
-  }
+RunRecord record_from_text(std::string_view text, const std::string& origin) {
+  // A trace's events are checked as JSON but not kept: only the record is wanted.
+  const json doc = parse_json_input(text, origin, {"traceEvents"});
   if (doc.is_object() && doc.contains("replay"))
-    return record_from_json(doc["replay"], path + ": replay");
+    return record_from_json(doc["replay"], origin + ": replay");
   if (doc.is_object() && doc.contains("otherData") && doc["otherData"].is_object() &&
       doc["otherData"].contains("replay"))
-    return record_from_json(doc["otherData"]["replay"], path + ": otherData.replay");
-  throw UserError(path + ": no 'replay' record (expected the output of trnsim run --json, or "
-                  "a --trace file)");
+    return record_from_json(doc["otherData"]["replay"], origin + ": otherData.replay");
+  throw InputError(origin +
+                   ": no 'replay' record (expected the output of trnsim run --json, or "
+                   "a --trace file)");
+}
+
+RunRecord load_run_record(const std::string& path) {
+  return record_from_text(
+      read_input_file(path, "a --json summary or --trace file to replay", kMaxRecordFileBytes),
+      path_excerpt(path));
 }
 
 std::string file_hash(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw UserError("cannot read '" + path + "'");
+  const InputFile in(path, "a program JSON file");
   uint64_t h = 14695981039346656037ull;  // FNV-1a, 64 bit
   char buf[1 << 16];
-  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-    for (std::streamsize i = 0; i < in.gcount(); ++i) {
+  for (uint64_t offset = 0; offset < in.size(); offset += sizeof buf) {
+    const uint64_t bytes = std::min<uint64_t>(sizeof buf, in.size() - offset);
+    in.read_into(offset, buf, bytes);
+    for (uint64_t i = 0; i < bytes; ++i) {
       h ^= static_cast<unsigned char>(buf[i]);
       h *= 1099511628211ull;
     }

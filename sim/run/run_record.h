@@ -11,6 +11,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -42,8 +43,10 @@ nlohmann::json record_to_json(const RunRecord& record);
 RunRecord record_from_json(const nlohmann::json& record, const std::string& where);
 
 // Reads the record from a JSON summary ({"replay": ...}) or a Perfetto trace
-// ({"otherData": {"replay": ...}}).
+// ({"otherData": {"replay": ...}}); throws InputError.
 RunRecord load_run_record(const std::string& path);
+// The same from the file's bytes; `origin` names them in errors.
+RunRecord record_from_text(std::string_view text, const std::string& origin);
 
 // "fnv1a64:<16 hex digits>" of the file's bytes; throws UserError if it cannot be read.
 std::string file_hash(const std::string& path);

@@ -1,0 +1,24 @@
+// Reading YAML that a user wrote (hardware configs): the one way from bytes to a YAML::Node,
+// as common/json_input.h is for JSON. Every failure is one InputError line with the origin and
+// line: malformed YAML (yaml-cpp's own exceptions, its text bounded), nesting deeper than
+// kMaxYamlNesting, or more than kMaxYamlNodes nodes reached through aliases (an alias shares
+// its anchor's node, so a few lines can hold a tree of billions of nodes, or a node can hold
+// itself). The tree is walked without recursion.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include <yaml-cpp/yaml.h>
+
+namespace trnsim {
+
+// Maps and lists nest at most this deep; a hardware config nests 2 levels.
+constexpr size_t kMaxYamlNesting = 64;
+// Nodes in the tree, each alias counted again; trn1.yaml has about 200.
+constexpr size_t kMaxYamlNodes = 100000;
+
+// `origin` names the source in errors (usually the path as an excerpt). Throws InputError.
+YAML::Node parse_yaml_input(const std::string& text, const std::string& origin);
+
+}  // namespace trnsim
