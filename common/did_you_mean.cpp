@@ -25,13 +25,20 @@ size_t edit_distance(const std::string& a, const std::string& b) {
 }  // namespace
 
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
+  const std::string* best = nullptr;
+  size_t best_distance = 0;
   for (const std::string& c : candidates) {
     const size_t limit = std::max<size_t>(2, c.size() / 5);
     // The distance is at least the difference in length: skip a hopeless (or huge) word.
     const size_t gap = std::max(word.size(), c.size()) - std::min(word.size(), c.size());
-    if (gap <= limit && edit_distance(word, c) <= limit) return "; did you mean '" + c + "'?";
+    if (gap > limit) continue;
+    const size_t distance = edit_distance(word, c);
+    if (distance <= limit && (!best || distance < best_distance)) {
+      best = &c;
+      best_distance = distance;
+    }
   }
-  return "";
+  return best ? "; did you mean '" + *best + "'?" : "";
 }
 
 std::string unknown_name(const std::string& what, const std::string& word,

@@ -7,8 +7,8 @@
 
 namespace trnsim {
 
-// "; did you mean 'X'?" when a candidate is a likely typo of `word` (within
-// max(2, length / 5) single-character edits), else "". Cheap for any length of `word`.
+// "; did you mean 'X'?" with the closest candidate that `word` is a likely typo of (within
+// max(2, length of X / 5) single-character edits), else "". Cheap for any length of `word`.
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
 
 // "unknown <what> '<word>'; did you mean 'X'? (allowed: a, b, c)", with `word` as an excerpt:

@@ -14,13 +14,14 @@ namespace trnsim {
 namespace {
 
 // What a non-regular file is, for the message.
-const char* kind_of(mode_t mode) {
-  if (S_ISDIR(mode)) return "a directory";
-  if (S_ISFIFO(mode)) return "a FIFO";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  if (S_ISSOCK(mode)) return "a socket";
-  return "not a regular file";
+std::string kind_of(mode_t mode) {
+  const char* kind = S_ISDIR(mode)    ? "a directory"
+                     : S_ISFIFO(mode) ? "a FIFO"
+                     : S_ISCHR(mode)  ? "a character device"
+                     : S_ISBLK(mode)  ? "a block device"
+                     : S_ISSOCK(mode) ? "a socket"
+                                      : "a special file";
+  return std::string("is ") + kind + ", not a regular file";
 }
 
 }  // namespace
@@ -30,13 +31,14 @@ InputFile::InputFile(const std::string& path, const std::string& expected)
   // 1. stat: refuse a non-regular file without opening it (opening a device can act on it).
   struct stat status {};
   if (path.empty()) refuse("no file named");
-  if (::stat(path.c_str(), &status) != 0) refuse(std::strerror(errno));
-  if (!S_ISREG(status.st_mode)) refuse(std::string("is ") + kind_of(status.st_mode));
+  if (::stat(path.c_str(), &status) != 0)
+    refuse(std::string("cannot open: ") + std::strerror(errno));
+  if (!S_ISREG(status.st_mode)) refuse(kind_of(status.st_mode));
   // 2. open without blocking, then fstat what was opened: the path may have changed.
   fd_ = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd_ < 0) refuse(std::strerror(errno));
-  if (::fstat(fd_, &status) != 0) refuse(std::strerror(errno));
-  if (!S_ISREG(status.st_mode)) refuse(std::string("is ") + kind_of(status.st_mode));
+  if (fd_ < 0) refuse(std::string("cannot open: ") + std::strerror(errno));
+  if (::fstat(fd_, &status) != 0) refuse(std::string("cannot open: ") + std::strerror(errno));
+  if (!S_ISREG(status.st_mode)) refuse(kind_of(status.st_mode));
   size_ = static_cast<uint64_t>(status.st_size);
 }
 
@@ -55,8 +57,7 @@ InputFile::InputFile(InputFile&& other) noexcept
 void InputFile::refuse(const std::string& problem) {
   if (fd_ >= 0) ::close(fd_);  // the constructor throws, so no destructor will
   fd_ = -1;
-  throw InputError(path_excerpt(path_) + ": " + problem + " (expected " + expected_ +
-                   ", a regular file)");
+  throw InputError(path_excerpt(path_) + ": " + problem + " (expected " + expected_ + ")");
 }
 
 void InputFile::read_into(uint64_t offset, char* data, uint64_t bytes) const {

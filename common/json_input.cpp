@@ -230,16 +230,28 @@ std::string json_value_text(const json& value) {
   return value.is_array() ? "array [" + items + "]" : "object {" + items + "}";
 }
 
-JsonObject::JsonObject(const json& object, std::string where)
-    : object_(object), where_(std::move(where)) {
+JsonObject::JsonObject(const json& object, std::string origin, std::string json_path)
+    : object_(object), origin_(std::move(origin)), json_path_(std::move(json_path)) {
   if (!object_.is_object())
-    throw InputError(where_ + ": expected a JSON object, got " + json_value_text(object_));
+    throw InputError(where() + ": expected a JSON object, got " + json_value_text(object_));
+}
+
+std::string JsonObject::where() const {
+  return json_path_.empty() ? origin_ : origin_ + ": " + json_path_;
+}
+
+std::string JsonObject::child_path(const std::string& key) const {
+  return json_path_.empty() ? excerpt(key) : json_path_ + "." + excerpt(key);
+}
+
+std::string JsonObject::path(const std::string& key) const {
+  return origin_ + ": " + child_path(key);
 }
 
 const json& JsonObject::at(const std::string& key) {
   asked_.insert(key);
   auto it = object_.find(key);
-  if (it == object_.end()) throw InputError(where_ + ": missing key '" + key + "'");
+  if (it == object_.end()) throw InputError(where() + ": missing key '" + key + "'");
   return *it;
 }
 
@@ -291,9 +303,9 @@ std::vector<std::string> JsonObject::strings(const std::string& key) {
   return out;
 }
 
-JsonObject JsonObject::object(const std::string& key) { return JsonObject(at(key), path(key)); }
-
-std::string JsonObject::path(const std::string& key) const { return where_ + "." + excerpt(key); }
+JsonObject JsonObject::object(const std::string& key) {
+  return JsonObject(at(key), origin_, child_path(key));
+}
 
 void JsonObject::finish() const {
   const std::vector<std::string> known(asked_.begin(), asked_.end());

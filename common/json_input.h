@@ -38,14 +38,16 @@ std::string json_value_text(const nlohmann::json& value);
 
 class JsonObject {
  public:
-  // `where` names the object in errors: "run.json: replay". InputError unless an object.
-  JsonObject(const nlohmann::json& object, std::string where);
+  // Errors name `origin` (a file, "x.safetensors: tensor 'w'") and the object's JSON path in
+  // the document ("replay", "measurements[3]"; "" for the top level). InputError unless an
+  // object.
+  JsonObject(const nlohmann::json& object, std::string origin, std::string json_path = "");
 
-  // The value of a required key; InputError "<where>: missing key 'key'".
+  // The value of a required key; InputError "<where()>: missing key 'key'".
   const nlohmann::json& at(const std::string& key);
   bool has(const std::string& key);  // an optional key: known to finish() either way
 
-  // Typed values of required keys; InputError "<where>.<key>: expected ..., got ..." otherwise.
+  // Typed values of required keys; InputError "<path(key)>: expected ..., got ..." otherwise.
   std::string string(const std::string& key);
   bool boolean(const std::string& key);
   int64_t integer(const std::string& key);
@@ -55,19 +57,24 @@ class JsonObject {
   JsonObject object(const std::string& key);
 
   const nlohmann::json& raw() const { return object_; }
-  const std::string& where() const { return where_; }
-  std::string path(const std::string& key) const;  // "<where>.<key>", the key as an excerpt
+  // "<origin>: <json path>", or the origin alone at the top level.
+  std::string where() const;
+  // Where a key is: "<origin>: <json path>.<key>", the key as an excerpt.
+  std::string path(const std::string& key) const;
 
-  // Refuses every key that no call above asked for: "<where>.<key>: unknown key; did you
-  // mean 'X'? (known here: a, b)".
+  // Refuses every key that no call above asked for: "<path(key)>: unknown key; did you mean
+  // 'X'? (known here: a, b)".
   void finish() const;
 
   [[noreturn]] void bad(const std::string& key, const std::string& expected,
                         const nlohmann::json& value) const;
 
  private:
+  std::string child_path(const std::string& key) const;
+
   const nlohmann::json& object_;
-  std::string where_;
+  std::string origin_;
+  std::string json_path_;
   std::set<std::string> asked_;
 };
 

@@ -476,7 +476,8 @@ TEST_F(CompressCommand, EveryBadInputIsOneLineAndWritesNothing) {
   o.block = 0;
   EXPECT_TRUE(fails_with(o, "block size 0 must be at least 1"));
   EXPECT_TRUE(fails_with(options("absent.safetensors"),
-                         "absent.safetensors: No such file or directory (expected a weights file"));
+                         "absent.safetensors: cannot open: No such file or directory (expected a "
+                         "weights file (.safetensors or .npy))"));
   o = with_file("ok.npy",
                 npy_bytes("{'descr': '<f2', 'fortran_order': False, 'shape': (64, 64), }\n",
                           std::string(64 * 64 * 2, '\0')));

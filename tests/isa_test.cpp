@@ -105,7 +105,7 @@ TEST(IsaNames, RoundTrip) {
   EXPECT_EQ(stream_name(dma_queue_stream(15)), "qDma15");
   EXPECT_EQ(stream_name(kGpSimd), "GpSimd");
   EXPECT_EQ(user_error_of([] { parse_stream("qDma16"); }),
-            "unknown stream 'qDma16'; did you mean 'qDma0'? (allowed: Tensor, Vector, Scalar, "
+            "unknown stream 'qDma16'; did you mean 'qDma1'? (allowed: Tensor, Vector, Scalar, "
             "GpSimd, qDma0..qDma15)");
   for (int op = 0; op <= static_cast<int>(Opcode::reduce); ++op) {
     EXPECT_EQ(parse_opcode(opcode_name(Opcode(op))), Opcode(op));
@@ -379,7 +379,7 @@ TEST(IsaJson, FileErrorsNameThePath) {
                 "value - invalid literal; last read: '\"format\": no'");
   std::filesystem::remove(path);
   EXPECT_EQ(user_error_of([&] { load_program(path); }),
-            path + ": No such file or directory (expected a program JSON file, a regular file)");
+            path + ": cannot open: No such file or directory (expected a program JSON file)");
 }
 
 TEST(IsaJson, SampleProgramsLoadAndValidate) {

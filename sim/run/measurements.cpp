@@ -56,8 +56,8 @@ MeasurementSet measurements_from_text(std::string_view text, const std::string& 
     file.bad("measurements", "a non-empty list of measurements", rows);
   file.finish();
   for (size_t i = 0; i < rows.size(); ++i)
-    set.measurements.push_back(measurement_of(
-        JsonObject(rows[i], file.path("measurements") + "[" + std::to_string(i) + "]")));
+    set.measurements.push_back(
+        measurement_of(JsonObject(rows[i], origin, "measurements[" + std::to_string(i) + "]")));
   return set;
 }
 

@@ -120,8 +120,8 @@ json record_to_json(const RunRecord& record) {
   return out;
 }
 
-RunRecord record_from_json(const json& j, const std::string& where) {
-  JsonObject r(j, where);
+RunRecord record_from_json(const json& j, const std::string& origin, const std::string& json_path) {
+  JsonObject r(j, origin, json_path);
   const std::string format = r.string("format");
   if (format != kFormat)
     throw InputError(r.path("format") + ": '" + excerpt(format) +
@@ -160,10 +160,10 @@ RunRecord record_from_text(std::string_view text, const std::string& origin) {
   // A trace's events are checked as JSON but not kept: only the record is wanted.
   const json doc = parse_json_input(text, origin, {"traceEvents"});
   if (doc.is_object() && doc.contains("replay"))
-    return record_from_json(doc["replay"], origin + ": replay");
+    return record_from_json(doc["replay"], origin, "replay");
   if (doc.is_object() && doc.contains("otherData") && doc["otherData"].is_object() &&
       doc["otherData"].contains("replay"))
-    return record_from_json(doc["otherData"]["replay"], origin + ": otherData.replay");
+    return record_from_json(doc["otherData"]["replay"], origin, "otherData.replay");
   throw InputError(origin +
                    ": no 'replay' record (expected the output of trnsim run --json, or "
                    "a --trace file)");

@@ -39,8 +39,9 @@ RunRecord kernel_run_record(const KernelRunRequest& request);
 RunRecord program_run_record(const std::string& path, const HwConfig& hw);
 
 nlohmann::json record_to_json(const RunRecord& record);
-// `where` names the origin in errors, e.g. "out.json: replay".
-RunRecord record_from_json(const nlohmann::json& record, const std::string& where);
+// Errors name `origin` (the file) and the record's JSON path in it, e.g. "out.json: replay".
+RunRecord record_from_json(const nlohmann::json& record, const std::string& origin,
+                           const std::string& json_path);
 
 // Reads the record from a JSON summary ({"replay": ...}) or a Perfetto trace
 // ({"otherData": {"replay": ...}}); throws InputError.
