@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages trnsim needs, if any is missing, then configures and builds
-# trnsim in Release into build/ (or $TRNSIM_BUILD_DIR). Extra arguments go to cmake.
+# trnsim in Release into build/ (or $TRNSIM_BUILD_DIR). Extra arguments go to cmake;
+# $TRNSIM_EXTRA_PACKAGES names packages a caller needs besides (scripts/fuzz.sh: clang).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake pkg-config libsystemc-dev libeigen3-dev libyaml-cpp-dev nlohmann-json3-dev python3-numpy
-          libcli11-dev libgtest-dev libbenchmark-dev)
+          libcli11-dev libgtest-dev libbenchmark-dev ${TRNSIM_EXTRA_PACKAGES:-})
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

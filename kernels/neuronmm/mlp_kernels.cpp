@@ -111,7 +111,10 @@ void up_stage2_swiglu(Backend& b, const TensorRef& strip_g, const TensorRef& str
     b.for_range("rb", R / block_r, Loop::sequential, [&](Expr rb) {
       const std::vector<std::pair<TensorRef, std::pair<TensorRef, TensorRef>>> projections = {
           {vg, {strip_g, acc_g}}, {vu, {strip_u, acc_u}}};
-      for (const auto& [v, strip_acc] : projections) {
+      for (const auto& projection : projections) {
+        // Named references, not a structured binding: C++17 lets no lambda capture one.
+        const TensorRef& v = projection.first;
+        const auto& strip_acc = projection.second;
         const TensorRef v_tiles = load_weight_block(b, "v_tiles_" + v.name, "rt", v, bl.r,
                                                     rb * block_r, nb * block_n, block_n);
         b.for_range("nt", bl.n, Loop::affine, [&](Expr nt) {
