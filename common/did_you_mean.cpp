@@ -24,7 +24,8 @@ size_t edit_distance(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
+const std::string* closest_name(const std::string& word,
+                                const std::vector<std::string>& candidates) {
   const std::string* best = nullptr;
   size_t best_distance = 0;
   for (const std::string& c : candidates) {
@@ -38,6 +39,11 @@ std::string did_you_mean(const std::string& word, const std::vector<std::string>
       best_distance = distance;
     }
   }
+  return best;
+}
+
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
+  const std::string* best = closest_name(word, candidates);
   return best ? "; did you mean '" + *best + "'?" : "";
 }
 

@@ -7,8 +7,12 @@
 
 namespace trnsim {
 
-// "; did you mean 'X'?" with the closest candidate that `word` is a likely typo of (within
-// max(2, length of X / 5) single-character edits), else "". Cheap for any length of `word`.
+// The closest candidate that `word` is a likely typo of (within max(2, its length / 5)
+// single-character edits), or nullptr. Cheap for any length of `word`.
+const std::string* closest_name(const std::string& word,
+                                const std::vector<std::string>& candidates);
+
+// "; did you mean 'X'?" for the closest_name X, else "".
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
 
 // "unknown <what> '<word>'; did you mean 'X'? (allowed: a, b, c)", with `word` as an excerpt:

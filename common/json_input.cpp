@@ -251,7 +251,15 @@ std::string JsonObject::path(const std::string& key) const {
 const json& JsonObject::at(const std::string& key) {
   asked_.insert(key);
   auto it = object_.find(key);
-  if (it == object_.end()) throw InputError(where() + ": missing key '" + key + "'");
+  if (it == object_.end()) {
+    // A misspelt required key is missing too: name the key that was probably meant as it.
+    std::vector<std::string> given;
+    for (const auto& entry : object_.items())
+      if (!asked_.count(entry.key())) given.push_back(entry.key());
+    const std::string* typo = closest_name(key, given);
+    throw InputError(where() + ": missing key '" + key + "'" +
+                     (typo ? "; is '" + excerpt(*typo) + "' a misspelling of it?" : ""));
+  }
   return *it;
 }
 

@@ -43,7 +43,8 @@ class JsonObject {
   // object.
   JsonObject(const nlohmann::json& object, std::string origin, std::string json_path = "");
 
-  // The value of a required key; InputError "<where()>: missing key 'key'".
+  // The value of a required key; InputError "<where()>: missing key 'key'" (and "; is 'kye'
+  // a misspelling of it?" if another key of the object is close).
   const nlohmann::json& at(const std::string& key);
   bool has(const std::string& key);  // an optional key: known to finish() either way
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <sys/wait.h>
 
+#include "tests/cli_runner.h"
 #include "tests/test_helpers.h"
 
 namespace trnsim {
@@ -16,23 +17,7 @@ namespace {
 using testing::read_text;
 using testing::temp_path;
 
-struct Result {
-  int exit_code = -1;
-  std::string out;  // stdout
-  std::string err;  // stderr
-};
-
-// Drops what a sanitizer runtime writes itself (lines "==PID==..." and their follow-ups), so
-// that a sanitizer build judges only the program's own output. See tests/sanitizers/asan.supp.
-std::string without_sanitizer_notes(const std::string& text) {
-  std::string kept, line;
-  std::istringstream in(text);
-  while (std::getline(in, line))
-    if (line.rfind("==", 0) != 0 && line.rfind("False positive error reports", 0) != 0 &&
-        line.rfind("For details see https://github.com/google/sanitizers", 0) != 0)
-      kept += line + "\n";
-  return kept;
-}
+using Result = testing::CliResult;
 
 // Runs `env trnsim args` (env: "NAME=value" or "").
 Result trnsim_with_env(const std::string& env, const std::string& args) {
@@ -40,14 +25,7 @@ Result trnsim_with_env(const std::string& env, const std::string& args) {
   const std::string command = (env.empty() ? "" : "env " + env + " ") +
                               std::string(TRNSIM_BINARY_DIR) + "/sim/trnsim " + args + " >" +
                               out + " 2>" + err;
-  const int status = std::system(command.c_str());
-  Result r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = read_text(out);
-  r.err = without_sanitizer_notes(read_text(err));
-  std::remove(out.c_str());
-  std::remove(err.c_str());
-  return r;
+  return testing::collect_result(std::system(command.c_str()), out, err);
 }
 
 Result trnsim(const std::string& args) { return trnsim_with_env("", args); }

@@ -83,6 +83,13 @@ inline std::string temp_path(const std::string& name) {
   return ::testing::TempDir() + "trnsim_" + std::to_string(getpid()) + "_" + name;
 }
 
+// Writes `bytes` to temp_path(name) and returns that path.
+inline std::string write_temp_file(const std::string& name, const std::string& bytes) {
+  const std::string path = temp_path(name);
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+  return path;
+}
+
 // The whole file ("" if it cannot be read).
 inline std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
