@@ -170,5 +170,18 @@ TEST(BadInputCli, AReplayedProgramPathIsReadLikeAnyInput) {
   fs::remove(fifo);
 }
 
+TEST(BadInputCli, APathThatIsNotUtf8StillGivesValidJson) {
+  // The run record holds the program's path, and JSON cannot hold the byte 0xff: it is
+  // written as U+FFFD (this was "internal error: [json.exception.type_error.316]").
+  const std::string path = temp_path("program_\xff.json");
+  fs::copy_file(std::string(TRNSIM_SOURCE_DIR) + "/traces/programs/tiny_matmul.json", path);
+  const CliResult r = run_trnsim({"run-program", path, "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json summary = nlohmann::json::parse(r.out);
+  EXPECT_NE(summary["replay"]["program"]["path"].get<std::string>().find("program_\xef\xbf\xbd"),
+            std::string::npos);
+  fs::remove(path);
+}
+
 }  // namespace
 }  // namespace trnsim

@@ -72,6 +72,15 @@ TEST(HwYamlInput, LargeOrLongInputsGiveOneShortLine) {
                        "dma.engines: \"16\\nx\" is a quoted string"));
 }
 
+TEST(HwYamlInput, TheNameIsOneShortLineOfText) {
+  EXPECT_TRUE(contains(yaml_error("base: trn1\nname: \"a\\nb\"\n"),
+                       ":2: name: expected a name of at most 60 printable characters, got "
+                       "'a\\nb'"));
+  EXPECT_TRUE(contains(yaml_error("base: trn1\nname: " + std::string(61, 'n') + "\n"),
+                       "got '" + std::string(60, 'n') + "...'"));
+  EXPECT_TRUE(contains(yaml_error("base: trn1\nname: [a]\n"), "got a list"));
+}
+
 TEST(HwYamlInput, BaseChainsAreBounded) {
   // c0 -> c1 -> ... -> c15 -> trn1 is 17 configs; c1 -> ... -> c15 -> trn1 is 16.
   const std::string dir = testing::temp_path("base_chain");

@@ -3,6 +3,7 @@
 #include "common/did_you_mean.h"
 #include "common/excerpt.h"
 #include "common/json_input.h"
+#include "common/json_output.h"
 #include "kernels/compress/tensor_formats.h"
 
 namespace trnsim::compress {
@@ -165,7 +166,7 @@ std::string safetensors_header(const std::vector<WeightsWriter::Layout>& layout,
                  {"data_offsets", {offset, offset + bytes}}};
     offset += bytes;
   }
-  std::string text = j.dump();
+  std::string text = json_line(j);  // the source file name may not be UTF-8
   while (text.size() % 8 != 0) text += ' ';
   std::string out(8, '\0');
   for (int i = 0; i < 8; ++i) out[i] = static_cast<char>((text.size() >> (8 * i)) & 0xff);

@@ -6,17 +6,18 @@
 #include <sstream>
 #include <nlohmann/json.hpp>
 
+#include "common/atomic_file.h"
+#include "common/excerpt.h"
+#include "common/json_output.h"
+#include "kernels/nki/nki_file.h"
 #include "sim/cli/compress_command.h"
+#include "sim/config/hw_config_loader.h"
+#include "sim/isa/program_json.h"
+#include "sim/model/neuron_core.h"
 #include "sim/run/kernel_run.h"
 #include "sim/run/measurements.h"
 #include "sim/run/run_record.h"
 #include "sim/run/tune.h"
-#include "sim/config/hw_config_loader.h"
-#include "sim/isa/program_json.h"
-#include "sim/model/neuron_core.h"
-#include "kernels/nki/nki_file.h"
-#include "common/atomic_file.h"
-#include "common/excerpt.h"
 #include "sim/trace/instruction_csv.h"
 #include "sim/trace/perfetto_trace.h"
 #include "sim/trace/summary.h"
@@ -75,7 +76,7 @@ void report(const isa::Program& program, const model::RunResult& run, const HwCo
   if (!out.csv_path.empty()) trace::write_instruction_csv(out.csv_path, program, run, cfg);
   const trace::Summary summary = trace::summarize(program, run, cfg, extras);
   if (out.json)
-    std::cout << trace::summary_to_json(summary).dump() << "\n";
+    std::cout << json_line(trace::summary_to_json(summary)) << "\n";
   else
     std::cout << trace::summary_to_text(summary);
 }
@@ -273,7 +274,7 @@ void compare_with_measurements(const std::string& path, MachineOptions m, bool j
                              {"measured_ms", c.measured.latency_ms},
                              {"simulated_ms", c.simulated_ms},
                              {"error_percent", c.error_percent}, {"wall_s", c.wall_seconds}});
-    std::cout << out.dump() << "\n";
+    std::cout << json_line(out) << "\n";
     return;
   }
   std::printf("%s\nsource: %s\nsimulated on: %s\n\n", set.description.c_str(),

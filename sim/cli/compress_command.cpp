@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "common/json_output.h"
 #include "kernels/compress/compress_weights.h"
 
 namespace trnsim::cli {
@@ -100,7 +101,7 @@ void run_compress(const CompressOptions& options, std::ostream& out) {
   request.svd = options.svd;
   const std::vector<TensorReport> reports = compress::compress_weights(request);
   if (options.json)
-    out << to_json(reports, options).dump() << "\n";
+    out << json_line(to_json(reports, options)) << "\n";
   else
     print_text(reports, options, out);
 }

@@ -110,8 +110,13 @@ class FileDecoder {
     for (const Entry& e : entries) {
       if (e.key == "base") continue;
       if (e.key == "name") {
-        if (!e.value.IsScalar()) fail(e.where, "name", "expected a string, got " + kind(e.value));
-        cfg_.name = e.value.Scalar();
+        // The name heads every report: one short line of printable text.
+        const std::string name = e.value.IsScalar() ? e.value.Scalar() : "";
+        if (name.empty() || excerpt(name) != name)
+          fail(e.where, "name",
+               "expected a name of at most " + std::to_string(kExcerptChars) +
+                   " printable characters, got " + kind(e.value));
+        cfg_.name = name;
       } else if (keys_in_section(e.key).empty()) {
         fail(e.where, e.key,
              "unknown top-level key" + did_you_mean(e.key, top_level_keys()) +

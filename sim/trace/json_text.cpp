@@ -5,13 +5,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_output.h"
+
 namespace trnsim::trace {
 
 std::string json_quote(const std::string& s) {
   std::string out = "\"";
   for (unsigned char c : s) {
     if (c >= 0x80) {  // rare: let nlohmann validate and repair the UTF-8
-      return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      return json_line(nlohmann::json(s));
     }
     if (c == '"' || c == '\\') {
       out += '\\';
