@@ -166,12 +166,13 @@ std::string syntax_problem(const std::string& what, const std::string& token) {
   std::string text = colon == std::string::npos ? what : what.substr(colon + 2);
   const std::string last_read = "; last read: '";
   const size_t at = text.find(last_read);
-  if (at == std::string::npos) return excerpt(text, 200);
+  if (at == std::string::npos) return excerpt(text, kLongExcerptChars);
   const size_t expected = text.rfind("'; expected ");
   const std::string rest = expected != std::string::npos && expected >= at + last_read.size()
                                ? text.substr(expected + 1)
                                : "";
-  return excerpt(text.substr(0, at), 200) + last_read + excerpt(token) + "'" + excerpt(rest, 200);
+  return excerpt(text.substr(0, at), kLongExcerptChars) + last_read + excerpt(token) + "'" +
+         excerpt(rest, kLongExcerptChars);
 }
 
 // "3:17" for the byte at `offset` (0-based) of `text`.
@@ -214,8 +215,9 @@ std::string json_value_text(const json& value) {
   // A small container of scalars in full ("array [1, 2]"), any other by its size: never a
   // dump of a whole (perhaps huge) value.
   constexpr size_t kShownItems = 4;
-  bool small = value.size() <= kShownItems;
-  for (const json& item : value) small = small && !item.is_structured();
+  const bool small = value.size() <= kShownItems &&
+                     std::none_of(value.begin(), value.end(),
+                                  [](const json& item) { return item.is_structured(); });
   if (!small) {
     const char* unit = value.is_array() ? " item" : " key";
     return std::string(value.is_array() ? "an array of " : "an object of ") +

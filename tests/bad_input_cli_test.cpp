@@ -170,6 +170,19 @@ TEST(BadInputCli, AReplayedProgramPathIsReadLikeAnyInput) {
   fs::remove(fifo);
 }
 
+TEST(BadInputCli, ATraceReplaysWithItsEventsSkipped) {
+  // The record is read from otherData.replay; the events before it are parsed, not kept.
+  const std::string trace = temp_path("replay_trace.json");
+  const CliResult a = run_trnsim({"run", "matmul_hoisted", "--shape", "M=128,K=256,N=512",
+                                  "--timing-only", "--json", "--trace", trace});
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  const CliResult b = run_trnsim({"run", "--replay", trace, "--json"});
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  EXPECT_EQ(nlohmann::json::parse(a.out)["sim_time_ns"],
+            nlohmann::json::parse(b.out)["sim_time_ns"]);
+  fs::remove(trace);
+}
+
 TEST(BadInputCli, APathThatIsNotUtf8StillGivesValidJson) {
   // The run record holds the program's path, and JSON cannot hold the byte 0xff: it is
   // written as U+FFFD (this was "internal error: [json.exception.type_error.316]").
