@@ -237,6 +237,27 @@ TEST(NpyInput, HeaderKeysAreTheThreeNumpyWrites) {
       "c.npy: unsupported .npy dtype '<f4\\n\\x1b'"));
 }
 
+TEST(WeightsInput, HugeOrEmptyDimensionsAreRefused) {
+  // Found by fuzz_npy (corpus/npy/regression-timeout-empty-by-huge.npy): shape (0, 10^15)
+  // holds no bytes, so it matched its empty data, and reading it looped 10^15 times.
+  EXPECT_TRUE(
+      contains(weights_error("h.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (0, "
+                                          "999999999999999), }",
+                                          "")),
+               "h.npy: shape [0, 999999999999999] has a dimension over 2^40"));
+  EXPECT_TRUE(contains(
+      weights_error("h.safetensors",
+                    safetensors(R"({"w":{"dtype":"F32","shape":[0,18446744073709551615],)"
+                                R"("data_offsets":[0,0]}})",
+                                "")),
+      "h.safetensors: tensor 'w': shape [0, 9223372036854775807] has a dimension over 2^40"));
+  const std::string path = write_temp_file(
+      "e.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (0, 1099511627776), }", ""));
+  const compress::WeightsFile file = compress::WeightsFile::open(path);
+  EXPECT_TRUE(contains(user_error_of([&] { file.read_matrix(file.tensors().at(0).name); }),
+                       "' is empty (a dimension is 0)"));
+}
+
 TEST(WeightsInput, TensorsAreReadFromTheFileThatWasOpened) {
   // After opening, the path is replaced by a FIFO: reading a tensor must neither block nor
   // read anything else (the file stays open and is read with pread).

@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "common/did_you_mean.h"
@@ -82,11 +84,10 @@ TensorEntry parse_entry(const std::string& name, const nlohmann::json& j, uint64
     throw InputError(where + ": " + unknown_name("dtype", e.dtype_name, names));
   }
   e.dtype = dtype->dtype;
-  for (uint64_t d : unsigned_list(entry, "shape")) {
-    if (d > (uint64_t{1} << 40))
-      throw InputError(where + ": dimension " + std::to_string(d) + " is too large");
-    e.shape.push_back(static_cast<int64_t>(d));
-  }
+  // A dimension beyond int64 is kept as int64's largest, which checked_element_count refuses.
+  constexpr uint64_t kInt64Max = std::numeric_limits<int64_t>::max();
+  for (uint64_t d : unsigned_list(entry, "shape"))
+    e.shape.push_back(static_cast<int64_t>(std::min(d, kInt64Max)));
   const std::vector<uint64_t> offsets = unsigned_list(entry, "data_offsets");
   entry.finish();
   if (offsets.size() != 2) throw InputError(where + ": \"data_offsets\" must be [begin, end]");
@@ -111,9 +112,12 @@ TensorEntry parse_entry(const std::string& name, const nlohmann::json& j, uint64
 }  // namespace
 
 int64_t checked_element_count(const std::vector<int64_t>& shape, const std::string& where) {
+  constexpr int64_t kMaxDimension = int64_t{1} << 40, kMaxElements = int64_t{1} << 50;
   int64_t count = 1;
   for (int64_t d : shape) {
-    if (d < 0 || (d > 0 && count > (int64_t{1} << 50) / d))
+    if (d < 0 || d > kMaxDimension)
+      throw InputError(where + ": shape " + shape_text(shape) + " has a dimension over 2^40");
+    if (d > 0 && count > kMaxElements / d)
       throw InputError(where + ": shape " + shape_text(shape) + " is too large");
     count *= d;
   }

@@ -27,7 +27,8 @@ TensorEntry parse_npy(const InputFile& file, const std::string& tensor_name);
 // A v1.0 header (v2.0 if it would not fit) for a C-order 2-D array.
 std::string npy_header(Dtype dtype, int64_t rows, int64_t cols);
 
-// The product of `shape`; throws UserError("<where>: ...") if it overflows int64.
+// The product of `shape`; throws InputError("<where>: ...") if a dimension is over 2^40 or
+// the product over 2^50 (neither fits any file or memory).
 int64_t checked_element_count(const std::vector<int64_t>& shape, const std::string& where);
 
 }  // namespace trnsim::compress

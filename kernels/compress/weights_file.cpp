@@ -99,6 +99,9 @@ Matrix WeightsFile::read_matrix(const std::string& name) const {
                     "; compress reads only BF16, F16 and F32");
   if (t->shape.empty())
     throw UserError(origin + ": tensor '" + shown + "' is a scalar, not a matrix");
+  // An empty tensor is no matrix to compress, and a (0, 2^40) one would cost 2^40 steps.
+  if (t->elements() == 0)
+    throw UserError(origin + ": tensor '" + shown + "' is empty (a dimension is 0)");
   const int64_t cols = t->shape.back();
   const int64_t rows = cols == 0 ? 0 : t->elements() / cols;
   // The file order is row-major, i.e. the column-major order of the transpose.
