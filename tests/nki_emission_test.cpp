@@ -1,7 +1,7 @@
 // One schedule, two targets: every kernel of the library, emitted as NKI Python and executed
-// against the numpy stand-in of neuronxcc.nki (tests/nki_standin), gives the simulator's
-// result from the same bf16 inputs and the same multiset of ISA-level operations with the same
-// tile shapes as the simulator's instruction stream.
+// against the numpy stand-in of neuronxcc.nki (python/trnsim_nki, numerics mode), gives the
+// simulator's result from the same bf16 inputs and the same multiset of ISA-level operations
+// with the same tile shapes as the simulator's instruction stream.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -86,8 +86,8 @@ TEST(NkiEmission, EveryKernelRunsOnTheNumpyStandInLikeTheSimulator) {
     std::ofstream(kernel_file) << nki::emit_nki_file(
         find_kernel(c.kernel), c.shape, c.params, Dtype::bf16,
         request.hw.sbuf.usable_bytes_per_partition());
-    std::string command = "/usr/bin/python3 " + std::string(TRNSIM_SOURCE_DIR) +
-                          "/tests/nki_standin/run_emitted.py " + kernel_file;
+    std::string command = "PYTHONPATH=" + std::string(TRNSIM_SOURCE_DIR) +
+                          "/python /usr/bin/python3 -m trnsim_nki run-emitted " + kernel_file;
     int output = -1;
     for (size_t t = 0; t < sim.program.tensors.size(); ++t) {
       const isa::TensorRole role = sim.program.tensors[t].role;

@@ -1,0 +1,219 @@
+"""The tracer's state: HBM tensors and tiles as handles, views of them, pending operations,
+and the trace writer (python/TRACE_FORMAT.md).
+
+A kernel runs eagerly. An operation whose destination is an argument (`nl.store`,
+`nisa.dma_copy`) is written at once; one that returns a value (`nl.load`, `nisa.nc_matmul`,
+...) returns a Pending that is written when it is stored into a tile view (`t[i] = ...`,
+`t[...] += ...`), since the destination decides the call.
+"""
+import json
+import linecache
+import re
+import sys
+
+FORMAT, VERSION = "trnsim-nki-trace", 1
+DTYPES = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32"}
+
+
+class TraceError(Exception):
+    """A kernel the tracer cannot express: the message names the kernel file and line."""
+
+
+class DType:
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return self.name
+
+
+def call_site():
+    """(file, line, source text) of the kernel line that called into the stand-in."""
+    frame = sys._getframe(1)
+    while frame and frame.f_globals.get("__name__", "").startswith("neuronxcc"):
+        frame = frame.f_back
+    text = linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
+    return frame.f_code.co_filename, frame.f_lineno, text
+
+
+def where(site=None):
+    file, line, _ = site or call_site()
+    return f"{file}:{line}"
+
+
+def fail(message, site=None):
+    raise TraceError(f"{where(site or call_site())}: {message}")
+
+
+def assigned_name(text, fallback):
+    match = re.match(r"([A-Za-z_]\w*)\s*=", text)
+    return match.group(1) if match else fallback
+
+
+class Recorder:
+    """Collects events; `write` puts the header and the events into a JSON-lines file."""
+
+    def __init__(self):
+        self.events = []
+        self.next_id = 0
+        self.depth = 0  # loops entered
+        self.pending = []
+
+    def emit(self, event, **fields):
+        self.events.append({"event": event, **fields})
+
+    def new_id(self):
+        self.next_id += 1
+        return self.next_id - 1
+
+    def write(self, path, kernel, source):
+        for p in self.pending:
+            if not p.consumed:
+                raise TraceError(f"{p.at}: the result of {p.op} is never stored into a tile "
+                                 "(implicit tiles are not yet supported)")
+        with open(path, "w") as out:
+            header = {"format": FORMAT, "version": VERSION, "kernel": kernel, "source": source}
+            out.write(json.dumps(header) + "\n")
+            for e in self.events:
+                out.write(json.dumps(e, separators=(",", ":")) + "\n")
+
+
+RECORDER = Recorder()
+
+
+class Handle:
+    """An HBM tensor or an on-chip tile array: [block dims..., partitions, free]."""
+
+    def __init__(self, memory, dtype, block_dims, partitions, free):
+        self.id = RECORDER.new_id()
+        self.memory, self.dtype = memory, dtype
+        self.block_dims, self.partitions, self.free = list(block_dims), partitions, free
+
+    @property
+    def shape(self):
+        return (*self.block_dims, self.partitions, self.free)
+
+    def whole(self):
+        if self.block_dims:
+            fail(f"a tile array with block dimensions {self.block_dims} used without an index")
+        return View(self, [], 0, self.partitions, 0, self.free)
+
+    def view(self, index):
+        if index is Ellipsis:
+            return self.whole()
+        index = index if isinstance(index, tuple) else (index,)
+        nb = len(self.block_dims)
+        blocks, rest = index[:nb], index[nb:]
+        if len(blocks) < nb or not all(isinstance(b, int) for b in blocks):
+            fail(f"index {index!r}: give one integer per block dimension {self.block_dims} "
+                 "(other block indexing is not yet supported)")
+        for b, n in zip(blocks, self.block_dims):
+            if not 0 <= b < n:
+                fail(f"block index {b} is outside 0..{n - 1}")
+        if len(rest) > 2:
+            fail(f"index {index!r} has more than a partition and a free axis "
+                 "(N-D views are not yet supported)")
+        rest = tuple(rest) + (slice(None),) * (2 - len(rest))
+        p0, np_ = span(rest[0], self.partitions)
+        f0, nf = span(rest[1], self.free)
+        return View(self, list(blocks), p0, np_, f0, nf)
+
+    def __getitem__(self, index):
+        return self.view(index)
+
+    def __setitem__(self, index, value):
+        store_into(self.view(index), value)
+
+    def __iadd__(self, value):  # `t += op` rebinds t: keep it the tile
+        accumulate_into(self.whole(), value)
+        return self
+
+
+def span(s, extent):
+    """(first, count) of an int or a unit-step slice within [0, extent)."""
+    if isinstance(s, int):
+        s = slice(s, s + 1)
+    if not isinstance(s, slice) or s.step not in (None, 1):
+        fail(f"index {s!r} is not an integer or a unit-step slice "
+             "(nl.arange / nl.mgrid indexing is not yet supported)")
+    first = 0 if s.start is None else s.start
+    stop = extent if s.stop is None else s.stop
+    if not 0 <= first < stop <= extent:
+        fail(f"slice {first}:{stop} is outside 0:{extent}")
+    return first, stop - first
+
+
+class View:
+    """What `View` in kernels/api/tensor.h holds: one block and a rectangle of a tensor."""
+
+    def __init__(self, handle, block, p0, np_, f0, nf):
+        self.handle, self.block = handle, block
+        self.p0, self.np, self.f0, self.nf = p0, np_, f0, nf
+
+    @property
+    def shape(self):
+        return (self.np, self.nf)
+
+    @property
+    def dtype(self):
+        return self.handle.dtype
+
+    def json(self):
+        return {"tensor": self.handle.id, "block": self.block, "p0": self.p0, "np": self.np,
+                "f0": self.f0, "nf": self.nf}
+
+    def __iadd__(self, value):
+        return accumulate_into(self, value)
+
+
+class Consumed:
+    """What `t[i] += op` leaves for Python's implicit `t[i] = ...`: nothing to do."""
+
+
+def as_view(x):
+    if isinstance(x, View):
+        return x
+    if isinstance(x, Handle):
+        return x.whole()
+    fail(f"expected a tensor or tile, got {type(x).__name__} "
+         "(implicit tiles and Python values as operands are not yet supported)")
+
+
+class Pending:
+    """An operation waiting for its destination; `fields` hold views already resolved."""
+
+    def __init__(self, call, dst_field="dst", **fields):
+        self.op, self.dst_field, self.fields = call, dst_field, fields
+        self.at = where(call_site())
+        self.consumed = False
+        RECORDER.pending.append(self)
+
+    def write(self, dst, accumulate):
+        if self.consumed:
+            fail(f"the result of {self.op} is stored twice")
+        if accumulate and self.op != "matmul":
+            fail(f"'+=' of {self.op} into a tile is not yet supported (only nc_matmul into PSUM)")
+        self.consumed = True
+        fields = {k: (v.json() if isinstance(v, View) else v) for k, v in self.fields.items()}
+        RECORDER.emit(self.op, **{self.dst_field: dst.json()}, **fields, at=self.at)
+
+
+def store_into(dst, value):
+    if isinstance(value, Consumed):
+        return
+    if not isinstance(value, Pending):
+        fail(f"storing a {type(value).__name__} into a tile is not supported "
+             "(store the result of an nl / nisa call)")
+    value.write(dst, accumulate=False)
+
+
+def accumulate_into(dst, value):
+    if not isinstance(value, Pending):
+        fail("'+=' of a tile is not yet supported (only of nisa.nc_matmul)")
+    value.write(dst, accumulate=True)
+    return Consumed()
+
+
+def op_now(call, at=None, **fields):
+    RECORDER.emit(call, **{k: (v.json() if isinstance(v, View) else v) for k, v in fields.items()},
+                  at=at or where(call_site()))

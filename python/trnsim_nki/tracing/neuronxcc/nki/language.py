@@ -1,0 +1,125 @@
+"""Stand-in for `neuronxcc.nki.language` (nl), tracing mode: declarations, loops, load/store."""
+import re
+
+from . import _trace
+from ._trace import DType, Handle, Pending, RECORDER, as_view, call_site, fail
+
+bfloat16 = DType("bfloat16")
+float16 = DType("float16")
+float32 = DType("float32")
+
+sbuf, psum, hbm, shared_hbm, private_hbm = "sbuf", "psum", "hbm", "shared_hbm", "private_hbm"
+HBM_ROLES = {shared_hbm: "output", hbm: "scratch", private_hbm: "scratch"}
+
+
+def _operator(name):
+    def refuse(*args, **kwargs):
+        fail(f"nl.{name} called on tiles is not yet supported (pass it as op= to an nisa call)")
+    refuse.__name__ = name
+    return refuse
+
+
+add, subtract, multiply = _operator("add"), _operator("subtract"), _operator("multiply")
+maximum, minimum = _operator("maximum"), _operator("minimum")
+exp, tanh, relu = _operator("exp"), _operator("tanh"), _operator("relu")
+sigmoid, silu = _operator("sigmoid"), _operator("silu")
+
+
+def par_dim(n):
+    return n
+
+
+def dtype_name(dtype):
+    name = getattr(dtype, "name", str(dtype))
+    if name not in _trace.DTYPES:
+        fail(f"dtype {name} is not supported (bfloat16, float16, float32)")
+    return _trace.DTYPES[name]
+
+
+def declare_hbm(name, shape, dtype, role):
+    if len(shape) != 2:
+        fail(f"HBM tensor '{name}' has shape {tuple(shape)}; only 2-D HBM tensors are supported")
+    h = Handle("hbm", dtype, [], shape[0], shape[1])
+    RECORDER.emit("hbm", id=h.id, name=name, rows=shape[0], cols=shape[1],
+                  dtype=dtype_name(dtype), role=role)
+    return h
+
+
+def declare_tile(shape, dtype, memory, site):
+    file, line, text = site
+    if len(shape) < 2:
+        fail(f"a tile needs a partition and a free axis, got shape {tuple(shape)}", site)
+    bufs = re.search(r"#\s*trnsim:\s*bufs=(\d+)", text)
+    h = Handle(memory, dtype, shape[:-2], shape[-2], shape[-1])
+    RECORDER.emit("tile", id=h.id, name=_trace.assigned_name(text, f"tile_{line}"),
+                  site=f"{file}:{line}", memory=memory, dtype=dtype_name(dtype),
+                  block_dims=list(shape[:-2]), partitions=shape[-2], free=shape[-1],
+                  bufs=int(bufs.group(1)) if bufs else (2 if RECORDER.depth else 1))
+    return h
+
+
+def ndarray(shape, dtype, buffer):
+    site = call_site()
+    if buffer in HBM_ROLES:
+        return declare_hbm(_trace.assigned_name(site[2], f"hbm_{site[1]}"), shape, dtype,
+                           HBM_ROLES[buffer])
+    if buffer == psum and dtype_name(dtype) != "fp32":
+        fail("PSUM tiles are float32 here", site)
+    if buffer not in (sbuf, psum):
+        fail(f"buffer {buffer!r} is not supported (nl.sbuf, nl.psum, nl.hbm, nl.shared_hbm)", site)
+    return declare_tile(tuple(shape), dtype, buffer, site)
+
+
+def zeros(shape, dtype, buffer):
+    if buffer != psum:
+        fail("nl.zeros outside PSUM is not yet supported (use nisa.memset)")
+    # The first matmul into a fresh PSUM tile overwrites it (kernels/api/backend.h).
+    return ndarray(shape, dtype, buffer)
+
+
+def _loop(count, kind):
+    file, line, text = call_site()
+    match = re.match(r"for\s+([A-Za-z_]\w*)\s+in\b", text)
+    name = match.group(1) if match else f"loop_{line}"
+    if not isinstance(count, int) or count <= 0:
+        fail(f"loop '{name}' has {count!r} iterations")
+
+    def iterations():
+        RECORDER.emit("loop_begin", name=name, count=count, kind=kind)
+        RECORDER.depth += 1
+        for i in range(count):
+            RECORDER.emit("iteration", index=i)
+            yield i
+        RECORDER.depth -= 1
+        RECORDER.emit("loop_end")
+    return iterations()
+
+
+def affine_range(count):
+    return _loop(count, "affine")
+
+
+def sequential_range(count):
+    return _loop(count, "sequential")
+
+
+def load(src):
+    return Pending("dma_copy", src=as_view(src))
+
+
+def load_transpose2d(src):
+    return Pending("dma_transpose", src=as_view(src))
+
+
+def store(dst, value):
+    _trace.op_now("dma_copy", dst=as_view(dst), src=as_view(value))
+
+
+def copy(x, dtype=None):
+    return Pending("tensor_copy", src=as_view(x), engine="Vector")
+
+
+ALU_OPS = {add: "add", subtract: "subtract", multiply: "multiply", maximum: "max",
+           minimum: "min", copy: "bypass"}
+ACTIVATIONS = {copy: "identity", exp: "exp", silu: "silu", relu: "relu", sigmoid: "sigmoid",
+               tanh: "tanh"}
