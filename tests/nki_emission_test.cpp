@@ -12,50 +12,15 @@
 #include "kernels/nki/nki_file.h"
 #include "sim/run/kernel_run.h"
 #include "tests/kernel_cases.h"
+#include "tests/operation_multiset.h"
 #include "tests/test_helpers.h"
 
 namespace trnsim {
 namespace {
 
-using Operations = std::map<std::string, int64_t>;
+using testing::Operations;
+using testing::simulated_operations;
 using testing::temp_path;
-
-std::string dims(int64_t a, int64_t b) { return std::to_string(a) + "x" + std::to_string(b); }
-
-// The stand-in's name for an instruction: opcode, direction for DMAs, the source tile shape
-// (for MATMUL K x M x N, for MEMSET the destination).
-std::string signature(const isa::Instruction& in) {
-  const std::string op = isa::opcode_name(in.op);
-  const isa::AccessPattern& src = in.src0;
-  switch (in.op) {
-    case isa::Opcode::dma_copy:
-    case isa::Opcode::dma_transpose: {
-      const isa::AccessPattern& shape = in.op == isa::Opcode::dma_copy ? src : in.dst;
-      return op + " " + memory_name(src.memory) + "->" + memory_name(in.dst.memory) + " " +
-             dims(shape.partitions, shape.free_elements());
-    }
-    case isa::Opcode::matmul:
-      return op + " " + dims(src.partitions, src.free_elements()) + "x" +
-             std::to_string(in.src1.free_elements());
-    case isa::Opcode::memset: return op + " " + dims(in.dst.partitions, in.dst.free_elements());
-    default: return op + " " + dims(src.partitions, src.free_elements());
-  }
-}
-
-// The simulator's operations, without the spill and reload DMAs that the Neuron compiler,
-// not the NKI kernel, would add.
-Operations simulated_operations(const isa::Program& p) {
-  Operations ops;
-  for (const auto& stream : p.streams)
-    for (const isa::Instruction& in : stream) {
-      const bool spill = (in.dst.memory == Memory::hbm &&
-                          p.tensors[in.dst.tensor].role == isa::TensorRole::spill) ||
-                         (in.src0.memory == Memory::hbm &&
-                          p.tensors[in.src0.tensor].role == isa::TensorRole::spill);
-      if (!spill) ++ops[signature(in)];
-    }
-  return ops;
-}
 
 void write_floats(const std::string& path, const std::vector<float>& v) {
   std::ofstream(path, std::ios::binary)

@@ -10,6 +10,7 @@
 #include "sim/cli/compress_command.h"
 #include "sim/run/kernel_run.h"
 #include "sim/run/measurements.h"
+#include "sim/run/nki_run.h"
 #include "sim/run/run_record.h"
 #include "sim/run/tune.h"
 #include "sim/config/hw_config_loader.h"
@@ -154,21 +155,65 @@ void run_request(KernelRunRequest request, const std::string& save_program,
          out);
 }
 
+// Simulates a built program and reports it; `record` (or null) is what replays the run.
+void simulate_and_report(const isa::Program& program, const HwConfig& cfg,
+                         const nlohmann::json& record, const OutputOptions& out,
+                         const Budget& budget, RunWatch& watch) {
+  model::SimulationOptions options;
+  options.record_dma_packets = !out.trace_path.empty();
+  options.budget = budget;
+  options.watch = &watch;
+  const model::RunResult result = model::simulate(program, cfg, options);
+  report(program, result, cfg, {program.name, "", std::nullopt, record}, out);
+}
+
 void simulate_program(const std::string& path, const HwConfig& cfg, const OutputOptions& out,
                       const LimitOptions& limits) {
   const isa::Program program = isa::load_program(path);
   const nlohmann::json record = record_to_json(program_run_record(path, cfg));
-  model::SimulationOptions options;
-  options.record_dma_packets = !out.trace_path.empty();
-  options.budget = limits.resolved();
-  if (static_cast<int64_t>(program.instruction_count()) > options.budget.max_instructions)
+  const Budget budget = limits.resolved();
+  if (static_cast<int64_t>(program.instruction_count()) > budget.max_instructions)
     throw UserError(path + " has " + std::to_string(program.instruction_count()) +
-                    " instructions; the budget is " +
-                    std::to_string(options.budget.max_instructions) + " (--max-instructions)");
-  RunWatch watch(program.name, options.budget.max_seconds, limits.show_progress());
-  options.watch = &watch;
-  const model::RunResult result = model::simulate(program, cfg, options);
-  report(program, result, cfg, {program.name, "", std::nullopt, record}, out);
+                    " instructions; the budget is " + std::to_string(budget.max_instructions) +
+                    " (--max-instructions)");
+  RunWatch watch(program.name, budget.max_seconds, limits.show_progress());
+  simulate_and_report(program, cfg, record, out, budget, watch);
+}
+
+struct NkiRunOptions {
+  std::string file;  // FILE.py[:KERNEL] for run-nki, TRACE.jsonl for run-trace
+  std::string shape, params, save_trace;
+  bool timing_only = false;
+};
+
+// `run-nki` (trace the file with python/trnsim_nki, then replay) and `run-trace` (replay).
+void run_nki(const NkiRunOptions& o, const MachineOptions& m, const OutputOptions& out,
+             const LimitOptions& limits, bool traced_already) {
+  if (!o.shape.empty() || !o.params.empty())
+    throw UsageError("run-nki: --shape and --param are not yet supported; the file's "
+                     "INPUT_SHAPES are used (emit it again with `trnsim emit-nki --shape`)");
+  if (!traced_already && !o.timing_only)
+    throw UsageError("run-nki: numerics are not yet supported; add --timing-only");
+  const HwConfig cfg = load_machine(m);
+  std::string trace_path = o.file;
+  if (!traced_already) {
+    trace_path = o.save_trace.empty() ? "/tmp/trnsim-" + std::to_string(getpid()) + ".jsonl"
+                                      : o.save_trace;
+    trace_nki_file(o.file, trace_path);
+  }
+  const nki::TraceKernel kernel = [&] {
+    try {
+      return nki::TraceKernel::load(trace_path);
+    } catch (...) {
+      if (!traced_already && o.save_trace.empty()) std::remove(trace_path.c_str());
+      throw;
+    }
+  }();
+  if (!traced_already && o.save_trace.empty()) std::remove(trace_path.c_str());
+  const Budget budget = limits.resolved();
+  RunWatch watch(kernel.name(), budget.max_seconds, limits.show_progress());
+  const isa::Program program = build_trace_program(kernel, cfg, budget, &watch);
+  simulate_and_report(program, cfg, nullptr, out, budget, watch);
 }
 
 // `run --replay FILE`: the recorded run again, on the machine rebuilt from the recorded
@@ -395,6 +440,33 @@ int run_cli(int argc, char** argv) {
   add_limit_options(*program_cmd, program_limits);
   add_output_options(*program_cmd, program_out);
 
+  NkiRunOptions nki_opts;
+  MachineOptions nki_machine;
+  OutputOptions nki_out;
+  LimitOptions nki_limits;
+  auto* nki_cmd = app.add_subcommand(
+      "run-nki", "Trace an NKI kernel file (from emit-nki) and simulate it (first slice)");
+  nki_cmd->add_option("file", nki_opts.file, "FILE.py or FILE.py:KERNEL")->required();
+  nki_cmd->add_option("--shape", nki_opts.shape, "Not yet supported (the file's shapes are used)");
+  nki_cmd->add_option("--param", nki_opts.params, "Not yet supported");
+  nki_cmd->add_flag("--timing-only", nki_opts.timing_only, "No numerics (required for now)");
+  nki_cmd->add_option("--save-trace", nki_opts.save_trace,
+                      "Keep the kernel's trace (python/TRACE_FORMAT.md) for run-trace");
+  add_machine_options(*nki_cmd, nki_machine);
+  add_limit_options(*nki_cmd, nki_limits);
+  add_output_options(*nki_cmd, nki_out);
+
+  NkiRunOptions trace_opts;
+  MachineOptions trace_machine;
+  OutputOptions trace_out;
+  LimitOptions trace_limits;
+  auto* trace_cmd = app.add_subcommand(
+      "run-trace", "Simulate a kernel trace written by run-nki --save-trace (timing only)");
+  trace_cmd->add_option("file", trace_opts.file, "TRACE.jsonl")->required();
+  add_machine_options(*trace_cmd, trace_machine);
+  add_limit_options(*trace_cmd, trace_limits);
+  add_output_options(*trace_cmd, trace_out);
+
   RunOptions emit_opts;
   std::string emit_path;
   auto* emit_cmd = app.add_subcommand(
@@ -479,6 +551,8 @@ int run_cli(int argc, char** argv) {
     if (*list_cmd) list(list_parameters, list_opcodes);
     if (*run_cmd) run(run_opts, run_machine, run_out, run_limits);
     if (*program_cmd) run_program(program_path, program_machine, program_out, program_limits);
+    if (*nki_cmd) run_nki(nki_opts, nki_machine, nki_out, nki_limits, false);
+    if (*trace_cmd) run_nki(trace_opts, trace_machine, trace_out, trace_limits, true);
     if (*emit_cmd) emit_nki(emit_opts, emit_machine, emit_path);
     if (*tune_cmd) run_tune(tune_opts, tune_machine, tune_limits);
     if (*compress_cmd) {

@@ -1,0 +1,24 @@
+// Running an NKI kernel file on the simulator (issue 9, first slice): the Python tracer
+// (python/trnsim_nki, on Debian's /usr/bin/python3) writes the kernel's backend-level calls as
+// a trace, and the trace is replayed on the SimBackend into a program (kernels/nki/trace_kernel.h).
+#pragma once
+
+#include <string>
+
+#include "common/budget.h"
+#include "common/run_watch.h"
+#include "kernels/nki/trace_kernel.h"
+#include "sim/config/hw_config.h"
+#include "sim/isa/program.h"
+
+namespace trnsim::run {
+
+// Runs `python3 -m trnsim_nki trace FILE.py[:KERNEL] -o trace_path`. A failure is a UserError
+// with the tracer's one-line message (the kernel file and line, and what is wrong).
+void trace_nki_file(const std::string& file_and_kernel, const std::string& trace_path);
+
+// The program of a traced kernel, built within `budget`; `watch` may be null.
+isa::Program build_trace_program(const nki::TraceKernel& kernel, const HwConfig& hw,
+                                 const Budget& budget = {}, RunWatch* watch = nullptr);
+
+}  // namespace trnsim::run

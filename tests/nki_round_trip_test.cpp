@@ -1,0 +1,85 @@
+// Issue 9's round trip: every kernel of the library, emitted as NKI Python (`trnsim emit-nki`),
+// traced by the Python stand-in (python/trnsim_nki, tracing mode) and replayed on the
+// SimBackend (`trnsim run-nki`), gives the program `trnsim run --timing-only` builds from the
+// C++ kernel. Equal is expected, not just close: the emitted file makes the same Backend calls
+// in the same order (loops as nested for_range, tiles declared in the same scopes with the
+// same buffer counts, carried by the `# trnsim: bufs=N` comments), so the same SimBackend
+// makes the same instructions, waits and placements. The issue asks for a time within 1%;
+// the test checks that, and the instruction count and multiset exactly.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+
+#include "kernels/nki/nki_file.h"
+#include "sim/model/neuron_core.h"
+#include "sim/run/kernel_run.h"
+#include "sim/run/nki_run.h"
+#include "tests/kernel_cases.h"
+#include "tests/operation_multiset.h"
+#include "tests/test_helpers.h"
+
+namespace trnsim {
+namespace {
+
+using testing::simulated_operations;
+using testing::temp_path;
+
+TEST(NkiRoundTrip, EveryEmittedKernelReplaysToTheSameProgramAndTime) {
+  const HwConfig hw = testing::trn1();
+  for (const testing::KernelCase& c : testing::kernel_cases()) {
+    SCOPED_TRACE(c.kernel + " " + std::to_string(c.shape.begin()->second));
+    // 1. `trnsim run K --timing-only`.
+    const KernelSpec& spec = find_kernel(c.kernel);
+    const isa::Program direct =
+        run::build_kernel_program(spec, hw, c.shape, c.params, Dtype::bf16);
+
+    // 2. `trnsim emit-nki K`, then `trnsim run-nki` on the file.
+    const std::string file = temp_path(c.kernel + "_round_trip.py");
+    std::ofstream(file) << nki::emit_nki_file(spec, c.shape, c.params, Dtype::bf16,
+                                              hw.sbuf.usable_bytes_per_partition());
+    const std::string trace = temp_path(c.kernel + "_round_trip.jsonl");
+    run::trace_nki_file(file, trace);
+    const isa::Program replayed = run::build_trace_program(nki::TraceKernel::load(trace), hw);
+
+    // 3. The same instructions, and the same simulated time.
+    EXPECT_EQ(replayed.instruction_count(), direct.instruction_count());
+    EXPECT_EQ(simulated_operations(replayed), simulated_operations(direct));
+    const double direct_ns = model::simulate(direct, hw, {}).sim_time_ns;
+    const double replayed_ns = model::simulate(replayed, hw, {}).sim_time_ns;
+    EXPECT_LE(std::fabs(replayed_ns - direct_ns), 0.01 * direct_ns)
+        << replayed_ns << " ns replayed, " << direct_ns << " ns direct";
+    EXPECT_EQ(replayed_ns, direct_ns);
+  }
+}
+
+TEST(NkiRoundTrip, ATraceErrorNamesTheTraceLineAndWhatWasExpected) {
+  const std::string trace = temp_path("bad.jsonl");
+  std::ofstream(trace) << "{\"format\": \"trnsim-nki-trace\", \"version\": 1, "
+                          "\"kernel\": \"k\"}\n"
+                       << "{\"event\": \"loop_begin\", \"name\": \"i\", \"count\": 2, "
+                          "\"kind\": \"affine\"}\n"
+                       << "{\"event\": \"iteration\", \"index\": 0}\n"
+                       << "{\"event\": \"loop_end\"}\n";
+  EXPECT_TRUE(testing::throws_user_error([&] { nki::TraceKernel::load(trace); },
+                                         trace + ":4: loop_end: expected 2 iterations"));
+  std::ofstream(trace) << "{\"format\": \"other\", \"version\": 1}\n";
+  EXPECT_TRUE(testing::throws_user_error([&] { nki::TraceKernel::load(trace); },
+                                         trace + ":1: expected the header"));
+}
+
+TEST(NkiRoundTrip, AKernelTheTracerCannotExpressNamesItsFileAndLine) {
+  const std::string file = temp_path("implicit_tile.py");
+  std::ofstream(file) << "import neuronxcc.nki as nki\n"
+                         "import neuronxcc.nki.language as nl\n\n"
+                         "@nki.jit\n"
+                         "def k(a):\n"
+                         "    x = nl.load(a[0:128, 0:512])\n"
+                         "    return a\n\n"
+                         "KERNEL = k\nDTYPE = \"bfloat16\"\nINPUT_SHAPES = {\"a\": (128, 512)}\n";
+  EXPECT_TRUE(testing::throws_user_error([&] { run::trace_nki_file(file, temp_path("t.jsonl")); },
+                                         file + ":6: the result of dma_copy is never stored"));
+}
+
+}  // namespace
+}  // namespace trnsim
