@@ -102,6 +102,14 @@ HwConfig load_machine(const MachineOptions& m) {
   }
 }
 
+// What every command that simulates takes: the machine, the limits of a run, the outputs.
+void add_simulation_options(CLI::App& cmd, MachineOptions& m, LimitOptions& limits,
+                            OutputOptions& out) {
+  add_machine_options(cmd, m);
+  add_limit_options(cmd, limits);
+  add_output_options(cmd, out);
+}
+
 // Writes the requested files and prints the summary; both carry extras.replay.
 void report(const isa::Program& program, const model::RunResult& run, const HwConfig& cfg,
             const trace::SummaryExtras& extras, const OutputOptions& out) {
@@ -435,10 +443,8 @@ int run_cli(int argc, char** argv) {
       app.add_subcommand("run-program", "Simulate a program JSON file (timing only)");
   program_cmd->add_option("file", program_path, "Program JSON (sim/isa/PROGRAM_FORMAT.md)")
       ->required();
-  add_machine_options(*program_cmd, program_machine);
   LimitOptions program_limits;
-  add_limit_options(*program_cmd, program_limits);
-  add_output_options(*program_cmd, program_out);
+  add_simulation_options(*program_cmd, program_machine, program_limits, program_out);
 
   NkiRunOptions nki_opts;
   MachineOptions nki_machine;
@@ -452,9 +458,7 @@ int run_cli(int argc, char** argv) {
   nki_cmd->add_flag("--timing-only", nki_opts.timing_only, "No numerics (required for now)");
   nki_cmd->add_option("--save-trace", nki_opts.save_trace,
                       "Keep the kernel's trace (python/TRACE_FORMAT.md) for run-trace");
-  add_machine_options(*nki_cmd, nki_machine);
-  add_limit_options(*nki_cmd, nki_limits);
-  add_output_options(*nki_cmd, nki_out);
+  add_simulation_options(*nki_cmd, nki_machine, nki_limits, nki_out);
 
   NkiRunOptions trace_opts;
   MachineOptions trace_machine;
@@ -463,9 +467,7 @@ int run_cli(int argc, char** argv) {
   auto* trace_cmd = app.add_subcommand(
       "run-trace", "Simulate a kernel trace written by run-nki --save-trace (timing only)");
   trace_cmd->add_option("file", trace_opts.file, "TRACE.jsonl")->required();
-  add_machine_options(*trace_cmd, trace_machine);
-  add_limit_options(*trace_cmd, trace_limits);
-  add_output_options(*trace_cmd, trace_out);
+  add_simulation_options(*trace_cmd, trace_machine, trace_limits, trace_out);
 
   RunOptions emit_opts;
   std::string emit_path;

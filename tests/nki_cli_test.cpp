@@ -1,0 +1,59 @@
+// `trnsim run-nki` and `run-trace` as a user meets them: the summary of an emitted file is the
+// summary of `trnsim run --timing-only`, a saved trace replays to the same time, and what is
+// not supported yet, or wrong in the kernel file, is one line with the exit code.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/cli_runner.h"
+
+namespace trnsim {
+namespace {
+
+using testing::trnsim;
+
+const char* kShape = "--shape M=256,K=512,N=1024";
+
+double sim_time_ns(const testing::Result& r) {
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return nlohmann::json::parse(r.out).at("sim_time_ns").get<double>();
+}
+
+TEST(NkiCli, RunNkiOfAnEmittedFileGivesTheRunsSummaryAndItsTraceReplays) {
+  const std::string file = testing::temp_path("cli_hoisted.py");
+  const std::string trace = testing::temp_path("cli_hoisted.jsonl");
+  ASSERT_EQ(trnsim("emit-nki matmul_hoisted " + std::string(kShape) + " -o " + file).exit_code, 0);
+  const double direct = sim_time_ns(
+      trnsim("run matmul_hoisted " + std::string(kShape) + " --timing-only --json --quiet"));
+  EXPECT_EQ(sim_time_ns(trnsim("run-nki " + file + " --timing-only --json --quiet --save-trace " +
+                               trace)),
+            direct);
+  EXPECT_EQ(sim_time_ns(trnsim("run-trace " + trace + " --json --quiet")), direct);
+  EXPECT_EQ(sim_time_ns(trnsim("run-nki " + file + ":matmul_hoisted --timing-only --json")),
+            direct);
+}
+
+TEST(NkiCli, WhatIsNotSupportedYetIsOneLine) {
+  const std::string file = testing::temp_path("cli_naive.py");
+  ASSERT_EQ(trnsim("emit-nki matmul_naive " + std::string(kShape) + " -o " + file).exit_code, 0);
+  testing::expect_one_line_error(trnsim("run-nki " + file), 2,
+                                 "numerics are not yet supported; add --timing-only");
+  testing::expect_one_line_error(trnsim("run-nki " + file + " --timing-only --shape M=128"), 2,
+                                 "--shape and --param are not yet supported");
+  testing::expect_one_line_error(trnsim("run-nki " + file + ":nothing --timing-only"), 1,
+                                 "no kernel function 'nothing'");
+}
+
+TEST(NkiCli, AnErrorInTheKernelFileNamesItsLine) {
+  const std::string file = testing::write(
+      "cli_broken.py",
+      "import neuronxcc.nki as nki\nimport neuronxcc.nki.language as nl\n\n\n"
+      "@nki.jit\ndef k(a):\n    n = 1 // 0\n    return a\n\n\n"
+      "KERNEL = k\nDTYPE = \"bfloat16\"\nINPUT_SHAPES = {\"a\": (128, 512)}\n");
+  testing::expect_one_line_error(trnsim("run-nki " + file + " --timing-only"), 1,
+                                 file + ":7: ZeroDivisionError");
+  testing::expect_one_line_error(trnsim("run-trace " + file), 1, file + ":1: expected one JSON");
+}
+
+}  // namespace
+}  // namespace trnsim
