@@ -8,9 +8,10 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/cli/compress_command.h"
+#include "sim/cli/nki_command.h"
+#include "sim/cli/simulation_options.h"
 #include "sim/run/kernel_run.h"
 #include "sim/run/measurements.h"
-#include "sim/run/nki_run.h"
 #include "sim/run/run_record.h"
 #include "sim/run/tune.h"
 #include "sim/config/hw_config_loader.h"
@@ -26,102 +27,6 @@ namespace trnsim::cli {
 namespace {
 
 using namespace trnsim::run;  // the library that runs kernels, comparisons and searches
-
-// A problem with the command line itself (exit 2), as opposed to a run that failed (exit 1).
-class UsageError : public UserError {
- public:
-  using UserError::UserError;
-};
-
-struct OutputOptions {
-  bool json = false;
-  std::string trace_path;
-  std::string csv_path;
-};
-
-struct MachineOptions {
-  std::string hw = "trn1";
-  std::vector<std::string> overrides;
-};
-
-void add_output_options(CLI::App& cmd, OutputOptions& out) {
-  cmd.add_flag("--json", out.json, "Print the summary as one JSON object");
-  cmd.add_option("--trace", out.trace_path, "Write a Perfetto / Chrome trace-event JSON file");
-  cmd.add_option("--csv", out.csv_path, "Write one CSV row per instruction");
-}
-
-void add_machine_options(CLI::App& cmd, MachineOptions& m) {
-  cmd.add_option("--hw", m.hw, "Hardware config: a name in hwconfig/ (trn1, trn2) or a YAML path")
-      ->capture_default_str();
-  cmd.add_option("--set", m.overrides, "Override one config parameter, e.g. hbm.efficiency=0.3")
-      ->allow_extra_args(false);
-}
-
-// What a run may use (common/budget.h) and whether it draws a progress line.
-struct LimitOptions {
-  Budget budget;
-  double max_memory_gib = static_cast<double>(Budget{}.max_memory_bytes) / (1 << 30);
-  bool quiet = false;
-
-  Budget resolved() const {
-    Budget b = budget;
-    b.max_memory_bytes = static_cast<int64_t>(max_memory_gib * (1 << 30));
-    return b;
-  }
-  // On a terminal and without --quiet.
-  bool show_progress() const { return !quiet && isatty(STDERR_FILENO); }
-};
-
-void add_limit_options(CLI::App& cmd, LimitOptions& l) {
-  cmd.add_option("--max-instructions", l.budget.max_instructions,
-                 "Refuse a program of more instructions")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  cmd.add_option("--max-dma-packets", l.budget.max_dma_packets,
-                 "Refuse a program of more DMA packets (engine shares)")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  cmd.add_option("--max-memory-gib", l.max_memory_gib,
-                 "Refuse a program (and, with --trace, its DMA packets) needing more memory")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  cmd.add_option("--max-seconds", l.budget.max_seconds,
-                 "Stop a run (a compare row, a tune candidate) after this wall time; 0: never")
-      ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
-  cmd.add_flag("--quiet", l.quiet, "No progress line on stderr (it is drawn on a terminal only)");
-}
-
-HwConfig load_machine(const MachineOptions& m) {
-  try {
-    HwConfig cfg = load_hw_config(m.hw);
-    apply_overrides(cfg, m.overrides);
-    return cfg;
-  } catch (const UserError& e) {
-    throw UsageError(e.what());
-  }
-}
-
-// What every command that simulates takes: the machine, the limits of a run, the outputs.
-void add_simulation_options(CLI::App& cmd, MachineOptions& m, LimitOptions& limits,
-                            OutputOptions& out) {
-  add_machine_options(cmd, m);
-  add_limit_options(cmd, limits);
-  add_output_options(cmd, out);
-}
-
-// Writes the requested files and prints the summary; both carry extras.replay.
-void report(const isa::Program& program, const model::RunResult& run, const HwConfig& cfg,
-            const trace::SummaryExtras& extras, const OutputOptions& out) {
-  if (!out.trace_path.empty())
-    trace::write_perfetto_trace(out.trace_path, program, run, cfg, extras.replay);
-  if (!out.csv_path.empty()) trace::write_instruction_csv(out.csv_path, program, run, cfg);
-  const trace::Summary summary = trace::summarize(program, run, cfg, extras);
-  if (out.json)
-    std::cout << trace::summary_to_json(summary).dump() << "\n";
-  else
-    std::cout << trace::summary_to_text(summary);
-}
 
 void list(bool parameters, bool opcodes) {
   std::cout << "Kernels:\n";
@@ -163,18 +68,6 @@ void run_request(KernelRunRequest request, const std::string& save_program,
          out);
 }
 
-// Simulates a built program and reports it; `record` (or null) is what replays the run.
-void simulate_and_report(const isa::Program& program, const HwConfig& cfg,
-                         const nlohmann::json& record, const OutputOptions& out,
-                         const Budget& budget, RunWatch& watch) {
-  model::SimulationOptions options;
-  options.record_dma_packets = !out.trace_path.empty();
-  options.budget = budget;
-  options.watch = &watch;
-  const model::RunResult result = model::simulate(program, cfg, options);
-  report(program, result, cfg, {program.name, "", std::nullopt, record}, out);
-}
-
 void simulate_program(const std::string& path, const HwConfig& cfg, const OutputOptions& out,
                       const LimitOptions& limits) {
   const isa::Program program = isa::load_program(path);
@@ -186,42 +79,6 @@ void simulate_program(const std::string& path, const HwConfig& cfg, const Output
                     " (--max-instructions)");
   RunWatch watch(program.name, budget.max_seconds, limits.show_progress());
   simulate_and_report(program, cfg, record, out, budget, watch);
-}
-
-struct NkiRunOptions {
-  std::string file;  // FILE.py[:KERNEL] for run-nki, TRACE.jsonl for run-trace
-  std::string shape, params, save_trace;
-  bool timing_only = false;
-};
-
-// `run-nki` (trace the file with python/trnsim_nki, then replay) and `run-trace` (replay).
-void run_nki(const NkiRunOptions& o, const MachineOptions& m, const OutputOptions& out,
-             const LimitOptions& limits, bool traced_already) {
-  if (!o.shape.empty() || !o.params.empty())
-    throw UsageError("run-nki: --shape and --param are not yet supported; the file's "
-                     "INPUT_SHAPES are used (emit it again with `trnsim emit-nki --shape`)");
-  if (!traced_already && !o.timing_only)
-    throw UsageError("run-nki: numerics are not yet supported; add --timing-only");
-  const HwConfig cfg = load_machine(m);
-  std::string trace_path = o.file;
-  if (!traced_already) {
-    trace_path = o.save_trace.empty() ? "/tmp/trnsim-" + std::to_string(getpid()) + ".jsonl"
-                                      : o.save_trace;
-    trace_nki_file(o.file, trace_path);
-  }
-  const nki::TraceKernel kernel = [&] {
-    try {
-      return nki::TraceKernel::load(trace_path);
-    } catch (...) {
-      if (!traced_already && o.save_trace.empty()) std::remove(trace_path.c_str());
-      throw;
-    }
-  }();
-  if (!traced_already && o.save_trace.empty()) std::remove(trace_path.c_str());
-  const Budget budget = limits.resolved();
-  RunWatch watch(kernel.name(), budget.max_seconds, limits.show_progress());
-  const isa::Program program = build_trace_program(kernel, cfg, budget, &watch);
-  simulate_and_report(program, cfg, nullptr, out, budget, watch);
 }
 
 // `run --replay FILE`: the recorded run again, on the machine rebuilt from the recorded
@@ -446,28 +303,9 @@ int run_cli(int argc, char** argv) {
   LimitOptions program_limits;
   add_simulation_options(*program_cmd, program_machine, program_limits, program_out);
 
-  NkiRunOptions nki_opts;
-  MachineOptions nki_machine;
-  OutputOptions nki_out;
-  LimitOptions nki_limits;
-  auto* nki_cmd = app.add_subcommand(
-      "run-nki", "Trace an NKI kernel file (from emit-nki) and simulate it (first slice)");
-  nki_cmd->add_option("file", nki_opts.file, "FILE.py or FILE.py:KERNEL")->required();
-  nki_cmd->add_option("--shape", nki_opts.shape, "Not yet supported (the file's shapes are used)");
-  nki_cmd->add_option("--param", nki_opts.params, "Not yet supported");
-  nki_cmd->add_flag("--timing-only", nki_opts.timing_only, "No numerics (required for now)");
-  nki_cmd->add_option("--save-trace", nki_opts.save_trace,
-                      "Keep the kernel's trace (python/TRACE_FORMAT.md) for run-trace");
-  add_simulation_options(*nki_cmd, nki_machine, nki_limits, nki_out);
-
-  NkiRunOptions trace_opts;
-  MachineOptions trace_machine;
-  OutputOptions trace_out;
-  LimitOptions trace_limits;
-  auto* trace_cmd = app.add_subcommand(
-      "run-trace", "Simulate a kernel trace written by run-nki --save-trace (timing only)");
-  trace_cmd->add_option("file", trace_opts.file, "TRACE.jsonl")->required();
-  add_simulation_options(*trace_cmd, trace_machine, trace_limits, trace_out);
+  NkiCommand nki, traced;
+  auto* nki_cmd = add_run_nki_command(app, nki);
+  auto* trace_cmd = add_run_trace_command(app, traced);
 
   RunOptions emit_opts;
   std::string emit_path;
@@ -553,8 +391,8 @@ int run_cli(int argc, char** argv) {
     if (*list_cmd) list(list_parameters, list_opcodes);
     if (*run_cmd) run(run_opts, run_machine, run_out, run_limits);
     if (*program_cmd) run_program(program_path, program_machine, program_out, program_limits);
-    if (*nki_cmd) run_nki(nki_opts, nki_machine, nki_out, nki_limits, false);
-    if (*trace_cmd) run_nki(trace_opts, trace_machine, trace_out, trace_limits, true);
+    if (*nki_cmd) run_nki(nki);
+    if (*trace_cmd) run_nki(traced);
     if (*emit_cmd) emit_nki(emit_opts, emit_machine, emit_path);
     if (*tune_cmd) run_tune(tune_opts, tune_machine, tune_limits);
     if (*compress_cmd) {
