@@ -15,7 +15,7 @@
 #include "sim/isa/program_json.h"
 #include "sim/model/neuron_core.h"
 #include "kernels/nki/nki_file.h"
-#include "common/atomic_file.h"
+#include "common/output_set.h"
 #include "sim/trace/instruction_csv.h"
 #include "sim/trace/perfetto_trace.h"
 #include "sim/trace/summary.h"
@@ -65,17 +65,25 @@ HwConfig load_machine(const MachineOptions& m) {
   }
 }
 
-// Writes the requested files and prints the summary; both carry extras.replay.
+// Writes the requested files and prints the summary; both carry extras.replay. All or none:
+// each file goes to a temporary of its own, and only once all are written are they renamed
+// into place, together (common/output_set.h).
 void report(const isa::Program& program, const model::RunResult& run, const HwConfig& cfg,
-            const trace::SummaryExtras& extras, const OutputOptions& out) {
+            const trace::SummaryExtras& extras, const OutputOptions& out,
+            const std::string& save_program = "") {
+  OutputSet files;
+  if (!save_program.empty())
+    isa::write_program(files.add(save_program).out(), program, save_program);
   if (!out.trace_path.empty())
-    trace::write_perfetto_trace(out.trace_path, program, run, cfg, extras.replay);
-  if (!out.csv_path.empty()) trace::write_instruction_csv(out.csv_path, program, run, cfg);
+    trace::write_perfetto_trace(files.add(out.trace_path).out(), program, run, cfg, extras.replay);
+  if (!out.csv_path.empty())
+    trace::write_instruction_csv(files.add(out.csv_path).out(), program, run, cfg);
   const trace::Summary summary = trace::summarize(program, run, cfg, extras);
   if (out.json)
     std::cout << trace::summary_to_json(summary).dump() << "\n";
   else
     std::cout << trace::summary_to_text(summary);
+  files.commit();
 }
 
 void list(bool parameters, bool opcodes) {
@@ -110,10 +118,9 @@ void run_request(KernelRunRequest request, const std::string& save_program,
                  const OutputOptions& out) {
   request.record_dma_packets = !out.trace_path.empty();
   const KernelRunOutput result = run_kernel(request);
-  if (!save_program.empty()) isa::save_program(result.program, save_program);
   report(result.program, result.run, request.hw,
          {request.kernel, "", result.max_abs_err, record_to_json(kernel_run_record(request))},
-         out);
+         out, save_program);
 }
 
 void simulate_program(const std::string& path, const HwConfig& cfg, const OutputOptions& out) {
