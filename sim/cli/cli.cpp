@@ -65,6 +65,11 @@ HwConfig load_machine(const MachineOptions& m) {
   }
 }
 
+// The files a run writes, by option, for check_output_paths().
+std::vector<NamedFile> run_outputs(const OutputOptions& out, const std::string& save_program) {
+  return {{"--save-program", save_program}, {"--trace", out.trace_path}, {"--csv", out.csv_path}};
+}
+
 // Writes the requested files and prints the summary; both carry extras.replay. All or none:
 // each file goes to a temporary of its own, and only once all are written are they renamed
 // into place, together (common/output_set.h).
@@ -149,6 +154,8 @@ void replay(const RunOptions& o, const MachineOptions& m, const OutputOptions& o
       throw UserError(o.replay + ": replay.program: " + record.program_path +
                       " has changed since the recorded run (" + file_hash(record.program_path) +
                       ", recorded " + record.program_hash + ")");
+    check_output_paths(run_outputs(out, o.save_program),
+                       {{"--replay", o.replay}, {"the recorded program", record.program_path}});
   } catch (const UserError& e) {
     throw UsageError(e.what());
   }
@@ -170,6 +177,7 @@ void run(const RunOptions& o, const MachineOptions& m, const OutputOptions& out)
     request.shape = parse_assignments(o.shape, "--shape");
     request.params = parse_assignments(o.params, "--param");
     request.dtype = parse_dtype(o.dtype);
+    check_output_paths(run_outputs(out, o.save_program), {{"--hw", request.hw.source_file}});
   } catch (const UserError& e) {
     throw UsageError(e.what());
   }
@@ -189,6 +197,7 @@ void emit_nki(const RunOptions& o, const MachineOptions& m, const std::string& p
     shape = parse_assignments(o.shape, "--shape");
     params = parse_assignments(o.params, "--param");
     dtype = parse_dtype(o.dtype);
+    if (path != "-") check_output_paths({{"-o", path}}, {{"--hw", cfg.source_file}});
   } catch (const UserError& e) {
     throw UsageError(e.what());
   }
@@ -257,7 +266,13 @@ void run_tune(const TuneOptions& o, const MachineOptions& m) {
 }
 
 void run_program(const std::string& path, const MachineOptions& m, const OutputOptions& out) {
-  simulate_program(path, load_machine(m), out);
+  const HwConfig cfg = load_machine(m);
+  try {
+    check_output_paths(run_outputs(out, ""), {{"the program", path}, {"--hw", cfg.source_file}});
+  } catch (const UserError& e) {
+    throw UsageError(e.what());
+  }
+  simulate_program(path, cfg, out);
 }
 
 void compare_with_measurements(const std::string& path, MachineOptions m, bool json) {
