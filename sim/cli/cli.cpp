@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/cli/compress_command.h"
+#include "sim/cli/standard_output.h"
 #include "sim/run/kernel_run.h"
 #include "sim/run/measurements.h"
 #include "sim/run/run_record.h"
@@ -71,8 +72,8 @@ std::vector<NamedFile> run_outputs(const OutputOptions& out, const std::string& 
 }
 
 // Writes the requested files and prints the summary; both carry extras.replay. All or none:
-// each file goes to a temporary of its own, and only once all are written are they renamed
-// into place, together (common/output_set.h).
+// 1. each file goes to a temporary of its own, 2. the summary is printed and flushed, 3. only
+// then are the files renamed into place, together (common/output_set.h).
 void report(const isa::Program& program, const model::RunResult& run, const HwConfig& cfg,
             const trace::SummaryExtras& extras, const OutputOptions& out,
             const std::string& save_program = "") {
@@ -88,6 +89,7 @@ void report(const isa::Program& program, const model::RunResult& run, const HwCo
     std::cout << trace::summary_to_json(summary).dump() << "\n";
   else
     std::cout << trace::summary_to_text(summary);
+  flush_standard_output();
   files.commit();
 }
 
@@ -443,6 +445,7 @@ int run_cli(int argc, char** argv) {
       run_compress(compress_opts, std::cout);
     }
     if (*compare_cmd) compare_with_measurements(measured_path, compare_machine, compare_json);
+    flush_standard_output();
   } catch (const UsageError& e) {
     std::cerr << "trnsim: " << e.what() << "\n";
     return 2;
