@@ -58,6 +58,9 @@ Assignments merge_assignments(const Assignments& defaults, const Assignments& gi
       throw UserError(kernel + ": unknown " + what + " '" + key + "' (known: " +
                       (known.empty() ? "none" : known) + ")");
     }
+    if (value < 0 || value > kMaxAssignment)
+      throw UserError(kernel + ": " + what + " " + key + "=" + std::to_string(value) +
+                      " is outside 0.." + std::to_string(kMaxAssignment));
     out[key] = value;
   }
   return out;

@@ -8,62 +8,19 @@
 #include <string>
 #include <sys/wait.h>
 
+#include "tests/cli_runner.h"
 #include "tests/test_helpers.h"
 
 namespace trnsim {
 namespace {
 
+using testing::expect_one_line_error;
 using testing::read_text;
+using testing::Result;
 using testing::temp_path;
-
-struct Result {
-  int exit_code = -1;
-  std::string out;  // stdout
-  std::string err;  // stderr
-};
-
-// Drops what a sanitizer runtime writes itself (lines "==PID==..." and their follow-ups), so
-// that a sanitizer build judges only the program's own output. See tests/sanitizers/asan.supp.
-std::string without_sanitizer_notes(const std::string& text) {
-  std::string kept, line;
-  std::istringstream in(text);
-  while (std::getline(in, line))
-    if (line.rfind("==", 0) != 0 && line.rfind("False positive error reports", 0) != 0 &&
-        line.rfind("For details see https://github.com/google/sanitizers", 0) != 0)
-      kept += line + "\n";
-  return kept;
-}
-
-// Runs `env trnsim args` (env: "NAME=value" or "").
-Result trnsim_with_env(const std::string& env, const std::string& args) {
-  const std::string out = temp_path("stdout"), err = temp_path("stderr");
-  const std::string command = (env.empty() ? "" : "env " + env + " ") +
-                              std::string(TRNSIM_BINARY_DIR) + "/sim/trnsim " + args + " >" +
-                              out + " 2>" + err;
-  const int status = std::system(command.c_str());
-  Result r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = read_text(out);
-  r.err = without_sanitizer_notes(read_text(err));
-  std::remove(out.c_str());
-  std::remove(err.c_str());
-  return r;
-}
-
-Result trnsim(const std::string& args) { return trnsim_with_env("", args); }
-
-void expect_one_line_error(const Result& r, int code, const std::string& needle) {
-  EXPECT_EQ(r.exit_code, code) << r.err;
-  EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
-  ASSERT_FALSE(r.err.empty());
-  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "more than one line: " << r.err;
-}
-
-std::string write(const std::string& name, const std::string& text) {
-  const std::string path = temp_path(name);
-  std::ofstream(path) << text;
-  return path;
-}
+using testing::trnsim;
+using testing::trnsim_with_env;
+using testing::write;
 
 TEST(Cli, ListShowsKernelsAndConfigs) {
   const Result r = trnsim("list");

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <iostream>
 #include <sstream>
+#include <unistd.h>
 #include <nlohmann/json.hpp>
 
 #include "sim/cli/compress_command.h"
@@ -54,6 +55,41 @@ void add_machine_options(CLI::App& cmd, MachineOptions& m) {
       ->capture_default_str();
   cmd.add_option("--set", m.overrides, "Override one config parameter, e.g. hbm.efficiency=0.3")
       ->allow_extra_args(false);
+}
+
+// What a run may use (common/budget.h) and whether it draws a progress line.
+struct LimitOptions {
+  Budget budget;
+  double max_memory_gib = static_cast<double>(Budget{}.max_memory_bytes) / (1 << 30);
+  bool quiet = false;
+
+  Budget resolved() const {
+    Budget b = budget;
+    b.max_memory_bytes = static_cast<int64_t>(max_memory_gib * (1 << 30));
+    return b;
+  }
+  // On a terminal and without --quiet.
+  bool show_progress() const { return !quiet && isatty(STDERR_FILENO); }
+};
+
+void add_limit_options(CLI::App& cmd, LimitOptions& l) {
+  cmd.add_option("--max-instructions", l.budget.max_instructions,
+                 "Refuse a program of more instructions")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd.add_option("--max-dma-packets", l.budget.max_dma_packets,
+                 "Refuse a program of more DMA packets (engine shares)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd.add_option("--max-memory-gib", l.max_memory_gib,
+                 "Refuse a program (and, with --trace, its DMA packets) needing more memory")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd.add_option("--max-seconds", l.budget.max_seconds,
+                 "Stop a run (a compare row, a tune candidate) after this wall time; 0: never")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd.add_flag("--quiet", l.quiet, "No progress line on stderr (it is drawn on a terminal only)");
 }
 
 HwConfig load_machine(const MachineOptions& m) {
@@ -122,24 +158,37 @@ struct RunOptions {
 };
 
 void run_request(KernelRunRequest request, const std::string& save_program,
-                 const OutputOptions& out) {
+                 const OutputOptions& out, const LimitOptions& limits) {
   request.record_dma_packets = !out.trace_path.empty();
-  const KernelRunOutput result = run_kernel(request);
+  request.budget = limits.resolved();
+  RunWatch watch(request.kernel, request.budget.max_seconds, limits.show_progress());
+  const KernelRunOutput result = run_kernel(request, &watch);
   report(result.program, result.run, request.hw,
          {request.kernel, "", result.max_abs_err, record_to_json(kernel_run_record(request))},
          out, save_program);
 }
 
-void simulate_program(const std::string& path, const HwConfig& cfg, const OutputOptions& out) {
+void simulate_program(const std::string& path, const HwConfig& cfg, const OutputOptions& out,
+                      const LimitOptions& limits) {
   const isa::Program program = isa::load_program(path);
   const nlohmann::json record = record_to_json(program_run_record(path, cfg));
-  const model::RunResult result = model::simulate(program, cfg, {false, !out.trace_path.empty()});
+  model::SimulationOptions options;
+  options.record_dma_packets = !out.trace_path.empty();
+  options.budget = limits.resolved();
+  if (static_cast<int64_t>(program.instruction_count()) > options.budget.max_instructions)
+    throw UserError(path + " has " + std::to_string(program.instruction_count()) +
+                    " instructions; the budget is " +
+                    std::to_string(options.budget.max_instructions) + " (--max-instructions)");
+  RunWatch watch(program.name, options.budget.max_seconds, limits.show_progress());
+  options.watch = &watch;
+  const model::RunResult result = model::simulate(program, cfg, options);
   report(program, result, cfg, {program.name, "", std::nullopt, record}, out);
 }
 
 // `run --replay FILE`: the recorded run again, on the machine rebuilt from the recorded
 // parameter values (not from the YAML), plus any further --set.
-void replay(const RunOptions& o, const MachineOptions& m, const OutputOptions& out) {
+void replay(const RunOptions& o, const MachineOptions& m, const OutputOptions& out,
+            const LimitOptions& limits) {
   RunRecord record;
   try {
     record = load_run_record(o.replay);
@@ -162,13 +211,14 @@ void replay(const RunOptions& o, const MachineOptions& m, const OutputOptions& o
     throw UsageError(e.what());
   }
   if (record.command == RunRecord::Command::run)
-    run_request(record.kernel, o.save_program, out);
+    run_request(record.kernel, o.save_program, out, limits);
   else
-    simulate_program(record.program_path, record.kernel.hw, out);
+    simulate_program(record.program_path, record.kernel.hw, out, limits);
 }
 
-void run(const RunOptions& o, const MachineOptions& m, const OutputOptions& out) {
-  if (!o.replay.empty()) return replay(o, m, out);
+void run(const RunOptions& o, const MachineOptions& m, const OutputOptions& out,
+         const LimitOptions& limits) {
+  if (!o.replay.empty()) return replay(o, m, out, limits);
   if (o.kernel.empty())
     throw UsageError("run: give a KERNEL (see `trnsim list`) or --replay SUMMARY.json");
   KernelRunRequest request;
@@ -184,7 +234,7 @@ void run(const RunOptions& o, const MachineOptions& m, const OutputOptions& out)
     throw UsageError(e.what());
   }
   request.numerics = !o.timing_only;
-  run_request(request, o.save_program, out);
+  run_request(request, o.save_program, out, limits);
 }
 
 void emit_nki(const RunOptions& o, const MachineOptions& m, const std::string& path) {
@@ -219,7 +269,7 @@ struct TuneOptions {
   double time_limit_s = 55;
 };
 
-void run_tune(const TuneOptions& o, const MachineOptions& m) {
+void run_tune(const TuneOptions& o, const MachineOptions& m, const LimitOptions& limits) {
   TuneRequest request;
   try {
     find_kernel(o.kernel);
@@ -245,7 +295,13 @@ void run_tune(const TuneOptions& o, const MachineOptions& m) {
   request.only = o.only;
   request.keep = static_cast<size_t>(std::max(1, o.top));
   request.time_limit_s = o.time_limit_s;
+  request.budget = limits.resolved();
   const TuneReport report = tune(request);
+  if (report.ranked.empty())
+    throw UserError("tune: none of the " + std::to_string(report.candidates) +
+                    " candidates could be simulated (" + std::to_string(report.rejected) +
+                    " rejected by the kernel's SBUF budget, shape rules or --max-* limits); "
+                    "try other --values");
   std::printf("%s on %s: %lld candidates, %lld rejected (SBUF budget or shape), %lld pruned by "
               "their lower bound, %lld simulated in %.1f s (%.1f configurations/s)%s\n",
               o.kernel.c_str(), request.hw.label().c_str(),
@@ -267,17 +323,19 @@ void run_tune(const TuneOptions& o, const MachineOptions& m) {
   }
 }
 
-void run_program(const std::string& path, const MachineOptions& m, const OutputOptions& out) {
+void run_program(const std::string& path, const MachineOptions& m, const OutputOptions& out,
+                 const LimitOptions& limits) {
   const HwConfig cfg = load_machine(m);
   try {
     check_output_paths(run_outputs(out, ""), {{"the program", path}, {"--hw", cfg.source_file}});
   } catch (const UserError& e) {
     throw UsageError(e.what());
   }
-  simulate_program(path, cfg, out);
+  simulate_program(path, cfg, out, limits);
 }
 
-void compare_with_measurements(const std::string& path, MachineOptions m, bool json) {
+void compare_with_measurements(const std::string& path, MachineOptions m, bool json,
+                               const LimitOptions& limits) {
   MeasurementSet set;
   try {
     set = load_measurements(path);
@@ -286,7 +344,8 @@ void compare_with_measurements(const std::string& path, MachineOptions m, bool j
   }
   if (m.hw.empty()) m.hw = set.hw;
   const HwConfig cfg = load_machine(m);
-  const std::vector<Comparison> rows = compare(set, cfg);
+  const std::vector<Comparison> rows =
+      compare(set, cfg, limits.resolved(), limits.show_progress());
   const double mape = mean_absolute_percent_error(rows);
   if (json) {
     nlohmann::json out = {{"hw", cfg.label()}, {"source", set.source}, {"mape_percent", mape}};
@@ -342,6 +401,8 @@ int run_cli(int argc, char** argv) {
   run_cmd->add_option("--save-program", run_opts.save_program,
                       "Also write the program as JSON (for run-program)");
   add_machine_options(*run_cmd, run_machine);
+  LimitOptions run_limits;
+  add_limit_options(*run_cmd, run_limits);
   add_output_options(*run_cmd, run_out);
   run_what.push_back(run_cmd->get_option("--hw"));
   for (CLI::Option* what : run_what) replay_opt->excludes(what);
@@ -354,6 +415,8 @@ int run_cli(int argc, char** argv) {
   program_cmd->add_option("file", program_path, "Program JSON (sim/isa/PROGRAM_FORMAT.md)")
       ->required();
   add_machine_options(*program_cmd, program_machine);
+  LimitOptions program_limits;
+  add_limit_options(*program_cmd, program_limits);
   add_output_options(*program_cmd, program_out);
 
   RunOptions emit_opts;
@@ -386,6 +449,8 @@ int run_cli(int argc, char** argv) {
                    "Stop searching after this many seconds")
       ->capture_default_str();
   add_machine_options(*tune_cmd, tune_machine);
+  LimitOptions tune_limits;
+  add_limit_options(*tune_cmd, tune_limits);
 
   CompressOptions compress_opts;
   std::string compress_tensors;
@@ -417,6 +482,8 @@ int run_cli(int argc, char** argv) {
   compare_cmd->add_option("file", measured_path, "Measurements JSON, e.g. traces/measured/*.json")
       ->required();
   add_machine_options(*compare_cmd, compare_machine);
+  LimitOptions compare_limits;
+  add_limit_options(*compare_cmd, compare_limits);
   compare_cmd->add_flag("--json", compare_json, "Print one JSON object");
 
   try {
@@ -434,17 +501,18 @@ int run_cli(int argc, char** argv) {
 
   try {
     if (*list_cmd) list(list_parameters, list_opcodes);
-    if (*run_cmd) run(run_opts, run_machine, run_out);
-    if (*program_cmd) run_program(program_path, program_machine, program_out);
+    if (*run_cmd) run(run_opts, run_machine, run_out, run_limits);
+    if (*program_cmd) run_program(program_path, program_machine, program_out, program_limits);
     if (*emit_cmd) emit_nki(emit_opts, emit_machine, emit_path);
-    if (*tune_cmd) run_tune(tune_opts, tune_machine);
+    if (*tune_cmd) run_tune(tune_opts, tune_machine, tune_limits);
     if (*compress_cmd) {
       std::stringstream names(compress_tensors);
       for (std::string name; std::getline(names, name, ',');)
         if (!name.empty()) compress_opts.tensors.push_back(name);
       run_compress(compress_opts, std::cout);
     }
-    if (*compare_cmd) compare_with_measurements(measured_path, compare_machine, compare_json);
+    if (*compare_cmd)
+      compare_with_measurements(measured_path, compare_machine, compare_json, compare_limits);
     flush_standard_output();
   } catch (const UsageError& e) {
     std::cerr << "trnsim: " << e.what() << "\n";
