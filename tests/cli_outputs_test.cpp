@@ -28,20 +28,7 @@ using testing::trnsim_with_env;
 const std::string kProgram = std::string(TRNSIM_SOURCE_DIR) + "/traces/programs/tiny_matmul.json";
 const std::string kSmallRun = " --shape M=256,K=256,N=1024 --timing-only";
 
-class CliOutputs : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = testing::fresh_dir(std::string("cli_outputs_") +
-                              ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string at(const std::string& name) const { return dir_ + "/" + name; }
-  std::string copy_of(const std::string& from, const std::string& name) const {
-    fs::copy_file(from, at(name));
-    return at(name);
-  }
-  std::string dir_;
-};
+using CliOutputs = testing::InFreshDirectory;
 
 // Runs each command line at the same time, in a shell of its own; their exit codes.
 std::vector<int> trnsim_at_once(const std::vector<std::string>& commands) {
@@ -81,7 +68,8 @@ TEST_F(CliOutputs, TwoRunsWritingTheSameFilesLeaveEachWholeAndNoTemporaries) {
 }
 
 TEST_F(CliOutputs, AnOutputThatIsAnInputIsRefusedAndTheInputKept) {
-  const std::string program = copy_of(kProgram, "p.json");
+  const std::string program = at("p.json");
+  fs::copy_file(kProgram, program);
   const std::string original = read_text(program);
   expect_one_line_error(trnsim("run-program " + program + " --trace " + program), 2,
                         "--trace '" + program + "' is the same file as the program '" + program +

@@ -19,16 +19,7 @@ namespace fs = std::filesystem;
 using testing::files_in;
 using testing::read_text;
 
-class OutputFiles : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = testing::fresh_dir(std::string("outputs_") +
-                              ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string at(const std::string& name) const { return dir_ + "/" + name; }
-  std::string dir_;
-};
+using OutputFiles = testing::InFreshDirectory;
 
 TEST_F(OutputFiles, TwoWritersOfOnePathHaveTemporariesOfTheirOwn) {
   AtomicFile first(at("out.json")), second(at("out.json"));

@@ -93,6 +93,18 @@ inline std::string fresh_dir(const std::string& name) {
   return dir;
 }
 
+// A fixture that gives each test an empty directory of its own (named after the test and
+// removed after it), for tests of the files something leaves behind.
+class InFreshDirectory : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fresh_dir(::testing::UnitTest::GetInstance()->current_test_info()->name());
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string at(const std::string& name) const { return dir_ + "/" + name; }
+  std::string dir_;
+};
+
 // The names in a directory, sorted: what a command left behind.
 inline std::set<std::string> files_in(const std::string& dir) {
   std::set<std::string> names;
