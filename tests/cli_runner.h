@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "tests/test_helpers.h"
 
@@ -32,12 +33,15 @@ inline std::string without_sanitizer_notes(const std::string& text) {
   return kept;
 }
 
-// Runs `env trnsim args` (env: "NAME=value" or "").
-inline Result trnsim_with_env(const std::string& env, const std::string& args) {
+inline std::string trnsim_binary() { return std::string(TRNSIM_BINARY_DIR) + "/sim/trnsim"; }
+
+// Runs `env trnsim args` (env: "NAME=value" or ""), its standard output kept in Result::out or,
+// if `stdout_to` is given, sent there (e.g. /dev/full).
+inline Result trnsim_with_env(const std::string& env, const std::string& args,
+                              const std::string& stdout_to = "") {
   const std::string out = temp_path("stdout"), err = temp_path("stderr");
-  const std::string command = (env.empty() ? "" : "env " + env + " ") +
-                              std::string(TRNSIM_BINARY_DIR) + "/sim/trnsim " + args + " >" +
-                              out + " 2>" + err;
+  const std::string command = (env.empty() ? "" : "env " + env + " ") + trnsim_binary() + " " +
+                              args + " >" + (stdout_to.empty() ? out : stdout_to) + " 2>" + err;
   const int status = std::system(command.c_str());
   Result r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -60,6 +64,34 @@ inline void expect_one_line_error(const Result& r, int code, const std::string& 
 inline std::string write(const std::string& name, const std::string& text) {
   const std::string path = temp_path(name);
   std::ofstream(path) << text;
+  return path;
+}
+
+// Weights for `trnsim compress`: a 256 x 256 fp32 matrix of ones, as .npy (NPY 1.0: magic,
+// version, header length, dict padded to 64; the tensor is named by the file stem) or as
+// safetensors (u64 header length, JSON header padded to 8, data; one tensor "w").
+inline std::string ones_256x256_f32() {
+  const std::vector<float> ones(256 * 256, 1.0f);
+  return std::string(reinterpret_cast<const char*>(ones.data()), ones.size() * 4);
+}
+
+inline std::string write_npy_of_ones(const std::string& path) {
+  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (256, 256), }";
+  header.append(64 - (10 + header.size() + 1) % 64, ' ');
+  header += '\n';
+  std::ofstream out(path, std::ios::binary);
+  out << "\x93NUMPY" << '\x01' << '\x00';
+  out.put(static_cast<char>(header.size() & 0xff)).put(static_cast<char>(header.size() >> 8));
+  out << header << ones_256x256_f32();
+  return path;
+}
+
+inline std::string write_safetensors_of_ones(const std::string& path) {
+  std::string header = R"({"w":{"dtype":"F32","shape":[256,256],"data_offsets":[0,262144]}})";
+  header.append((8 - header.size() % 8) % 8, ' ');
+  std::ofstream out(path, std::ios::binary);
+  for (int i = 0; i < 8; ++i) out.put(static_cast<char>((header.size() >> (8 * i)) & 0xff));
+  out << header << ones_256x256_f32();
   return path;
 }
 

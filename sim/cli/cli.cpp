@@ -10,6 +10,7 @@
 #include "sim/cli/compress_command.h"
 #include "sim/cli/nki_command.h"
 #include "sim/cli/simulation_options.h"
+#include "sim/cli/standard_output.h"
 #include "sim/run/kernel_run.h"
 #include "sim/run/measurements.h"
 #include "sim/run/run_record.h"
@@ -18,7 +19,7 @@
 #include "sim/isa/program_json.h"
 #include "sim/model/neuron_core.h"
 #include "kernels/nki/nki_file.h"
-#include "common/atomic_file.h"
+#include "common/output_set.h"
 #include "sim/trace/instruction_csv.h"
 #include "sim/trace/perfetto_trace.h"
 #include "sim/trace/summary.h"
@@ -62,10 +63,9 @@ void run_request(KernelRunRequest request, const std::string& save_program,
   request.budget = limits.resolved();
   RunWatch watch(request.kernel, request.budget.max_seconds, limits.show_progress());
   const KernelRunOutput result = run_kernel(request, &watch);
-  if (!save_program.empty()) isa::save_program(result.program, save_program);
   report(result.program, result.run, request.hw,
          {request.kernel, "", result.max_abs_err, record_to_json(kernel_run_record(request))},
-         out);
+         out, save_program);
 }
 
 void simulate_program(const std::string& path, const HwConfig& cfg, const OutputOptions& out,
@@ -101,6 +101,8 @@ void replay(const RunOptions& o, const MachineOptions& m, const OutputOptions& o
       throw UserError(o.replay + ": replay.program: " + record.program_path +
                       " has changed since the recorded run (" + file_hash(record.program_path) +
                       ", recorded " + record.program_hash + ")");
+    check_output_paths(run_outputs(out, o.save_program),
+                       {{"--replay", o.replay}, {"the recorded program", record.program_path}});
   } catch (const UserError& e) {
     throw UsageError(e.what());
   }
@@ -123,6 +125,7 @@ void run(const RunOptions& o, const MachineOptions& m, const OutputOptions& out,
     request.shape = parse_assignments(o.shape, "--shape");
     request.params = parse_assignments(o.params, "--param");
     request.dtype = parse_dtype(o.dtype);
+    check_output_paths(run_outputs(out, o.save_program), {{"--hw", request.hw.source_file}});
   } catch (const UserError& e) {
     throw UsageError(e.what());
   }
@@ -142,6 +145,7 @@ void emit_nki(const RunOptions& o, const MachineOptions& m, const std::string& p
     shape = parse_assignments(o.shape, "--shape");
     params = parse_assignments(o.params, "--param");
     dtype = parse_dtype(o.dtype);
+    if (path != "-") check_output_paths({{"-o", path}}, {{"--hw", cfg.source_file}});
   } catch (const UserError& e) {
     throw UsageError(e.what());
   }
@@ -217,7 +221,13 @@ void run_tune(const TuneOptions& o, const MachineOptions& m, const LimitOptions&
 
 void run_program(const std::string& path, const MachineOptions& m, const OutputOptions& out,
                  const LimitOptions& limits) {
-  simulate_program(path, load_machine(m), out, limits);
+  const HwConfig cfg = load_machine(m);
+  try {
+    check_output_paths(run_outputs(out, ""), {{"the program", path}, {"--hw", cfg.source_file}});
+  } catch (const UserError& e) {
+    throw UsageError(e.what());
+  }
+  simulate_program(path, cfg, out, limits);
 }
 
 void compare_with_measurements(const std::string& path, MachineOptions m, bool json,
@@ -403,6 +413,7 @@ int run_cli(int argc, char** argv) {
     }
     if (*compare_cmd)
       compare_with_measurements(measured_path, compare_machine, compare_json, compare_limits);
+    flush_standard_output();
   } catch (const UsageError& e) {
     std::cerr << "trnsim: " << e.what() << "\n";
     return 2;

@@ -37,6 +37,15 @@ void run_nki(const NkiCommand& c) {
   if (!c.traced_already && !c.timing_only)
     throw UsageError("run-nki: numerics are not yet supported; add --timing-only");
   const HwConfig cfg = load_machine(c.machine);
+  std::vector<NamedFile> outputs = run_outputs(c.out, "");
+  outputs.push_back({"--save-trace", c.save_trace});
+  try {
+    const std::string input = c.file.substr(0, c.traced_already ? c.file.size() : c.file.find(':'));
+    check_output_paths(outputs, {{c.traced_already ? "the trace" : "the kernel file", input},
+                                 {"--hw", cfg.source_file}});
+  } catch (const UserError& e) {
+    throw UsageError(e.what());
+  }
   // 1. The trace: the given one, or one the tracer writes (kept only with --save-trace).
   const bool temporary = !c.traced_already && c.save_trace.empty();
   const std::string trace_path =

@@ -2,7 +2,10 @@
 
 #include <iostream>
 
+#include "common/output_set.h"
+#include "sim/cli/standard_output.h"
 #include "sim/config/hw_config_loader.h"
+#include "sim/isa/program_json.h"
 #include "sim/model/neuron_core.h"
 #include "sim/trace/instruction_csv.h"
 #include "sim/trace/perfetto_trace.h"
@@ -59,16 +62,27 @@ void add_simulation_options(CLI::App& cmd, MachineOptions& m, LimitOptions& limi
   add_output_options(cmd, out);
 }
 
+std::vector<NamedFile> run_outputs(const OutputOptions& out, const std::string& save_program) {
+  return {{"--save-program", save_program}, {"--trace", out.trace_path}, {"--csv", out.csv_path}};
+}
+
 void report(const isa::Program& program, const model::RunResult& run, const HwConfig& cfg,
-            const trace::SummaryExtras& extras, const OutputOptions& out) {
+            const trace::SummaryExtras& extras, const OutputOptions& out,
+            const std::string& save_program) {
+  OutputSet files;
+  if (!save_program.empty())
+    isa::write_program(files.add(save_program).out(), program, save_program);
   if (!out.trace_path.empty())
-    trace::write_perfetto_trace(out.trace_path, program, run, cfg, extras.replay);
-  if (!out.csv_path.empty()) trace::write_instruction_csv(out.csv_path, program, run, cfg);
+    trace::write_perfetto_trace(files.add(out.trace_path).out(), program, run, cfg, extras.replay);
+  if (!out.csv_path.empty())
+    trace::write_instruction_csv(files.add(out.csv_path).out(), program, run, cfg);
   const trace::Summary summary = trace::summarize(program, run, cfg, extras);
   if (out.json)
     std::cout << trace::summary_to_json(summary).dump() << "\n";
   else
     std::cout << trace::summary_to_text(summary);
+  flush_standard_output();
+  files.commit();
 }
 
 void simulate_and_report(const isa::Program& program, const HwConfig& cfg,

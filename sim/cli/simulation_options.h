@@ -11,6 +11,7 @@
 
 #include "common/budget.h"
 #include "common/error.h"
+#include "common/output_set.h"
 #include "common/run_watch.h"
 #include "sim/config/hw_config.h"
 #include "sim/isa/program.h"
@@ -61,9 +62,15 @@ void add_simulation_options(CLI::App& cmd, MachineOptions& m, LimitOptions& limi
 // The config named by --hw with the --set overrides; a bad one is a UsageError.
 HwConfig load_machine(const MachineOptions& m);
 
-// Writes the requested files and prints the summary; both carry extras.replay.
+// The files a run writes, by option, for check_output_paths() (common/output_set.h).
+std::vector<NamedFile> run_outputs(const OutputOptions& out, const std::string& save_program);
+
+// Writes the requested files and prints the summary; both carry extras.replay. All or none:
+// 1. each file goes to a temporary of its own, 2. the summary is printed and flushed, 3. only
+// then are the files renamed into place, together (common/output_set.h).
 void report(const isa::Program& program, const model::RunResult& run, const HwConfig& cfg,
-            const trace::SummaryExtras& extras, const OutputOptions& out);
+            const trace::SummaryExtras& extras, const OutputOptions& out,
+            const std::string& save_program = "");
 // Simulates a built program and reports it; `record` (or null) is what replays the run.
 void simulate_and_report(const isa::Program& program, const HwConfig& cfg,
                          const nlohmann::json& record, const OutputOptions& out,
