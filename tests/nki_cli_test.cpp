@@ -42,6 +42,15 @@ TEST(NkiCli, WhatIsNotSupportedYetIsOneLine) {
                                  "--shape and --param are not yet supported");
   testing::expect_one_line_error(trnsim("run-nki " + file + ":nothing --timing-only"), 1,
                                  "no kernel function 'nothing'");
+  testing::expect_one_line_error(trnsim("run-nki " + file + " --timing-only --trace " + file), 2,
+                                 "is the same file as the kernel file");
+  const std::string unsupported = testing::write(
+      "cli_static_range.py",
+      "import neuronxcc.nki as nki\nimport neuronxcc.nki.language as nl\n\n\n"
+      "@nki.jit\ndef k(a):\n    for i in nl.static_range(2):\n        pass\n    return a\n\n\n"
+      "KERNEL = k\nDTYPE = \"bfloat16\"\nINPUT_SHAPES = {\"a\": (128, 512)}\n");
+  testing::expect_one_line_error(trnsim("run-nki " + unsupported + " --timing-only"), 1,
+                                 unsupported + ":7: nl.static_range is not yet supported");
 }
 
 TEST(NkiCli, AnErrorInTheKernelFileNamesItsLine) {

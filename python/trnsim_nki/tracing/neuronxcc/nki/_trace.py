@@ -45,6 +45,13 @@ def fail(message, site=None):
     raise TraceError(f"{where(site or call_site())}: {message}")
 
 
+def unsupported(module, name):
+    """For a module __getattr__: an NKI name the tracer does not have, as one line."""
+    if name.startswith("__"):
+        raise AttributeError(name)
+    fail(f"{module}.{name} is not yet supported by trnsim's tracer (python/TRACE_FORMAT.md)")
+
+
 def assigned_name(text, fallback):
     match = re.match(r"([A-Za-z_]\w*)\s*=", text)
     return match.group(1) if match else fallback
@@ -67,6 +74,9 @@ class Recorder:
         return self.next_id - 1
 
     def write(self, path, kernel, source):
+        if self.depth:
+            raise TraceError(f"{source}: a loop was left before its last iteration (break or "
+                             "an exception); leaving loops early is not yet supported")
         for p in self.pending:
             if not p.consumed:
                 raise TraceError(f"{p.at}: the result of {p.op} is never stored into a tile "

@@ -53,3 +53,7 @@ def tensor_reduce(op, data, axis, keepdims=True, dtype=None):
     if list(axis) != [1]:
         fail(f"tensor_reduce over axis {axis} is not yet supported (only axis=[1])")
     return Pending("reduce", src=as_view(data), op=_named(nl.ALU_OPS, op, "ALU op"))
+
+
+def __getattr__(name):
+    _trace.unsupported("nisa", name)

@@ -123,3 +123,7 @@ ALU_OPS = {add: "add", subtract: "subtract", multiply: "multiply", maximum: "max
            minimum: "min", copy: "bypass"}
 ACTIVATIONS = {copy: "identity", exp: "exp", silu: "silu", relu: "relu", sigmoid: "sigmoid",
                tanh: "tanh"}
+
+
+def __getattr__(name):
+    _trace.unsupported("nl", name)
