@@ -4,8 +4,11 @@ and the trace writer (python/TRACE_FORMAT.md).
 A kernel runs eagerly. An operation whose destination is an argument (`nl.store`,
 `nisa.dma_copy`) is written at once; one that returns a value (`nl.load`, `nisa.nc_matmul`,
 ...) returns a Pending that is written when it is stored into a tile view (`t[i] = ...`,
-`t[...] += ...`), since the destination decides the call.
+`t[...] += ...`), since the destination decides the call. One that is not stored so by the
+next call into the stand-in (`x = nl.load(...)`, or an argument of another call) becomes an
+implicit tile: a tile declared at its own line, of its result's shape, that it writes.
 """
+import itertools
 import json
 import linecache
 import re
@@ -25,6 +28,9 @@ class DType:
 
     def __repr__(self):
         return self.name
+
+
+FLOAT32 = DType("float32")
 
 
 def call_site():
@@ -64,9 +70,17 @@ class Recorder:
         self.events = []
         self.next_id = 0
         self.depth = 0  # loops entered
-        self.pending = []
+        self.outstanding = []  # pending operations not stored yet
+
+    def flush(self):
+        """Turns every outstanding operation into an implicit tile, in order."""
+        outstanding, self.outstanding = self.outstanding, []
+        for p in outstanding:
+            if not p.consumed:
+                p.materialize()
 
     def emit(self, event, **fields):
+        self.flush()
         self.events.append({"event": event, **fields})
 
     def new_id(self):
@@ -77,10 +91,7 @@ class Recorder:
         if self.depth:
             raise TraceError(f"{source}: a loop was left before its last iteration (break or "
                              "an exception); leaving loops early is not yet supported")
-        for p in self.pending:
-            if not p.consumed:
-                raise TraceError(f"{p.at}: the result of {p.op} is never stored into a tile "
-                                 "(implicit tiles are not yet supported)")
+        self.flush()
         with open(path, "w") as out:
             header = {"format": FORMAT, "version": VERSION, "kernel": kernel, "source": source}
             out.write(json.dumps(header) + "\n")
@@ -185,18 +196,69 @@ def as_view(x):
         return x
     if isinstance(x, Handle):
         return x.whole()
+    if isinstance(x, Pending):
+        if x.result is None and x.consumed:
+            fail(f"the result of {x.op} was stored into a tile; read that tile instead")
+        if x.result is None:
+            x.materialize()
+        return x.result
     fail(f"expected a tensor or tile, got {type(x).__name__} "
-         "(implicit tiles and Python values as operands are not yet supported)")
+         "(Python values as operands are not yet supported)")
+
+
+def dtype_name(dtype):
+    name = getattr(dtype, "name", str(dtype))
+    if name not in DTYPES:
+        fail(f"dtype {name} is not supported (bfloat16, float16, float32)")
+    return DTYPES[name]
+
+
+def declare_tile(shape, dtype, memory, site):
+    """A `tile` event for a declaration at `site`; `# trnsim: bufs=N` on its line sets bufs."""
+    file, line, text = site
+    if len(shape) < 2:
+        fail(f"a tile needs a partition and a free axis, got shape {tuple(shape)}", site)
+    bufs = re.search(r"#\s*trnsim:\s*bufs=(\d+)", text)
+    h = Handle(memory, dtype, shape[:-2], shape[-2], shape[-1])
+    RECORDER.emit("tile", id=h.id, name=assigned_name(text, f"tile_{line}"),
+                  site=f"{file}:{line}", memory=memory, dtype=dtype_name(dtype),
+                  block_dims=list(shape[:-2]), partitions=shape[-2], free=shape[-1],
+                  bufs=int(bufs.group(1)) if bufs else (2 if RECORDER.depth else 1))
+    return h
+
+
+def memset_blocks(h, value):
+    """One memset per block of a tile array (what `nl.zeros` in SBUF does)."""
+    for block in itertools.product(*(range(n) for n in h.block_dims)):
+        op_now("memset", dst=View(h, list(block), 0, h.partitions, 0, h.free), value=value)
 
 
 class Pending:
     """An operation waiting for its destination; `fields` hold views already resolved."""
 
     def __init__(self, call, dst_field="dst", **fields):
+        RECORDER.flush()
         self.op, self.dst_field, self.fields = call, dst_field, fields
-        self.at = where(call_site())
+        self.site = call_site()
+        self.at = where(self.site)
         self.consumed = False
-        RECORDER.pending.append(self)
+        self.result = None  # the implicit tile's view, once materialized
+        self.implicit = None  # (partitions, free, dtype, memory) of an implicit tile
+        RECORDER.outstanding.append(self)
+
+    def of_shape(self, partitions, free, dtype, memory="sbuf"):
+        self.implicit = (partitions, free, dtype, memory)
+        return self
+
+    def materialize(self):
+        if self.implicit is None:
+            fail(f"the result of {self.op} must be stored into a tile", self.site)
+        partitions, free, dtype, memory = self.implicit
+        if self in RECORDER.outstanding:  # declaring the tile flushes the others, not this one
+            RECORDER.outstanding.remove(self)
+        tile = declare_tile((partitions, free), dtype, memory, self.site)
+        self.write(tile.whole(), accumulate=False)
+        self.result = tile.whole()
 
     def write(self, dst, accumulate):
         if self.consumed:
@@ -204,7 +266,8 @@ class Pending:
         if accumulate and self.op != "matmul":
             fail(f"'+=' of {self.op} into a tile is not yet supported (only nc_matmul into PSUM)")
         self.consumed = True
-        fields = {k: (v.json() if isinstance(v, View) else v) for k, v in self.fields.items()}
+        fields = {k: (as_view(v).json() if isinstance(v, (View, Pending)) else v)
+                  for k, v in self.fields.items()}
         RECORDER.emit(self.op, **{self.dst_field: dst.json()}, **fields, at=self.at)
 
 
@@ -225,5 +288,6 @@ def accumulate_into(dst, value):
 
 
 def op_now(call, at=None, **fields):
-    RECORDER.emit(call, **{k: (v.json() if isinstance(v, View) else v) for k, v in fields.items()},
-                  at=at or where(call_site()))
+    fields = {k: (as_view(v).json() if isinstance(v, (View, Pending)) else v)
+              for k, v in fields.items()}
+    RECORDER.emit(call, **fields, at=at or where(call_site()))

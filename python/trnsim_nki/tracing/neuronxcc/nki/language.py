@@ -2,11 +2,12 @@
 import re
 
 from . import _trace
-from ._trace import DType, Handle, Pending, RECORDER, as_view, call_site, fail
+from ._trace import DType, Handle, Pending, RECORDER, as_view, call_site, declare_tile, fail
+from ._trace import dtype_name
 
 bfloat16 = DType("bfloat16")
 float16 = DType("float16")
-float32 = DType("float32")
+float32 = _trace.FLOAT32
 
 sbuf, psum, hbm, shared_hbm, private_hbm = "sbuf", "psum", "hbm", "shared_hbm", "private_hbm"
 HBM_ROLES = {shared_hbm: "output", hbm: "scratch", private_hbm: "scratch"}
@@ -29,11 +30,11 @@ def par_dim(n):
     return n
 
 
-def dtype_name(dtype):
-    name = getattr(dtype, "name", str(dtype))
-    if name not in _trace.DTYPES:
-        fail(f"dtype {name} is not supported (bfloat16, float16, float32)")
-    return _trace.DTYPES[name]
+class tile_size:  # noqa: N801 (NKI's name): the limits of kernels/api/limits.h
+    pmax = 128
+    psum_fmax = 2048
+    gemm_stationary_fmax = 128
+    gemm_moving_fmax = 512
 
 
 def declare_hbm(name, shape, dtype, role):
@@ -42,19 +43,6 @@ def declare_hbm(name, shape, dtype, role):
     h = Handle("hbm", dtype, [], shape[0], shape[1])
     RECORDER.emit("hbm", id=h.id, name=name, rows=shape[0], cols=shape[1],
                   dtype=dtype_name(dtype), role=role)
-    return h
-
-
-def declare_tile(shape, dtype, memory, site):
-    file, line, text = site
-    if len(shape) < 2:
-        fail(f"a tile needs a partition and a free axis, got shape {tuple(shape)}", site)
-    bufs = re.search(r"#\s*trnsim:\s*bufs=(\d+)", text)
-    h = Handle(memory, dtype, shape[:-2], shape[-2], shape[-1])
-    RECORDER.emit("tile", id=h.id, name=_trace.assigned_name(text, f"tile_{line}"),
-                  site=f"{file}:{line}", memory=memory, dtype=dtype_name(dtype),
-                  block_dims=list(shape[:-2]), partitions=shape[-2], free=shape[-1],
-                  bufs=int(bufs.group(1)) if bufs else (2 if RECORDER.depth else 1))
     return h
 
 
@@ -71,10 +59,12 @@ def ndarray(shape, dtype, buffer):
 
 
 def zeros(shape, dtype, buffer):
-    if buffer != psum:
-        fail("nl.zeros outside PSUM is not yet supported (use nisa.memset)")
-    # The first matmul into a fresh PSUM tile overwrites it (kernels/api/backend.h).
-    return ndarray(shape, dtype, buffer)
+    tile = ndarray(shape, dtype, buffer)
+    # The first matmul into a fresh PSUM tile overwrites it (kernels/api/backend.h); SBUF tiles
+    # get one memset per block.
+    if buffer == sbuf:
+        _trace.memset_blocks(tile, 0.0)
+    return tile
 
 
 def _loop(count, kind):
@@ -104,11 +94,13 @@ def sequential_range(count):
 
 
 def load(src):
-    return Pending("dma_copy", src=as_view(src))
+    v = as_view(src)
+    return Pending("dma_copy", src=v).of_shape(v.np, v.nf, v.dtype)
 
 
 def load_transpose2d(src):
-    return Pending("dma_transpose", src=as_view(src))
+    v = as_view(src)
+    return Pending("dma_transpose", src=v).of_shape(v.nf, v.np, v.dtype)
 
 
 def store(dst, value):
@@ -116,7 +108,15 @@ def store(dst, value):
 
 
 def copy(x, dtype=None):
-    return Pending("tensor_copy", src=as_view(x), engine="Vector")
+    v = as_view(x)
+    return Pending("tensor_copy", src=v, engine="Vector").of_shape(v.np, v.nf, dtype or v.dtype)
+
+
+def matmul(x, y, transpose_x=False):
+    if not transpose_x:
+        fail("nl.matmul without transpose_x=True is not yet supported (its PE transpose)")
+    from . import isa
+    return isa.nc_matmul(x, y)
 
 
 ALU_OPS = {add: "add", subtract: "subtract", multiply: "multiply", maximum: "max",
