@@ -33,6 +33,20 @@ TEST(NkiCli, RunNkiOfAnEmittedFileGivesTheRunsSummaryAndItsTraceReplays) {
             direct);
 }
 
+// The inputs of a kernel given on the command line, in any order: the hand-written
+// tutorial-style kernel at a shape of its own gives the time of the C++ port.
+TEST(NkiCli, RunNkiTakesTheKernelsInputsAsArgs) {
+  const std::string file = std::string(TRNSIM_SOURCE_DIR) + "/tests/nki_kernels/matmul_tiled.py";
+  const double direct =
+      sim_time_ns(trnsim("run matmul_naive --shape M=128,K=256,N=512 --timing-only --json"));
+  EXPECT_EQ(sim_time_ns(trnsim("run-nki " + file + ":matmul_tiled --arg rhs=256x512:bf16 "
+                               "--arg lhsT=256x128:bf16 --timing-only --json")),
+            direct);
+  testing::expect_one_line_error(
+      trnsim("run-nki " + file + " --arg lhsT=256x128:bf16 --timing-only"), 1,
+      "--arg: no shape for the kernel parameter(s) rhs");
+}
+
 TEST(NkiCli, WhatIsNotSupportedYetIsOneLine) {
   const std::string file = testing::temp_path("cli_naive.py");
   ASSERT_EQ(trnsim("emit-nki matmul_naive " + std::string(kShape) + " -o " + file).exit_code, 0);

@@ -1,11 +1,14 @@
-"""`python3 -m trnsim_nki trace FILE.py[:KERNEL] -o TRACE.jsonl`: runs the kernel function of
-an NKI file eagerly against the tracing stand-in and writes its backend-level calls
-(python/TRACE_FORMAT.md). The inputs' shapes and dtype come from the file's INPUT_SHAPES and
-DTYPE, which every file `trnsim emit-nki` writes has. Errors are one line on stderr, exit 1.
+"""`python3 -m trnsim_nki trace FILE.py[:KERNEL] [--arg NAME=ROWSxCOLS:DTYPE ...] -o T.jsonl`:
+runs the kernel function of an NKI file eagerly against the tracing stand-in and writes its
+backend-level calls (python/TRACE_FORMAT.md). The inputs are the kernel's parameters, with the
+shapes and dtypes of --arg (one per parameter), or else of the file's INPUT_SHAPES and DTYPE,
+which every file `trnsim emit-nki` writes has. Errors are one line on stderr, exit 1.
 """
 import argparse
 import importlib.util
+import inspect
 import os
+import re
 import sys
 import traceback
 
@@ -26,7 +29,31 @@ def kernel_line(error, path):
     return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else path
 
 
-def trace(path, kernel_name, out_path):
+DTYPE_NAMES = {"bf16": "bfloat16", "fp16": "float16", "fp32": "float32", "bfloat16": "bfloat16",
+               "float16": "float16", "float32": "float32"}
+
+
+def parse_args(specs, kernel, error):
+    """{name: (shape, dtype)} from NAME=ROWSxCOLS:DTYPE, one per kernel parameter, in order."""
+    given = {}
+    for spec in specs:
+        match = re.fullmatch(r"(\w+)=(\d+)x(\d+):(\w+)", spec)
+        if not match or match.group(4) not in DTYPE_NAMES:
+            raise error(f"--arg {spec}: expected NAME=ROWSxCOLS:DTYPE (bf16, fp16, fp32)")
+        given[match.group(1)] = ((int(match.group(2)), int(match.group(3))),
+                                 DTYPE_NAMES[match.group(4)])
+    names = list(inspect.signature(kernel).parameters)
+    for name in given:
+        if name not in names:
+            raise error(f"--arg {name}: the kernel has no parameter '{name}' "
+                        f"(its parameters: {', '.join(names)})")
+    missing = [n for n in names if n not in given]
+    if missing:
+        raise error(f"--arg: no shape for the kernel parameter(s) {', '.join(missing)}")
+    return {name: given[name] for name in names}
+
+
+def trace(path, kernel_name, out_path, arg_specs):
     from neuronxcc.nki import _trace
     from neuronxcc.nki import language as nl
 
@@ -35,13 +62,17 @@ def trace(path, kernel_name, out_path):
     if not callable(kernel):
         raise _trace.TraceError(f"{path}: no kernel function "
                                 f"{kernel_name or 'KERNEL'!r} (give FILE.py:KERNEL)")
-    shapes = getattr(module, "INPUT_SHAPES", None)
-    dtype = getattr(module, "DTYPE", None)
-    if shapes is None or dtype is None:
-        raise _trace.TraceError(f"{path}: no INPUT_SHAPES / DTYPE; only files written by "
-                                "`trnsim emit-nki` are supported yet (--arg is not yet supported)")
+    if arg_specs:
+        args = parse_args(arg_specs, kernel, _trace.TraceError)
+    else:
+        shapes = getattr(module, "INPUT_SHAPES", None)
+        dtype = getattr(module, "DTYPE", None)
+        if shapes is None or dtype is None:
+            raise _trace.TraceError(f"{path}: no INPUT_SHAPES / DTYPE in the file: give each "
+                                    "kernel parameter as --arg NAME=ROWSxCOLS:DTYPE")
+        args = {name: (shape, dtype) for name, shape in shapes.items()}
     inputs = [nl.declare_hbm(name, shape, _trace.DType(dtype), "input")
-              for name, shape in shapes.items()]
+              for name, (shape, dtype) in args.items()]
     kernel(*inputs)
     name = kernel_name or getattr(module, "KERNEL_NAME", kernel.__name__)
     temporary = out_path + ".partial"
@@ -53,13 +84,15 @@ def main(argv):
     parser = argparse.ArgumentParser(prog="trnsim_nki trace")
     parser.add_argument("kernel", help="FILE.py or FILE.py:KERNEL")
     parser.add_argument("-o", "--output", required=True, help="the trace to write (JSON lines)")
+    parser.add_argument("--arg", action="append", default=[],
+                        help="a kernel input: NAME=ROWSxCOLS:DTYPE (bf16, fp16, fp32)")
     args = parser.parse_args(argv)
     path, _, kernel_name = args.kernel.partition(":")
     use("tracing")
     from neuronxcc.nki._trace import TraceError
 
     try:
-        trace(path, kernel_name, args.output)
+        trace(path, kernel_name, args.output, args.arg)
     except TraceError as e:
         sys.exit(f"trnsim_nki: {e}")
     except Exception as e:  # an error in the kernel file itself: name its line

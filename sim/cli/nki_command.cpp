@@ -12,7 +12,10 @@ CLI::App* add_run_nki_command(CLI::App& app, NkiCommand& c) {
   auto* cmd = app.add_subcommand(
       "run-nki", "Trace an NKI kernel file (from emit-nki) and simulate it (first slice)");
   cmd->add_option("file", c.file, "FILE.py or FILE.py:KERNEL")->required();
-  cmd->add_option("--shape", c.shape, "Not yet supported (the file's shapes are used)");
+  cmd->add_option("--arg", c.args,
+                  "A kernel input, NAME=ROWSxCOLS:DTYPE (default: the file's INPUT_SHAPES)")
+      ->allow_extra_args(false);
+  cmd->add_option("--shape", c.shape, "Not yet supported (use --arg)");
   cmd->add_option("--param", c.params, "Not yet supported");
   cmd->add_flag("--timing-only", c.timing_only, "No numerics (required for now)");
   cmd->add_option("--save-trace", c.save_trace,
@@ -32,8 +35,8 @@ CLI::App* add_run_trace_command(CLI::App& app, NkiCommand& c) {
 
 void run_nki(const NkiCommand& c) {
   if (!c.shape.empty() || !c.params.empty())
-    throw UsageError("run-nki: --shape and --param are not yet supported; the file's "
-                     "INPUT_SHAPES are used (emit it again with `trnsim emit-nki --shape`)");
+    throw UsageError("run-nki: --shape and --param are not yet supported; give the kernel's "
+                     "inputs as --arg NAME=ROWSxCOLS:DTYPE");
   if (!c.traced_already && !c.timing_only)
     throw UsageError("run-nki: numerics are not yet supported; add --timing-only");
   const HwConfig cfg = load_machine(c.machine);
@@ -52,7 +55,7 @@ void run_nki(const NkiCommand& c) {
       c.traced_already ? c.file
       : temporary      ? "/tmp/trnsim-" + std::to_string(getpid()) + ".jsonl"
                        : c.save_trace;
-  if (!c.traced_already) run::trace_nki_file(c.file, trace_path);
+  if (!c.traced_already) run::trace_nki_file(c.file, trace_path, c.args);
   const nki::TraceKernel kernel = [&] {
     try {
       return nki::TraceKernel::load(trace_path);

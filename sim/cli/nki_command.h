@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <string>
+#include <vector>
 
 #include "sim/cli/simulation_options.h"
 
@@ -13,6 +14,7 @@ namespace trnsim::cli {
 struct NkiCommand {
   std::string file;  // FILE.py[:KERNEL] for run-nki, TRACE.jsonl for run-trace
   std::string shape, params, save_trace;
+  std::vector<std::string> args;  // NAME=ROWSxCOLS:DTYPE, one per kernel parameter
   bool timing_only = false;
   bool traced_already = false;  // run-trace
   MachineOptions machine;

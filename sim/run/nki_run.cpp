@@ -26,7 +26,8 @@ std::string last_line(const std::string& text) {
 
 }  // namespace
 
-void trace_nki_file(const std::string& file_and_kernel, const std::string& trace_path) {
+void trace_nki_file(const std::string& file_and_kernel, const std::string& trace_path,
+                    const std::vector<std::string>& args) {
   int err[2];
   if (pipe(err) != 0) throw UserError("run-nki: cannot create a pipe for the tracer");
   const pid_t pid = fork();
@@ -37,7 +38,12 @@ void trace_nki_file(const std::string& file_and_kernel, const std::string& trace
     close(err[1]);
     setenv("PYTHONPATH", TRNSIM_PYTHON_DIR, 1);
     std::vector<const char*> argv = {kPython, "-m", "trnsim_nki", "trace",
-                                     file_and_kernel.c_str(), "-o", trace_path.c_str(), nullptr};
+                                     file_and_kernel.c_str(), "-o", trace_path.c_str()};
+    for (const std::string& arg : args) {
+      argv.push_back("--arg");
+      argv.push_back(arg.c_str());
+    }
+    argv.push_back(nullptr);
     execv(kPython, const_cast<char* const*>(argv.data()));
     _exit(127);
   }

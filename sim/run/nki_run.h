@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "common/budget.h"
 #include "common/run_watch.h"
@@ -13,9 +14,11 @@
 
 namespace trnsim::run {
 
-// Runs `python3 -m trnsim_nki trace FILE.py[:KERNEL] -o trace_path`. A failure is a UserError
-// with the tracer's one-line message (the kernel file and line, and what is wrong).
-void trace_nki_file(const std::string& file_and_kernel, const std::string& trace_path);
+// Runs `python3 -m trnsim_nki trace FILE.py[:KERNEL] [--arg A ...] -o trace_path`; each of
+// `args` is NAME=ROWSxCOLS:DTYPE for one kernel parameter (none: the file's INPUT_SHAPES). A
+// failure is a UserError with the tracer's one-line message (kernel file and line, what).
+void trace_nki_file(const std::string& file_and_kernel, const std::string& trace_path,
+                    const std::vector<std::string>& args = {});
 
 // The program of a traced kernel, built within `budget`; `watch` may be null.
 isa::Program build_trace_program(const nki::TraceKernel& kernel, const HwConfig& hw,

@@ -281,9 +281,15 @@ def store_into(dst, value):
 
 
 def accumulate_into(dst, value):
-    if not isinstance(value, Pending):
-        fail("'+=' of a tile is not yet supported (only of nisa.nc_matmul)")
-    value.write(dst, accumulate=True)
+    """`dst += value`: a matmul accumulating into PSUM, or an SBUF tile plus a tile (a Vector
+    Engine add, as the NKI tutorial's `result_tiles[...] += res_tile`)."""
+    matmul = isinstance(value, Pending) and value.op == "matmul" and value.result is None
+    if matmul and dst.handle.memory == "psum":
+        value.write(dst, accumulate=True)
+        return Consumed()
+    if dst.handle.memory != "sbuf":
+        fail("'+=' into PSUM is supported only for nisa.nc_matmul and nl.matmul")
+    op_now("tensor_tensor", dst=dst, a=dst, b=as_view(value), op="add")
     return Consumed()
 
 
