@@ -14,6 +14,14 @@ using testing::trnsim;
 
 const char* kShape = "--shape M=256,K=512,N=1024";
 
+// An NKI kernel file `k(a)` whose body starts at line 7 with `body`.
+std::string kernel_file(const std::string& name, const std::string& body) {
+  return testing::write(name,
+                        "import neuronxcc.nki as nki\nimport neuronxcc.nki.language as nl\n\n\n"
+                        "@nki.jit\ndef k(a):\n" + body + "    return a\n\n\n"
+                        "KERNEL = k\nDTYPE = \"bfloat16\"\nINPUT_SHAPES = {\"a\": (128, 512)}\n");
+}
+
 double sim_time_ns(const testing::Result& r) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   return nlohmann::json::parse(r.out).at("sim_time_ns").get<double>();
@@ -58,21 +66,14 @@ TEST(NkiCli, WhatIsNotSupportedYetIsOneLine) {
                                  "no kernel function 'nothing'");
   testing::expect_one_line_error(trnsim("run-nki " + file + " --timing-only --trace " + file), 2,
                                  "is the same file as the kernel file");
-  const std::string unsupported = testing::write(
-      "cli_static_range.py",
-      "import neuronxcc.nki as nki\nimport neuronxcc.nki.language as nl\n\n\n"
-      "@nki.jit\ndef k(a):\n    for i in nl.static_range(2):\n        pass\n    return a\n\n\n"
-      "KERNEL = k\nDTYPE = \"bfloat16\"\nINPUT_SHAPES = {\"a\": (128, 512)}\n");
+  const std::string unsupported =
+      kernel_file("cli_static_range.py", "    for i in nl.static_range(2):\n        pass\n");
   testing::expect_one_line_error(trnsim("run-nki " + unsupported + " --timing-only"), 1,
                                  unsupported + ":7: nl.static_range is not yet supported");
 }
 
 TEST(NkiCli, AnErrorInTheKernelFileNamesItsLine) {
-  const std::string file = testing::write(
-      "cli_broken.py",
-      "import neuronxcc.nki as nki\nimport neuronxcc.nki.language as nl\n\n\n"
-      "@nki.jit\ndef k(a):\n    n = 1 // 0\n    return a\n\n\n"
-      "KERNEL = k\nDTYPE = \"bfloat16\"\nINPUT_SHAPES = {\"a\": (128, 512)}\n");
+  const std::string file = kernel_file("cli_broken.py", "    n = 1 // 0\n");
   testing::expect_one_line_error(trnsim("run-nki " + file + " --timing-only"), 1,
                                  file + ":7: ZeroDivisionError");
   testing::expect_one_line_error(trnsim("run-trace " + file), 1, file + ":1: expected one JSON");
