@@ -56,19 +56,32 @@ TEST(NkiRoundTrip, EveryEmittedKernelReplaysToTheSameProgramAndTime) {
   }
 }
 
-// A kernel written by hand in the NKI tutorial's style, with implicit tiles (x = nl.load(...))
-// and nl.matmul, makes the C++ port's calls in the same scopes (tiles declared inside a loop
-// get the pipeline's 2 buffers by default), so it gives the port's program.
-TEST(NkiRoundTrip, ATutorialStyleKernelGivesTheProgramOfItsCppPort) {
+// Kernels written by hand in the NKI tutorial's style (tests/nki_kernels: implicit tiles,
+// nl.matmul, nl.zeros in SBUF, tile arrays with block dimensions, SBUF +=) make the C++
+// ports' calls in the same scopes (tiles declared inside a loop get the pipeline's 2 buffers
+// by default; one comment keeps the optimized kernel's result_tiles in one, as its port
+// does), so each gives its port's program.
+TEST(NkiRoundTrip, TutorialStyleKernelsGiveTheProgramsOfTheirCppPorts) {
+  struct Port {
+    std::string file, cpp_kernel;
+    Assignments params;
+  };
+  const Assignments shape = {{"M", 256}, {"K", 512}, {"N", 1024}};  // their INPUT_SHAPES
   const HwConfig hw = testing::trn1();
-  const std::string trace = temp_path("matmul_tiled.jsonl");
-  run::trace_nki_file(std::string(TRNSIM_SOURCE_DIR) + "/tests/nki_kernels/matmul_tiled.py", trace);
-  const isa::Program replayed = run::build_trace_program(nki::TraceKernel::load(trace), hw);
-  isa::Program direct = run::build_kernel_program(find_kernel("matmul_naive"), hw,
-                                                  {{"M", 256}, {"K", 512}, {"N", 1024}}, {},
-                                                  Dtype::bf16);
-  direct.name = "matmul_tiled";
-  EXPECT_TRUE(isa::program_to_json(replayed) == isa::program_to_json(direct));
+  for (const Port& port :
+       {Port{"matmul_tiled", "matmul_naive", {}},
+        Port{"matmul_fully_optimized", "matmul_optimized",
+             {{"TILES_IN_BLOCK_M", 2}, {"TILES_IN_BLOCK_N", 2}, {"TILES_IN_BLOCK_K", 2}}}}) {
+    SCOPED_TRACE(port.file);
+    const std::string trace = temp_path(port.file + ".jsonl");
+    run::trace_nki_file(std::string(TRNSIM_SOURCE_DIR) + "/tests/nki_kernels/" + port.file + ".py",
+                        trace);
+    const isa::Program replayed = run::build_trace_program(nki::TraceKernel::load(trace), hw);
+    isa::Program direct = run::build_kernel_program(find_kernel(port.cpp_kernel), hw, shape,
+                                                    port.params, Dtype::bf16);
+    direct.name = port.file;
+    EXPECT_TRUE(isa::program_to_json(replayed) == isa::program_to_json(direct));
+  }
 }
 
 TEST(NkiRoundTrip, ATraceErrorNamesTheTraceLineAndWhatWasExpected) {

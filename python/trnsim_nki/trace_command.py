@@ -42,7 +42,8 @@ def parse_args(specs, kernel, error):
             raise error(f"--arg {spec}: expected NAME=ROWSxCOLS:DTYPE (bf16, fp16, fp32)")
         given[match.group(1)] = ((int(match.group(2)), int(match.group(3))),
                                  DTYPE_NAMES[match.group(4)])
-    names = list(inspect.signature(kernel).parameters)
+    names = [n for n, p in inspect.signature(kernel).parameters.items()
+             if p.default is inspect.Parameter.empty]  # parameters with defaults keep them
     for name in given:
         if name not in names:
             raise error(f"--arg {name}: the kernel has no parameter '{name}' "

@@ -33,13 +33,24 @@ class DType:
 FLOAT32 = DType("float32")
 
 
+_CALL_SITES = {}  # (code, instruction offset) -> (file, line, text)
+
+
 def call_site():
-    """(file, line, source text) of the kernel line that called into the stand-in."""
+    """(file, line, source text) of the kernel call into the stand-in; the text spans every
+    line of the call (Python 3.11 positions), so a comment after its last line is seen."""
     frame = sys._getframe(1)
     while frame and frame.f_globals.get("__name__", "").startswith("neuronxcc"):
         frame = frame.f_back
-    text = linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
-    return frame.f_code.co_filename, frame.f_lineno, text
+    key = (frame.f_code, frame.f_lasti)
+    if key not in _CALL_SITES:
+        file, first, last = frame.f_code.co_filename, frame.f_lineno, frame.f_lineno
+        if hasattr(frame.f_code, "co_positions"):
+            end = list(frame.f_code.co_positions())[frame.f_lasti // 2][1]
+            last = max(first, end or first)
+        text = " ".join(linecache.getline(file, n).strip() for n in range(first, last + 1))
+        _CALL_SITES[key] = (file, first, text)
+    return _CALL_SITES[key]
 
 
 def where(site=None):
