@@ -69,7 +69,9 @@ TEST(NkiRoundTrip, TutorialStyleKernelsGiveTheProgramsOfTheirCppPorts) {
   const Assignments shape = {{"M", 256}, {"K", 512}, {"N", 1024}};  // their INPUT_SHAPES
   const HwConfig hw = testing::trn1();
   for (const Port& port :
-       {Port{"matmul_tiled", "matmul_naive", {}},
+       {Port{"matmul_tiled", "matmul_naive", {}}, Port{"matmul_hoisted", "matmul_hoisted", {}},
+        Port{"matmul_blocked", "matmul_blocked",
+             {{"TILES_IN_BLOCK_M", 2}, {"TILES_IN_BLOCK_N", 2}}},
         Port{"matmul_fully_optimized", "matmul_optimized",
              {{"TILES_IN_BLOCK_M", 2}, {"TILES_IN_BLOCK_N", 2}, {"TILES_IN_BLOCK_K", 2}}}}) {
     SCOPED_TRACE(port.file);
