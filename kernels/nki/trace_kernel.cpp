@@ -185,8 +185,10 @@ class Replayer {
       const int64_t partitions = integer(t_, e, "partitions"), free = integer(t_, e, "free");
       const int bufs = static_cast<int>(integer(t_, e, "bufs"));
       std::vector<int64_t> blocks;
-      for (const json& d : field(t_, e, "block_dims", json::value_t::array))
+      for (const json& d : field(t_, e, "block_dims", json::value_t::array)) {
+        if (!d.is_number_integer()) throw UserError("tile: expected integer block_dims");
         blocks.push_back(d.get<int64_t>());
+      }
       if (memory == "sbuf") ref = b_.sbuf_tile(name, blocks, partitions, free, dtype, bufs);
       else if (memory == "psum" && blocks.empty())
         ref = b_.psum_tile(name, partitions, free, bufs);
