@@ -17,6 +17,7 @@
 #include "sim/run/kernel_run.h"
 #include "sim/run/nki_run.h"
 #include "tests/kernel_cases.h"
+#include "tests/cli_runner.h"
 #include "tests/operation_multiset.h"
 #include "tests/test_helpers.h"
 
@@ -84,6 +85,24 @@ TEST(NkiRoundTrip, TutorialStyleKernelsGiveTheProgramsOfTheirCppPorts) {
     direct.name = port.file;
     EXPECT_TRUE(isa::program_to_json(replayed) == isa::program_to_json(direct));
   }
+}
+
+// NKI 0.1 replaces Python's range by nl.sequential_range, so a kernel with `range` loops keeps
+// its loop scopes (tiles rotate per iteration, not one site per iteration) and its program.
+TEST(NkiRoundTrip, PythonRangeLoopsKeepTheirScopes) {
+  const HwConfig hw = testing::trn1();
+  const std::string original =
+      std::string(TRNSIM_SOURCE_DIR) + "/tests/nki_kernels/matmul_tiled.py";
+  std::string text = testing::read_text(original);
+  for (size_t at; (at = text.find("nl.affine_range(")) != std::string::npos;)
+    text.replace(at, std::string("nl.affine_range(").size(), "range(");
+  const std::string with_range = testing::write("matmul_tiled_range.py", text);
+  auto program_of = [&](const std::string& file) {
+    const std::string trace = temp_path("range.jsonl");
+    run::trace_nki_file(file, trace);
+    return isa::program_to_json(run::build_trace_program(nki::TraceKernel::load(trace), hw));
+  };
+  EXPECT_TRUE(program_of(with_range) == program_of(original));
 }
 
 TEST(NkiRoundTrip, ATraceErrorNamesTheTraceLineAndWhatWasExpected) {

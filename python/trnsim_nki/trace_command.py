@@ -74,6 +74,8 @@ def trace(path, kernel_name, out_path, arg_specs):
         args = {name: (shape, dtype) for name, shape in shapes.items()}
     inputs = [nl.declare_hbm(name, shape, _trace.DType(dtype), "input")
               for name, (shape, dtype) in args.items()]
+    # NKI 0.1: "any use of Python range(...) will be replaced with sequential_range(...)".
+    module.range = nl.sequential_range
     kernel(*inputs)
     name = kernel_name or getattr(module, "KERNEL_NAME", kernel.__name__)
     temporary = out_path + ".partial"

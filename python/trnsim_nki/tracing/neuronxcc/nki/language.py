@@ -67,30 +67,37 @@ def zeros(shape, dtype, buffer):
     return tile
 
 
-def _loop(count, kind):
+def _loop(args, kind):
+    """A loop over range(*args), recorded with its scope: loop_begin, one iteration event
+    before each body, loop_end."""
     file, line, text = call_site()
     match = re.match(r"for\s+([A-Za-z_]\w*)\s+in\b", text)
     name = match.group(1) if match else f"loop_{line}"
-    if not isinstance(count, int) or count <= 0:
-        fail(f"loop '{name}' has {count!r} iterations")
+    try:
+        values = range(*args)
+    except TypeError:
+        fail(f"loop '{name}': the range {args!r} is not of integers")
+    if not values:
+        fail(f"loop '{name}' has no iterations (range{args!r})")
 
     def iterations():
-        RECORDER.emit("loop_begin", name=name, count=count, kind=kind)
+        RECORDER.emit("loop_begin", name=name, count=len(values), kind=kind)
         RECORDER.depth += 1
-        for i in range(count):
+        for i, value in enumerate(values):
             RECORDER.emit("iteration", index=i)
-            yield i
+            yield value
+        RECORDER.flush()  # the last iteration's implicit tiles belong to the loop
         RECORDER.depth -= 1
         RECORDER.emit("loop_end")
     return iterations()
 
 
-def affine_range(count):
-    return _loop(count, "affine")
+def affine_range(*args):
+    return _loop(args, "affine")
 
 
-def sequential_range(count):
-    return _loop(count, "sequential")
+def sequential_range(*args):
+    return _loop(args, "sequential")
 
 
 def load(src):
