@@ -32,7 +32,7 @@ def par_dim(n):
 
 class tile_size:  # noqa: N801 (NKI's name): the limits of kernels/api/limits.h
     pmax = 128
-    psum_fmax = 2048
+    psum_fmax = 512
     gemm_stationary_fmax = 128
     gemm_moving_fmax = 512
 
