@@ -62,6 +62,9 @@ Assignments merge_assignments(const Assignments& defaults, const Assignments& gi
                       did_you_mean(key, known) +
                       " (known: " + (known.empty() ? "none" : join_names(known)) + ")");
     }
+    if (value < 0 || value > kMaxAssignment)
+      throw UserError(kernel + ": " + what + " " + key + "=" + std::to_string(value) +
+                      " is outside 0.." + std::to_string(kMaxAssignment));
     out[key] = value;
   }
   return out;

@@ -39,7 +39,13 @@ const KernelSpec& find_kernel(const std::string& name);  // throws UserError lis
 
 // "M=4096,K=8192" -> {M: 4096, K: 8192}; throws UserError on malformed text.
 Assignments parse_assignments(const std::string& text, const std::string& what);
-// Defaults overridden by the user's values; a key the kernel does not have is an error.
+// The largest shape or block value a user may give: 2^31 - 1. No NeuronCore tensor dimension
+// comes near it (HBM holds 16 GiB), and below it no product of two values overflows, so a
+// kernel's size arithmetic cannot wrap to zero or a negative count.
+constexpr int64_t kMaxAssignment = (int64_t{1} << 31) - 1;
+
+// Defaults overridden by the user's values; a key the kernel does not have, or a value outside
+// 0..kMaxAssignment, is an error.
 Assignments merge_assignments(const Assignments& defaults, const Assignments& given,
                               const std::string& kernel, const std::string& what);
 

@@ -15,10 +15,10 @@ namespace trnsim {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::CliResult;
+using CliResult = testing::Result;
 using testing::run_trnsim;
 using testing::temp_path;
-using testing::write_temp_file;
+using testing::write;
 
 // For EXPECT_TRUE: exit `code` and exactly one line on stderr, "trnsim: " + a message that
 // contains `part`, of at most `max_chars` characters.
@@ -82,20 +82,20 @@ TEST(BadInputCli, DirectoriesDevicesLoopsAndLongNamesAreRefused) {
 
 TEST(BadInputCli, DeepNestingIsRefusedNotAStackOverflow) {
   // The issue's 70k levels crashed run-program, 150k crashed compare.
-  const std::string deep70k = write_temp_file("deep70k.json", std::string(70000, '['));
-  const std::string deep150k = write_temp_file("deep150k.json", std::string(150000, '['));
+  const std::string deep70k = write("deep70k.json", std::string(70000, '['));
+  const std::string deep150k = write("deep150k.json", std::string(150000, '['));
   const std::string nested = ": nested more than 64 arrays and objects deep (at most 64 allowed)";
   EXPECT_TRUE(one_line_error(run_trnsim({"run-program", deep70k}), 2, nested));
   EXPECT_TRUE(one_line_error(run_trnsim({"compare", deep150k}), 2, nested));
   EXPECT_TRUE(one_line_error(run_trnsim({"run", "--replay", deep150k}), 2, nested));
   const std::string yaml =
-      write_temp_file("deep.yaml", "base: trn1\ndma: " + std::string(150000, '['));
+      write("deep.yaml", "base: trn1\ndma: " + std::string(150000, '['));
   EXPECT_TRUE(one_line_error(run_trnsim({"run", "matmul_naive", "--hw", yaml}), 2,
                              "deep.yaml:2: malformed YAML: nested more than 64 maps and lists"));
 }
 
 TEST(BadInputCli, AMisspeltMeasurementKeyIsAnErrorBeforeAnythingRuns) {
-  const std::string path = write_temp_file(
+  const std::string path = write(
       "parms.json",
       R"({"description": "d", "source": "s", "hw": "trn1", "dtype": "bf16", "measurements": [)"
       R"({"kernel": "matmul_naive", "shape": "M=128,K=128,N=512", "latency_ms": 1},)"
@@ -112,7 +112,7 @@ TEST(BadInputCli, LibraryErrorsBecomeOneLineWithFileAndPlace) {
   const std::string program =
       R"({"format": "trnsim-program", "version": 1, "streams": {"Vector": [{"op": "MEMSET",)"
       R"( "imm0": 1e400, "dst": {}}]}})";
-  const std::string overflow = write_temp_file("overflow.json", program);
+  const std::string overflow = write("overflow.json", program);
   const size_t at = program.find("1e400");  // byte offset; on line 1, column at + 1
   EXPECT_TRUE(one_line_error(run_trnsim({"run-program", overflow}), 2,
                              overflow + ":1:" + std::to_string(at + 1) +
@@ -122,14 +122,14 @@ TEST(BadInputCli, LibraryErrorsBecomeOneLineWithFileAndPlace) {
   const std::string text = R"({"format": "trnsim-program", "name": "bad )"
                            "\xff"
                            R"("})";
-  const std::string utf8 = write_temp_file("utf8.json", text);
+  const std::string utf8 = write("utf8.json", text);
   const size_t bad = text.find('\xff');
   EXPECT_TRUE(one_line_error(run_trnsim({"run-program", utf8}), 2,
                              utf8 + ":1:" + std::to_string(bad + 1) + ": not valid JSON at byte " +
                                  std::to_string(bad) +
                                  " (in name): syntax error while parsing "
                                  "value - invalid string: ill-formed UTF-8 byte"));
-  const std::string measured = write_temp_file("m1e400.json", R"({"description": 1e400})");
+  const std::string measured = write("m1e400.json", R"({"description": 1e400})");
   EXPECT_TRUE(one_line_error(run_trnsim({"compare", measured}), 2,
                              ":1:17: description: number 1e400 is out of range"));
 }
@@ -144,7 +144,7 @@ TEST(BadInputCli, UserTextIsQuotedAsAnEscapedExcerpt) {
   EXPECT_TRUE(
       one_line_error(run_trnsim({"run", "matmul\x1b[31m"}), 2, "unknown kernel 'matmul\\x1b[31m'"));
   // The issue's 5 MB text file as --hw gave 5 MB of stderr.
-  const std::string big = write_temp_file("big.yaml", std::string(5 << 20, 'y'));
+  const std::string big = write("big.yaml", std::string(5 << 20, 'y'));
   EXPECT_TRUE(one_line_error(run_trnsim({"run", "matmul_naive", "--hw", big}), 2,
                              big + ": 5242880 bytes or more, larger than the 1048576 bytes "
                                    "allowed for a hardware config YAML file"));
@@ -163,7 +163,7 @@ TEST(BadInputCli, AReplayedProgramPathIsReadLikeAnyInput) {
   const std::string fifo = temp_path("program.fifo");
   ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
   summary["replay"]["program"]["path"] = fifo;
-  const std::string record = write_temp_file("fifo_record.json", summary.dump());
+  const std::string record = write("fifo_record.json", summary.dump());
   EXPECT_TRUE(one_line_error(run_trnsim({"run", "--replay", record}, 20), 2,
                              fifo + ": is a FIFO, not a regular file (expected a program JSON "
                                     "file)"));

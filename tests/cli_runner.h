@@ -1,13 +1,15 @@
-// Running the trnsim program from a test: its exit code, standard output and standard error
-// (without what a sanitizer runtime writes itself).
+// Runs the trnsim program as a user would, for the tests of what a user meets: its exit code,
+// stdout and stderr, and the one-line error every failure must give.
 #pragma once
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -16,10 +18,10 @@
 
 namespace trnsim::testing {
 
-struct CliResult {
-  int exit_code = -1;  // -1: killed by a signal (a crash, or the timeout below)
-  std::string out;     // stdout
-  std::string err;     // stderr
+struct Result {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
 };
 
 // Drops what a sanitizer runtime writes itself (lines "==PID==..." and their follow-ups), so
@@ -34,10 +36,12 @@ inline std::string without_sanitizer_notes(const std::string& text) {
   return kept;
 }
 
-// The result of a finished run: its wait status, and the files its stdout and stderr went to
-// (removed).
-inline CliResult collect_result(int status, const std::string& out, const std::string& err) {
-  CliResult r;
+inline std::string trnsim_binary() { return std::string(TRNSIM_BINARY_DIR) + "/sim/trnsim"; }
+
+// The Result of a finished run from its wait status and the files its stdout and stderr went
+// to (removed). A run killed by a signal (a crash, a timeout) has exit code -1.
+inline Result collect_result(int status, const std::string& out, const std::string& err) {
+  Result r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   r.out = read_text(out);
   r.err = without_sanitizer_notes(read_text(err));
@@ -46,11 +50,23 @@ inline CliResult collect_result(int status, const std::string& out, const std::s
   return r;
 }
 
+// Runs `env trnsim args` (env: "NAME=value" or ""), its standard output kept in Result::out or,
+// if `stdout_to` is given, sent there (e.g. /dev/full).
+inline Result trnsim_with_env(const std::string& env, const std::string& args,
+                              const std::string& stdout_to = "") {
+  const std::string out = temp_path("stdout"), err = temp_path("stderr");
+  const std::string command = (env.empty() ? "" : "env " + env + " ") + trnsim_binary() + " " +
+                              args + " >" + (stdout_to.empty() ? out : stdout_to) + " 2>" + err;
+  return collect_result(std::system(command.c_str()), out, err);
+}
+
+inline Result trnsim(const std::string& args) { return trnsim_with_env("", args); }
+
 // Runs trnsim with exactly these arguments (no shell, so an argument may hold a newline or
 // any byte), killed by SIGALRM after `timeout_s` seconds: a hang fails the test, not the run.
-inline CliResult run_trnsim(const std::vector<std::string>& args, unsigned timeout_s = 60) {
+inline Result run_trnsim(const std::vector<std::string>& args, unsigned timeout_s = 60) {
   const std::string out = temp_path("argv_stdout"), err = temp_path("argv_stderr");
-  const std::string binary = std::string(TRNSIM_BINARY_DIR) + "/sim/trnsim";
+  const std::string binary = trnsim_binary();
   std::vector<char*> argv = {const_cast<char*>(binary.c_str())};
   for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
@@ -70,6 +86,47 @@ inline CliResult run_trnsim(const std::vector<std::string>& args, unsigned timeo
   int status = 0;
   waitpid(child, &status, 0);
   return collect_result(status, out, err);
+}
+
+inline void expect_one_line_error(const Result& r, int code, const std::string& needle) {
+  EXPECT_EQ(r.exit_code, code) << r.err;
+  EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
+  ASSERT_FALSE(r.err.empty());
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "more than one line: " << r.err;
+}
+
+inline std::string write(const std::string& name, const std::string& text) {
+  const std::string path = temp_path(name);
+  std::ofstream(path) << text;
+  return path;
+}
+
+// Weights for `trnsim compress`: a 256 x 256 fp32 matrix of ones, as .npy (NPY 1.0: magic,
+// version, header length, dict padded to 64; the tensor is named by the file stem) or as
+// safetensors (u64 header length, JSON header padded to 8, data; one tensor "w").
+inline std::string ones_256x256_f32() {
+  const std::vector<float> ones(256 * 256, 1.0f);
+  return std::string(reinterpret_cast<const char*>(ones.data()), ones.size() * 4);
+}
+
+inline std::string write_npy_of_ones(const std::string& path) {
+  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (256, 256), }";
+  header.append(64 - (10 + header.size() + 1) % 64, ' ');
+  header += '\n';
+  std::ofstream out(path, std::ios::binary);
+  out << "\x93NUMPY" << '\x01' << '\x00';
+  out.put(static_cast<char>(header.size() & 0xff)).put(static_cast<char>(header.size() >> 8));
+  out << header << ones_256x256_f32();
+  return path;
+}
+
+inline std::string write_safetensors_of_ones(const std::string& path) {
+  std::string header = R"({"w":{"dtype":"F32","shape":[256,256],"data_offsets":[0,262144]}})";
+  header.append((8 - header.size() % 8) % 8, ' ');
+  std::ofstream out(path, std::ios::binary);
+  for (int i = 0; i < 8; ++i) out.put(static_cast<char>((header.size() >> (8 * i)) & 0xff));
+  out << header << ones_256x256_f32();
+  return path;
 }
 
 }  // namespace trnsim::testing

@@ -14,34 +14,14 @@
 namespace trnsim {
 namespace {
 
+using testing::expect_one_line_error;
 using testing::read_text;
+using testing::Result;
 using testing::temp_path;
-
-using Result = testing::CliResult;
-
-// Runs `env trnsim args` (env: "NAME=value" or "").
-Result trnsim_with_env(const std::string& env, const std::string& args) {
-  const std::string out = temp_path("stdout"), err = temp_path("stderr");
-  const std::string command = (env.empty() ? "" : "env " + env + " ") +
-                              std::string(TRNSIM_BINARY_DIR) + "/sim/trnsim " + args + " >" +
-                              out + " 2>" + err;
-  return testing::collect_result(std::system(command.c_str()), out, err);
-}
-
-Result trnsim(const std::string& args) { return trnsim_with_env("", args); }
-
-void expect_one_line_error(const Result& r, int code, const std::string& needle) {
-  EXPECT_EQ(r.exit_code, code) << r.err;
-  EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
-  ASSERT_FALSE(r.err.empty());
-  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "more than one line: " << r.err;
-}
-
-std::string write(const std::string& name, const std::string& text) {
-  const std::string path = temp_path(name);
-  std::ofstream(path) << text;
-  return path;
-}
+using testing::trnsim;
+using testing::trnsim_with_env;
+using testing::write;
+using testing::write_npy_of_ones;
 
 TEST(Cli, ListShowsKernelsAndConfigs) {
   const Result r = trnsim("list");
@@ -225,23 +205,8 @@ TEST(Cli, EmitNkiOfAnUnknownKernelIsBadUsage) {
   expect_one_line_error(trnsim("emit-nki matmul_fastest"), 2, "unknown kernel");
 }
 
-// A 256 x 256 fp32 .npy of ones (NPY 1.0: magic, version, header length, dict, padded to 64).
-std::string write_npy(const std::string& name) {
-  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (256, 256), }";
-  header.append(64 - (10 + header.size() + 1) % 64, ' ');
-  header += '\n';
-  const std::string path = temp_path(name);
-  std::ofstream out(path, std::ios::binary);
-  out << "\x93NUMPY" << '\x01' << '\x00';
-  out.put(static_cast<char>(header.size() & 0xff)).put(static_cast<char>(header.size() >> 8));
-  out << header;
-  const std::vector<float> ones(256 * 256, 1.0f);
-  out.write(reinterpret_cast<const char*>(ones.data()), ones.size() * 4);
-  return path;
-}
-
 TEST(Cli, CompressOfAMissingTensorFailsAndWritesNothing) {
-  const std::string weights = write_npy("w.npy"), out = temp_path("factors");
+  const std::string weights = write_npy_of_ones(temp_path("w.npy")), out = temp_path("factors");
   expect_one_line_error(trnsim("compress " + weights + " --ratio 0.2 --tensors nope -o " + out), 1,
                         "no tensor 'nope'");
   EXPECT_FALSE(std::ifstream(out).good());
@@ -250,7 +215,8 @@ TEST(Cli, CompressOfAMissingTensorFailsAndWritesNothing) {
 
 TEST(Cli, CompressWritesBlockAlignedFactors) {
   // 256 x 256 at RATIO 0.2: round(256 * 256 * 0.8 / (512 * 128)) * 128 = round(0.8) * 128 = 128.
-  const std::string weights = write_npy("w.npy"), out = temp_path("factors_ok");
+  const std::string weights = write_npy_of_ones(temp_path("w.npy"));
+  const std::string out = temp_path("factors_ok");
   const Result r = trnsim("compress " + weights + " --ratio 0.2 --json -o " + out);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("\"rank\":128"), std::string::npos) << r.out;

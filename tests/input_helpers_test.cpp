@@ -12,6 +12,7 @@
 #include "common/excerpt.h"
 #include "common/input_file.h"
 #include "common/json_input.h"
+#include "tests/cli_runner.h"
 #include "tests/test_helpers.h"
 
 namespace trnsim {
@@ -20,7 +21,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::temp_path;
 using testing::user_error_of;
-using testing::write_temp_file;
+using testing::write;
 
 TEST(Excerpt, EscapesWhatCouldBreakALineAndKeepsTheRest) {
   EXPECT_EQ(excerpt("a\nb\rc\td"), "a\\nb\\rc\\td");
@@ -57,48 +58,42 @@ TEST(DidYouMean, SuggestsTheClosestCandidateWithinReach) {
             "unknown dtype 'bf61\\n'; did you mean 'bf16'? (allowed: bf16, fp16)");
 }
 
-// A path for InputFile tests, removed with the test.
-class InputFileTest : public ::testing::Test {
+// The refusal of InputFile for `path`, in a directory of the test's own.
+class InputFileTest : public testing::InFreshDirectory {
  protected:
-  void SetUp() override {
-    dir_ = temp_path(::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   std::string refusal(const std::string& path) {
     return user_error_of([&] { InputFile(path, "a test file"); });
   }
-  fs::path dir_;
 };
 
 TEST_F(InputFileTest, RefusesEverythingButARegularFileWithoutBlocking) {
-  const std::string fifo = (dir_ / "fifo").string();
+  const std::string fifo = at("fifo");
   ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
   // Opening a FIFO with no writer for reading would block forever: the test would hang.
   EXPECT_EQ(refusal(fifo), fifo + ": is a FIFO, not a regular file (expected a test file)");
-  EXPECT_EQ(refusal(dir_.string()),
-            dir_.string() + ": is a directory, not a regular file (expected a test file)");
+  EXPECT_EQ(refusal(dir_),
+            dir_ + ": is a directory, not a regular file (expected a test file)");
   EXPECT_EQ(refusal("/dev/null"),
             "/dev/null: is a character device, not a regular file (expected a test file)");
   EXPECT_EQ(refusal(""), ": no file named (expected a test file)");
 }
 
 TEST_F(InputFileTest, NamesWhyAPathCannotBeOpened) {
-  const std::string missing = (dir_ / "missing.json").string();
+  const std::string missing = at("missing.json");
   EXPECT_EQ(refusal(missing),
             missing + ": cannot open: " + std::strerror(ENOENT) + " (expected a test file)");
-  const std::string loop = (dir_ / "loop").string();
+  const std::string loop = at("loop");
   fs::create_symlink(loop, loop);
   EXPECT_EQ(refusal(loop),
             loop + ": cannot open: " + std::strerror(ELOOP) + " (expected a test file)");
   // A name longer than NAME_MAX (255): the message shows the path as a 200-character excerpt.
-  const std::string too_long = (dir_ / std::string(300, 'n')).string();
+  const std::string too_long = at(std::string(300, 'n'));
   EXPECT_EQ(refusal(too_long), path_excerpt(too_long) + ": cannot open: " +
                                    std::strerror(ENAMETOOLONG) + " (expected a test file)");
 }
 
 TEST_F(InputFileTest, ReadsAtOffsetsAndRefusesWhatIsTooLargeOrTooShort) {
-  const std::string path = write_temp_file("input_file_bytes", "0123456789");
+  const std::string path = write("input_file_bytes", "0123456789");
   const InputFile file(path, "a test file");
   EXPECT_EQ(file.size(), 10u);
   EXPECT_EQ(file.read(3, 4), "3456");

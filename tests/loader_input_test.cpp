@@ -11,6 +11,7 @@
 #include "sim/config/hw_config_loader.h"
 #include "sim/run/measurements.h"
 #include "sim/run/run_record.h"
+#include "tests/cli_runner.h"
 #include "tests/test_helpers.h"
 
 namespace trnsim {
@@ -20,11 +21,11 @@ namespace fs = std::filesystem;
 using testing::contains;
 using testing::read_text;
 using testing::user_error_of;
-using testing::write_temp_file;
+using testing::write;
 
 // The InputError message of loading `text` as a hardware config.
 std::string yaml_error(const std::string& text) {
-  const std::string path = write_temp_file("loader_input.yaml", text);
+  const std::string path = write("loader_input.yaml", text);
   try {
     load_hw_config(path);
   } catch (const InputError& e) {
@@ -169,7 +170,7 @@ TEST(ReplayRecordInput, IntegersAreCheckedNotWrapped) {
 
 // Weights files: the bytes as `name`, opened.
 std::string weights_error(const std::string& name, const std::string& bytes) {
-  const std::string path = write_temp_file(name, bytes);
+  const std::string path = write(name, bytes);
   try {
     compress::WeightsFile::open(path);
   } catch (const InputError& e) {
@@ -203,7 +204,7 @@ TEST(SafetensorsInput, HeadersAreReadStrictly) {
   EXPECT_TRUE(contains(weights_error("d.safetensors", safetensors(std::string(100, '['), "")),
                        "d.safetensors: safetensors header: [0][0]"));
   // A header length over the format's 100 MB in a (sparse) file that long.
-  const std::string path = write_temp_file("huge.safetensors", le64(100'000'001) + "{}");
+  const std::string path = write("huge.safetensors", le64(100'000'001) + "{}");
   fs::resize_file(path, 100'000'009 + 8);
   EXPECT_TRUE(contains(user_error_of([&] { compress::WeightsFile::open(path); }),
                        "safetensors header length 100000001 is over the format's limit of "
@@ -251,7 +252,7 @@ TEST(WeightsInput, HugeOrEmptyDimensionsAreRefused) {
                                 R"("data_offsets":[0,0]}})",
                                 "")),
       "h.safetensors: tensor 'w': shape [0, 9223372036854775807] has a dimension over 2^40"));
-  const std::string path = write_temp_file(
+  const std::string path = write(
       "e.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (0, 1099511627776), }", ""));
   const compress::WeightsFile file = compress::WeightsFile::open(path);
   EXPECT_TRUE(contains(user_error_of([&] { file.read_matrix(file.tensors().at(0).name); }),
@@ -262,7 +263,7 @@ TEST(WeightsInput, TensorsAreReadFromTheFileThatWasOpened) {
   // After opening, the path is replaced by a FIFO: reading a tensor must neither block nor
   // read anything else (the file stays open and is read with pread).
   const std::string floats("\0\0\x80\x3f\0\0\0\x40", 8);  // 1.0f, 2.0f
-  const std::string path = write_temp_file(
+  const std::string path = write(
       "swapped.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2), }", floats));
   const compress::WeightsFile file = compress::WeightsFile::open(path);
   fs::remove(path);

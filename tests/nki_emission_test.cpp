@@ -1,7 +1,7 @@
 // One schedule, two targets: every kernel of the library, emitted as NKI Python and executed
-// against the numpy stand-in of neuronxcc.nki (tests/nki_standin), gives the simulator's
-// result from the same bf16 inputs and the same multiset of ISA-level operations with the same
-// tile shapes as the simulator's instruction stream.
+// against the numpy stand-in of neuronxcc.nki (python/trnsim_nki, numerics mode), gives the
+// simulator's result from the same bf16 inputs and the same multiset of ISA-level operations
+// with the same tile shapes as the simulator's instruction stream.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -12,50 +12,15 @@
 #include "kernels/nki/nki_file.h"
 #include "sim/run/kernel_run.h"
 #include "tests/kernel_cases.h"
+#include "tests/operation_multiset.h"
 #include "tests/test_helpers.h"
 
 namespace trnsim {
 namespace {
 
-using Operations = std::map<std::string, int64_t>;
+using testing::Operations;
+using testing::simulated_operations;
 using testing::temp_path;
-
-std::string dims(int64_t a, int64_t b) { return std::to_string(a) + "x" + std::to_string(b); }
-
-// The stand-in's name for an instruction: opcode, direction for DMAs, the source tile shape
-// (for MATMUL K x M x N, for MEMSET the destination).
-std::string signature(const isa::Instruction& in) {
-  const std::string op = isa::opcode_name(in.op);
-  const isa::AccessPattern& src = in.src0;
-  switch (in.op) {
-    case isa::Opcode::dma_copy:
-    case isa::Opcode::dma_transpose: {
-      const isa::AccessPattern& shape = in.op == isa::Opcode::dma_copy ? src : in.dst;
-      return op + " " + memory_name(src.memory) + "->" + memory_name(in.dst.memory) + " " +
-             dims(shape.partitions, shape.free_elements());
-    }
-    case isa::Opcode::matmul:
-      return op + " " + dims(src.partitions, src.free_elements()) + "x" +
-             std::to_string(in.src1.free_elements());
-    case isa::Opcode::memset: return op + " " + dims(in.dst.partitions, in.dst.free_elements());
-    default: return op + " " + dims(src.partitions, src.free_elements());
-  }
-}
-
-// The simulator's operations, without the spill and reload DMAs that the Neuron compiler,
-// not the NKI kernel, would add.
-Operations simulated_operations(const isa::Program& p) {
-  Operations ops;
-  for (const auto& stream : p.streams)
-    for (const isa::Instruction& in : stream) {
-      const bool spill = (in.dst.memory == Memory::hbm &&
-                          p.tensors[in.dst.tensor].role == isa::TensorRole::spill) ||
-                         (in.src0.memory == Memory::hbm &&
-                          p.tensors[in.src0.tensor].role == isa::TensorRole::spill);
-      if (!spill) ++ops[signature(in)];
-    }
-  return ops;
-}
 
 void write_floats(const std::string& path, const std::vector<float>& v) {
   std::ofstream(path, std::ios::binary)
@@ -86,8 +51,8 @@ TEST(NkiEmission, EveryKernelRunsOnTheNumpyStandInLikeTheSimulator) {
     std::ofstream(kernel_file) << nki::emit_nki_file(
         find_kernel(c.kernel), c.shape, c.params, Dtype::bf16,
         request.hw.sbuf.usable_bytes_per_partition());
-    std::string command = "/usr/bin/python3 " + std::string(TRNSIM_SOURCE_DIR) +
-                          "/tests/nki_standin/run_emitted.py " + kernel_file;
+    std::string command = "PYTHONPATH=" + std::string(TRNSIM_SOURCE_DIR) +
+                          "/python /usr/bin/python3 -m trnsim_nki run-emitted " + kernel_file;
     int output = -1;
     for (size_t t = 0; t < sim.program.tensors.size(); ++t) {
       const isa::TensorRole role = sim.program.tensors[t].role;

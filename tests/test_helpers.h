@@ -1,14 +1,16 @@
 // What the test files share: capturing a UserError's message, the hardware configs they load,
-// and temporary files. Hand-written programs are built with tests/program_builder.h.
+// temporary files and directories. Hand-written programs are built with tests/program_builder.h.
 #pragma once
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iterator>
+#include <set>
 #include <string>
 
 #include "common/error.h"
@@ -83,11 +85,32 @@ inline std::string temp_path(const std::string& name) {
   return ::testing::TempDir() + "trnsim_" + std::to_string(getpid()) + "_" + name;
 }
 
-// Writes `bytes` to temp_path(name) and returns that path.
-inline std::string write_temp_file(const std::string& name, const std::string& bytes) {
-  const std::string path = temp_path(name);
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
-  return path;
+// An empty directory temp_path(name), made afresh.
+inline std::string fresh_dir(const std::string& name) {
+  const std::string dir = temp_path(name);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+// A fixture that gives each test an empty directory of its own (named after the test and
+// removed after it), for tests of the files something leaves behind.
+class InFreshDirectory : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fresh_dir(::testing::UnitTest::GetInstance()->current_test_info()->name());
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string at(const std::string& name) const { return dir_ + "/" + name; }
+  std::string dir_;
+};
+
+// The names in a directory, sorted: what a command left behind.
+inline std::set<std::string> files_in(const std::string& dir) {
+  std::set<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir))
+    names.insert(entry.path().filename().string());
+  return names;
 }
 
 // The whole file ("" if it cannot be read).

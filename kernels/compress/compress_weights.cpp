@@ -93,7 +93,8 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 }  // namespace
 
-std::vector<TensorReport> compress_weights(const CompressRequest& request) {
+std::vector<TensorReport> compress_weights(const CompressRequest& request,
+                                           const ReportBeforeCommit& report_before_commit) {
   // 1. Options and inputs, before any work.
   require_compression_ratio(request.ratio);
   require_block_size(request.block);
@@ -126,6 +127,11 @@ std::vector<TensorReport> compress_weights(const CompressRequest& request) {
     layout.push_back({t.name + ".U", *t.dtype, t.shape[0], p.rank});
     layout.push_back({t.name + ".V", *t.dtype, p.rank, t.shape[1]});
   }
+  std::vector<NamedFile> outputs;
+  for (const std::string& file : output_paths(weights.format(), request.output, layout))
+    outputs.push_back({"output", file});
+  check_output_paths(outputs, {{"the weights file", request.weights},
+                                          {"the calibration file", request.calibration}});
   WeightsWriter writer(weights.format(), request.output, layout, output_metadata(request));
 
   // 3. Factor, round to the stored dtype, write, and measure the error of what was written.
@@ -174,6 +180,7 @@ std::vector<TensorReport> compress_weights(const CompressRequest& request) {
       r.activation_relative_error = activation_relative_error(activations, w, f.u, f.v);
     reports.push_back(r);
   }
+  if (report_before_commit) report_before_commit(reports);
   writer.commit();
   return reports;
 }

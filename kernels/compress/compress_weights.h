@@ -5,6 +5,7 @@
 // NAME.U.npy and NAME.V.npy.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -38,10 +39,15 @@ struct TensorReport {
   double activation_relative_error = 0;   // ‖X·W − X·U·V‖_F / ‖X·W‖_F, whitened runs only
 };
 
+// What the caller prints once every tensor is factored, before the output is made visible:
+// if it throws (standard output is full, say), nothing is written.
+using ReportBeforeCommit = std::function<void(const std::vector<TensorReport>&)>;
+
 // Validates everything first — ratio, block, SVD method, both input files, tensor names,
-// shapes and ranks, calibration shapes, the output path — then factors tensor by tensor and
-// writes the output only if every tensor succeeded. Throws UserError (one line) on bad input;
-// then nothing is written.
-std::vector<TensorReport> compress_weights(const CompressRequest& request);
+// shapes and ranks, calibration shapes, the output path, and that no output file is an input —
+// then factors tensor by tensor and writes the output only if every tensor succeeded. Throws
+// UserError (one line) on bad input; then nothing is written.
+std::vector<TensorReport> compress_weights(const CompressRequest& request,
+                                           const ReportBeforeCommit& report_before_commit = {});
 
 }  // namespace trnsim::compress

@@ -1,8 +1,5 @@
 #include "kernels/compress/weights_file.h"
 
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -47,9 +44,9 @@ void encode_element(float f, Dtype dtype, char* p) {
   p[1] = static_cast<char>(bits >> 8);
 }
 
-std::string system_error() { return errno ? std::strerror(errno) : "unknown error"; }
-
-std::string temp_suffix() { return ".tmp-" + std::to_string(getpid()); }
+std::string npy_file(const std::string& dir, const std::string& tensor) {
+  return dir + "/" + tensor + ".npy";
+}
 
 }  // namespace
 
@@ -142,6 +139,15 @@ void check_output_path(FileFormat format, const std::string& path) {
     throw UserError("cannot write '" + path + "': it is a file (npy output is a directory)");
 }
 
+std::vector<std::string> output_paths(FileFormat format, const std::string& path,
+                                      const std::vector<WeightsWriter::Layout>& layout) {
+  std::error_code ec;
+  if (format == FileFormat::safetensors || !fs::exists(path, ec)) return {path};
+  std::vector<std::string> files;
+  for (const WeightsWriter::Layout& t : layout) files.push_back(npy_file(path, t.name));
+  return files;
+}
+
 WeightsWriter::WeightsWriter(FileFormat format, std::string path, std::vector<Layout> layout,
                              std::map<std::string, std::string> metadata)
     : format_(format),
@@ -155,22 +161,12 @@ WeightsWriter::WeightsWriter(FileFormat format, std::string path, std::vector<La
       throw UserError("cannot write '" + path_ + "': tensor name '" + excerpt(t.name) +
                       "' contains '/'");
   std::error_code ec;
-  if (!fs::exists(path_, ec)) {
-    temp_dir_ = path_ + temp_suffix();
-    if (!fs::create_directory(temp_dir_, ec))
-      throw UserError("cannot create '" + temp_dir_ + "': " + ec.message());
-  }
+  if (!fs::exists(path_, ec)) staging_dir_ = create_staging_directory(path_);
 }
 
 WeightsWriter::~WeightsWriter() {
-  if (!committed_) discard();
-}
-
-void WeightsWriter::discard() noexcept {
   std::error_code ec;
-  for (const std::string& f : temp_files_) fs::remove(f, ec);
-  if (!temp_dir_.empty()) fs::remove_all(temp_dir_, ec);
-  temp_files_.clear();
+  if (!committed_ && !staging_dir_.empty()) fs::remove_all(staging_dir_, ec);
 }
 
 void WeightsWriter::write(const Matrix& values) {
@@ -179,20 +175,16 @@ void WeightsWriter::write(const Matrix& values) {
   const Layout& t = layout_[next_++];
   if (values.rows() != t.rows || values.cols() != t.cols)
     throw std::logic_error("WeightsWriter: shape of '" + t.name + "' differs from the layout");
-  const bool first_of_file = format_ == FileFormat::npy || temp_files_.empty();
-  if (first_of_file) {
-    const std::string dir = temp_dir_.empty() ? path_ : temp_dir_;
-    temp_files_.push_back(format_ == FileFormat::npy ? dir + "/" + t.name + ".npy" + temp_suffix()
-                                                     : path_ + temp_suffix());
+  // 1. The file: a new one per npy tensor, one for all of safetensors, each opened with its header.
+  AtomicFile* file = safetensors_file_;
+  if (format_ == FileFormat::npy) {
+    file = &files_.add(npy_file(staging_dir_.empty() ? path_ : staging_dir_, t.name));
+    file->out() << npy_header(t.dtype, t.rows, t.cols);
+  } else if (!file) {
+    file = safetensors_file_ = &files_.add(path_);
+    file->out() << safetensors_header(layout_, metadata_);
   }
-  errno = 0;
-  std::ofstream out(temp_files_.back(),
-                    std::ios::binary | (first_of_file ? std::ios::trunc : std::ios::app));
-  if (!out) throw UserError("cannot write '" + path_ + "': " + system_error());
-  if (first_of_file)
-    out << (format_ == FileFormat::npy ? npy_header(t.dtype, t.rows, t.cols)
-                                       : safetensors_header(layout_, metadata_));
-  // Row-major data, a band of rows at a time.
+  // 2. Row-major data, a band of rows at a time.
   const int size = dtype_size(t.dtype);
   const Eigen::Index band = 256;
   std::vector<char> bytes;
@@ -201,36 +193,20 @@ void WeightsWriter::write(const Matrix& values) {
     bytes.resize(static_cast<size_t>(rows.size() * size));
     for (Eigen::Index i = 0; i < rows.size(); ++i)
       encode_element(rows.data()[i], t.dtype, &bytes[i * size]);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    file->out().write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   }
-  out.close();
-  if (!out) throw UserError("cannot write '" + path_ + "': write failed (disk full?)");
+  // 3. A finished npy file gives back its descriptor (a model can have thousands of tensors).
+  if (format_ == FileFormat::npy) file->close();
 }
 
 void WeightsWriter::commit() {
   if (next_ != layout_.size())
     throw std::logic_error("WeightsWriter: commit before every tensor was written");
-  std::error_code ec;
-  if (format_ == FileFormat::safetensors || temp_dir_.empty()) {
-    for (const std::string& temp : temp_files_) {
-      const std::string final_name = temp.substr(0, temp.size() - temp_suffix().size());
-      fs::rename(temp, final_name, ec);
-      if (ec) {
-        discard();
-        throw UserError("cannot write '" + final_name + "': " + ec.message());
-      }
-    }
-  } else {
-    for (std::string& temp : temp_files_) {
-      const std::string final_name = temp.substr(0, temp.size() - temp_suffix().size());
-      fs::rename(temp, final_name, ec);
-      if (ec) break;
-    }
-    if (!ec) fs::rename(temp_dir_, path_, ec);
-    if (ec) {
-      discard();
-      throw UserError("cannot write '" + path_ + "': " + ec.message());
-    }
+  files_.commit();
+  if (!staging_dir_.empty()) {
+    std::error_code ec;
+    fs::rename(staging_dir_, path_, ec);
+    if (ec) throw UserError("cannot write '" + path_ + "': " + ec.message());
   }
   committed_ = true;
 }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/input_file.h"
+#include "common/output_set.h"
 #include "common/types.h"
 
 namespace trnsim::compress {
@@ -67,11 +68,12 @@ class WeightsFile {
 void round_to_dtype(Matrix& m, Dtype dtype);
 
 // Writes 2-D tensors in `format`. safetensors: one file `path` holding every tensor (plus the
-// string `metadata`). npy: a directory `path` holding NAME.npy per tensor; a new directory
-// appears whole, into an existing one the files are renamed one by one. The layout (names,
-// dtypes, shapes) is fixed up front, so data can be streamed one tensor at a time; everything
-// goes to temporary files, and only commit() makes it visible. Destroying an uncommitted writer
-// removes every temporary file. All failures are UserErrors naming the path.
+// string `metadata`). npy: a directory `path` holding NAME.npy per tensor; a new directory is
+// assembled under a unique temporary name and appears whole, into an existing one the files are
+// renamed together (common/output_set.h). The layout (names, dtypes, shapes) is fixed up front,
+// so data can be streamed one tensor at a time; everything goes to temporary files of this
+// writer's own, and only commit() makes it visible. Destroying an uncommitted writer removes
+// every temporary file. All failures are UserErrors naming the path.
 class WeightsWriter {
  public:
   struct Layout {
@@ -92,17 +94,22 @@ class WeightsWriter {
   void commit();
 
  private:
-  void discard() noexcept;
-
   FileFormat format_;
   std::string path_;
   std::vector<Layout> layout_;
   std::map<std::string, std::string> metadata_;
   size_t next_ = 0;
-  std::vector<std::string> temp_files_;
-  std::string temp_dir_;  // npy into a directory that did not exist yet
+  std::string staging_dir_;  // npy into a directory that did not exist yet
+  OutputSet files_;
+  AtomicFile* safetensors_file_ = nullptr;
   bool committed_ = false;
 };
+
+// What a writer of `layout` in `format` puts in place, for check_output_paths(): `path` itself
+// for safetensors and for npy into a directory that does not exist yet, else path/NAME.npy per
+// tensor.
+std::vector<std::string> output_paths(FileFormat format, const std::string& path,
+                                      const std::vector<WeightsWriter::Layout>& layout);
 
 // Throws UserError unless `path` could become a `format` output: its directory exists, and it
 // is not a directory (safetensors) or not a regular file (npy). Used before any work is done.

@@ -76,6 +76,10 @@ std::string indexed(const View& v, bool as_target) {
   return out + "]";
 }
 
+// NKI has no buffer count (its compiler chooses); the comment carries the schedule's to the
+// trnsim tracer (python/TRACE_FORMAT.md), so that a replayed trace rotates tiles the same way.
+std::string bufs_comment(int bufs) { return "  # trnsim: bufs=" + std::to_string(bufs); }
+
 }  // namespace
 
 std::string read_expression(const View& v) { return indexed(v, false); }
@@ -113,17 +117,19 @@ TensorRef NkiBackend::hbm_scratch(const std::string& name, int64_t rows, int64_t
 }
 
 TensorRef NkiBackend::sbuf_tile(const std::string& name, std::vector<int64_t> block_dims,
-                                int64_t partitions, int64_t free, Dtype dtype, int) {
+                                int64_t partitions, int64_t free, Dtype dtype, int bufs) {
   std::string shape;
   for (int64_t b : block_dims) shape += std::to_string(b) + ", ";
   line(name + " = nl.ndarray((" + shape + "nl.par_dim(" + std::to_string(partitions) + "), " +
-       std::to_string(free) + "), dtype=" + nl_dtype(dtype) + ", buffer=nl.sbuf)");
+       std::to_string(free) + "), dtype=" + nl_dtype(dtype) + ", buffer=nl.sbuf)" +
+       bufs_comment(bufs));
   return declare(Memory::sbuf, name, std::move(block_dims), partitions, free, dtype);
 }
 
-TensorRef NkiBackend::psum_tile(const std::string& name, int64_t partitions, int64_t free, int) {
+TensorRef NkiBackend::psum_tile(const std::string& name, int64_t partitions, int64_t free,
+                                int bufs) {
   line(name + " = nl.zeros((" + std::to_string(partitions) + ", " + std::to_string(free) +
-       "), nl.float32, buffer=nl.psum)");
+       "), nl.float32, buffer=nl.psum)" + bufs_comment(bufs));
   return declare(Memory::psum, name, {}, partitions, free, Dtype::fp32);
 }
 

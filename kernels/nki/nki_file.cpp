@@ -92,7 +92,7 @@ std::string emit_nki_file(const KernelSpec& spec, const Assignments& shape,
          "    import neuronxcc.nki.isa as nisa\n    import neuronxcc.nki.language as nl\n"
          "except ImportError as missing:\n"
          "    raise SystemExit(f\"{missing}: run this file on a Trn1/Inf2 instance with the "
-         "Neuron SDK (neuronxcc), or against trnsim's tests/nki_standin\")\n\n\n";
+         "Neuron SDK (neuronxcc), or against trnsim's python/trnsim_nki\")\n\n\n";
   out += backend.kernel_source();
   out += "\n\nKERNEL = " + spec.name + "\nKERNEL_NAME = \"" + spec.name + "\"\n";
   out += "SHAPE = \"" + joined(s) + "\"\nPARAMS = \"" + joined(p) + "\"\nDTYPE = \"" + numpy_dtype +

@@ -21,8 +21,11 @@ class PinnedOperands {
 
 }  // namespace
 
-SimBackend::SimBackend(const HwConfig& cfg, const std::string& program_name)
+SimBackend::SimBackend(const HwConfig& cfg, const std::string& program_name,
+                       const Budget& budget, RunWatch* watch)
     : cfg_(cfg),
+      budget_(budget),
+      watch_(watch),
       hazards_(cfg.sbuf.bytes_per_partition, cfg.psum.bytes_per_partition),
       tiles_(cfg),
       queues_(cfg.dma.queues_per_engine) {
@@ -129,11 +132,17 @@ SimBackend::Operand SimBackend::resolve(const View& v, bool writes) {
 void SimBackend::emit(isa::Stream stream, isa::Instruction in, const std::vector<Region>& reads,
                       const std::vector<Region>& writes) {
   auto& instructions = program_.stream(stream);
-  // A program this long would take hours to build and simulate: almost surely a bad shape.
-  constexpr size_t kMaxInstructions = 50'000'000;
-  if (++instruction_count_ > kMaxInstructions)
-    throw UserError("the program exceeds " + std::to_string(kMaxInstructions) +
-                    " instructions; use a smaller shape");
+  const auto count = static_cast<int64_t>(++instruction_count_);
+  if (count > budget_.max_instructions)
+    throw UserError("the program exceeds its budget of " +
+                    std::to_string(budget_.max_instructions) +
+                    " instructions (--max-instructions); use a smaller shape");
+  if (isa::Program::approximate_bytes(count) > budget_.max_memory_bytes)
+    throw UserError("the program's " + std::to_string(count) + " instructions exceed its " +
+                    "memory budget of " + std::to_string(budget_.max_memory_bytes) +
+                    " bytes (--max-memory-gib)");
+  if (watch_ && !watch_->tick("building", count, 0))
+    throw UserError(watch_->time_limit_message());
   const bool accumulate_chain = in.op == Opcode::matmul && in.accumulate;
   in.waits = hazards_.track(stream, static_cast<uint32_t>(instructions.size()), reads, writes,
                             accumulate_chain);

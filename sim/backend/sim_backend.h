@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "common/budget.h"
+#include "common/run_watch.h"
 #include "kernels/api/backend.h"
 #include "sim/backend/data_movement_recorder.h"
 #include "sim/backend/dma_queue_policy.h"
@@ -24,7 +26,10 @@ namespace trnsim::backend {
 
 class SimBackend : public Backend {
  public:
-  SimBackend(const HwConfig& cfg, const std::string& program_name);
+  // `budget` bounds the program's instructions and memory while it is built; `watch` (may be
+  // null) is ticked per instruction for the time limit and the progress line.
+  SimBackend(const HwConfig& cfg, const std::string& program_name, const Budget& budget = {},
+             RunWatch* watch = nullptr);
 
   // The finished program, with its SBUF/PSUM footprint and data movement.
   isa::Program finish();
@@ -77,6 +82,8 @@ class SimBackend : public Backend {
   Operand resolve_spill_slot(const TileStore::SpillMove& move);
 
   const HwConfig& cfg_;
+  const Budget budget_;
+  RunWatch* watch_;
   isa::Program program_;
   size_t instruction_count_ = 0;
   int64_t hbm_bytes_ = 0;  // all tensors declared so far

@@ -4,20 +4,24 @@
 #include <cstdio>
 #include <iostream>
 #include <sstream>
+#include <unistd.h>
 #include <nlohmann/json.hpp>
 
-#include "common/atomic_file.h"
-#include "common/excerpt.h"
-#include "common/json_output.h"
-#include "kernels/nki/nki_file.h"
 #include "sim/cli/compress_command.h"
-#include "sim/config/hw_config_loader.h"
-#include "sim/isa/program_json.h"
-#include "sim/model/neuron_core.h"
+#include "sim/cli/nki_command.h"
+#include "sim/cli/simulation_options.h"
+#include "sim/cli/standard_output.h"
 #include "sim/run/kernel_run.h"
 #include "sim/run/measurements.h"
 #include "sim/run/run_record.h"
 #include "sim/run/tune.h"
+#include "sim/config/hw_config_loader.h"
+#include "sim/isa/program_json.h"
+#include "sim/model/neuron_core.h"
+#include "kernels/nki/nki_file.h"
+#include "common/output_set.h"
+#include "common/excerpt.h"
+#include "common/json_output.h"
 #include "sim/trace/instruction_csv.h"
 #include "sim/trace/perfetto_trace.h"
 #include "sim/trace/summary.h"
@@ -26,60 +30,6 @@ namespace trnsim::cli {
 namespace {
 
 using namespace trnsim::run;  // the library that runs kernels, comparisons and searches
-
-// A problem with the command line itself (exit 2, as for every InputError: a file it names
-// that cannot be used), as opposed to a run that failed (exit 1).
-class UsageError : public InputError {
- public:
-  using InputError::InputError;
-};
-
-struct OutputOptions {
-  bool json = false;
-  std::string trace_path;
-  std::string csv_path;
-};
-
-struct MachineOptions {
-  std::string hw = "trn1";
-  std::vector<std::string> overrides;
-};
-
-void add_output_options(CLI::App& cmd, OutputOptions& out) {
-  cmd.add_flag("--json", out.json, "Print the summary as one JSON object");
-  cmd.add_option("--trace", out.trace_path, "Write a Perfetto / Chrome trace-event JSON file");
-  cmd.add_option("--csv", out.csv_path, "Write one CSV row per instruction");
-}
-
-void add_machine_options(CLI::App& cmd, MachineOptions& m) {
-  cmd.add_option("--hw", m.hw, "Hardware config: a name in hwconfig/ (trn1, trn2) or a YAML path")
-      ->capture_default_str();
-  cmd.add_option("--set", m.overrides, "Override one config parameter, e.g. hbm.efficiency=0.3")
-      ->allow_extra_args(false);
-}
-
-HwConfig load_machine(const MachineOptions& m) {
-  try {
-    HwConfig cfg = load_hw_config(m.hw);
-    apply_overrides(cfg, m.overrides);
-    return cfg;
-  } catch (const UserError& e) {
-    throw UsageError(e.what());
-  }
-}
-
-// Writes the requested files and prints the summary; both carry extras.replay.
-void report(const isa::Program& program, const model::RunResult& run, const HwConfig& cfg,
-            const trace::SummaryExtras& extras, const OutputOptions& out) {
-  if (!out.trace_path.empty())
-    trace::write_perfetto_trace(out.trace_path, program, run, cfg, extras.replay);
-  if (!out.csv_path.empty()) trace::write_instruction_csv(out.csv_path, program, run, cfg);
-  const trace::Summary summary = trace::summarize(program, run, cfg, extras);
-  if (out.json)
-    std::cout << json_line(trace::summary_to_json(summary)) << "\n";
-  else
-    std::cout << trace::summary_to_text(summary);
-}
 
 void list(bool parameters, bool opcodes) {
   std::cout << "Kernels:\n";
@@ -110,25 +60,33 @@ struct RunOptions {
 };
 
 void run_request(KernelRunRequest request, const std::string& save_program,
-                 const OutputOptions& out) {
+                 const OutputOptions& out, const LimitOptions& limits) {
   request.record_dma_packets = !out.trace_path.empty();
-  const KernelRunOutput result = run_kernel(request);
-  if (!save_program.empty()) isa::save_program(result.program, save_program);
+  request.budget = limits.resolved();
+  RunWatch watch(request.kernel, request.budget.max_seconds, limits.show_progress());
+  const KernelRunOutput result = run_kernel(request, &watch);
   report(result.program, result.run, request.hw,
          {request.kernel, "", result.max_abs_err, record_to_json(kernel_run_record(request))},
-         out);
+         out, save_program);
 }
 
-void simulate_program(const std::string& path, const HwConfig& cfg, const OutputOptions& out) {
+void simulate_program(const std::string& path, const HwConfig& cfg, const OutputOptions& out,
+                      const LimitOptions& limits) {
   const isa::Program program = isa::load_program(path);
   const nlohmann::json record = record_to_json(program_run_record(path, cfg));
-  const model::RunResult result = model::simulate(program, cfg, {false, !out.trace_path.empty()});
-  report(program, result, cfg, {program.name, "", std::nullopt, record}, out);
+  const Budget budget = limits.resolved();
+  if (static_cast<int64_t>(program.instruction_count()) > budget.max_instructions)
+    throw UserError(path + " has " + std::to_string(program.instruction_count()) +
+                    " instructions; the budget is " + std::to_string(budget.max_instructions) +
+                    " (--max-instructions)");
+  RunWatch watch(program.name, budget.max_seconds, limits.show_progress());
+  simulate_and_report(program, cfg, record, out, budget, watch);
 }
 
 // `run --replay FILE`: the recorded run again, on the machine rebuilt from the recorded
 // parameter values (not from the YAML), plus any further --set.
-void replay(const RunOptions& o, const MachineOptions& m, const OutputOptions& out) {
+void replay(const RunOptions& o, const MachineOptions& m, const OutputOptions& out,
+            const LimitOptions& limits) {
   RunRecord record;
   try {
     record = load_run_record(o.replay);
@@ -145,17 +103,20 @@ void replay(const RunOptions& o, const MachineOptions& m, const OutputOptions& o
       throw UserError(o.replay + ": replay.program: " + record.program_path +
                       " has changed since the recorded run (" + file_hash(record.program_path) +
                       ", recorded " + record.program_hash + ")");
+    check_output_paths(run_outputs(out, o.save_program),
+                       {{"--replay", o.replay}, {"the recorded program", record.program_path}});
   } catch (const UserError& e) {
     throw UsageError(e.what());
   }
   if (record.command == RunRecord::Command::run)
-    run_request(record.kernel, o.save_program, out);
+    run_request(record.kernel, o.save_program, out, limits);
   else
-    simulate_program(record.program_path, record.kernel.hw, out);
+    simulate_program(record.program_path, record.kernel.hw, out, limits);
 }
 
-void run(const RunOptions& o, const MachineOptions& m, const OutputOptions& out) {
-  if (!o.replay.empty()) return replay(o, m, out);
+void run(const RunOptions& o, const MachineOptions& m, const OutputOptions& out,
+         const LimitOptions& limits) {
+  if (!o.replay.empty()) return replay(o, m, out, limits);
   if (o.kernel.empty())
     throw UsageError("run: give a KERNEL (see `trnsim list`) or --replay SUMMARY.json");
   KernelRunRequest request;
@@ -166,11 +127,12 @@ void run(const RunOptions& o, const MachineOptions& m, const OutputOptions& out)
     request.shape = parse_assignments(o.shape, "--shape");
     request.params = parse_assignments(o.params, "--param");
     request.dtype = parse_dtype(o.dtype);
+    check_output_paths(run_outputs(out, o.save_program), {{"--hw", request.hw.source_file}});
   } catch (const UserError& e) {
     throw UsageError(e.what());
   }
   request.numerics = !o.timing_only;
-  run_request(request, o.save_program, out);
+  run_request(request, o.save_program, out, limits);
 }
 
 void emit_nki(const RunOptions& o, const MachineOptions& m, const std::string& path) {
@@ -185,6 +147,7 @@ void emit_nki(const RunOptions& o, const MachineOptions& m, const std::string& p
     shape = parse_assignments(o.shape, "--shape");
     params = parse_assignments(o.params, "--param");
     dtype = parse_dtype(o.dtype);
+    if (path != "-") check_output_paths({{"-o", path}}, {{"--hw", cfg.source_file}});
   } catch (const UserError& e) {
     throw UsageError(e.what());
   }
@@ -204,7 +167,7 @@ struct TuneOptions {
   double time_limit_s = 55;
 };
 
-void run_tune(const TuneOptions& o, const MachineOptions& m) {
+void run_tune(const TuneOptions& o, const MachineOptions& m, const LimitOptions& limits) {
   TuneRequest request;
   try {
     find_kernel(o.kernel);
@@ -230,7 +193,13 @@ void run_tune(const TuneOptions& o, const MachineOptions& m) {
   request.only = o.only;
   request.keep = static_cast<size_t>(std::max(1, o.top));
   request.time_limit_s = o.time_limit_s;
+  request.budget = limits.resolved();
   const TuneReport report = tune(request);
+  if (report.ranked.empty())
+    throw UserError("tune: none of the " + std::to_string(report.candidates) +
+                    " candidates could be simulated (" + std::to_string(report.rejected) +
+                    " rejected by the kernel's SBUF budget, shape rules or --max-* limits); "
+                    "try other --values");
   std::printf("%s on %s: %lld candidates, %lld rejected (SBUF budget or shape), %lld pruned by "
               "their lower bound, %lld simulated in %.1f s (%.1f configurations/s)%s\n",
               o.kernel.c_str(), request.hw.label().c_str(),
@@ -252,11 +221,19 @@ void run_tune(const TuneOptions& o, const MachineOptions& m) {
   }
 }
 
-void run_program(const std::string& path, const MachineOptions& m, const OutputOptions& out) {
-  simulate_program(path, load_machine(m), out);
+void run_program(const std::string& path, const MachineOptions& m, const OutputOptions& out,
+                 const LimitOptions& limits) {
+  const HwConfig cfg = load_machine(m);
+  try {
+    check_output_paths(run_outputs(out, ""), {{"the program", path}, {"--hw", cfg.source_file}});
+  } catch (const UserError& e) {
+    throw UsageError(e.what());
+  }
+  simulate_program(path, cfg, out, limits);
 }
 
-void compare_with_measurements(const std::string& path, MachineOptions m, bool json) {
+void compare_with_measurements(const std::string& path, MachineOptions m, bool json,
+                               const LimitOptions& limits) {
   MeasurementSet set;
   try {
     set = load_measurements(path);
@@ -265,7 +242,8 @@ void compare_with_measurements(const std::string& path, MachineOptions m, bool j
   }
   if (m.hw.empty()) m.hw = set.hw;
   const HwConfig cfg = load_machine(m);
-  const std::vector<Comparison> rows = compare(set, cfg);
+  const std::vector<Comparison> rows =
+      compare(set, cfg, limits.resolved(), limits.show_progress());
   const double mape = mean_absolute_percent_error(rows);
   if (json) {
     nlohmann::json out = {{"hw", cfg.label()}, {"source", set.source}, {"mape_percent", mape}};
@@ -321,6 +299,8 @@ int run_cli(int argc, char** argv) {
   run_cmd->add_option("--save-program", run_opts.save_program,
                       "Also write the program as JSON (for run-program)");
   add_machine_options(*run_cmd, run_machine);
+  LimitOptions run_limits;
+  add_limit_options(*run_cmd, run_limits);
   add_output_options(*run_cmd, run_out);
   run_what.push_back(run_cmd->get_option("--hw"));
   for (CLI::Option* what : run_what) replay_opt->excludes(what);
@@ -332,8 +312,12 @@ int run_cli(int argc, char** argv) {
       app.add_subcommand("run-program", "Simulate a program JSON file (timing only)");
   program_cmd->add_option("file", program_path, "Program JSON (sim/isa/PROGRAM_FORMAT.md)")
       ->required();
-  add_machine_options(*program_cmd, program_machine);
-  add_output_options(*program_cmd, program_out);
+  LimitOptions program_limits;
+  add_simulation_options(*program_cmd, program_machine, program_limits, program_out);
+
+  NkiCommand nki, traced;
+  auto* nki_cmd = add_run_nki_command(app, nki);
+  auto* trace_cmd = add_run_trace_command(app, traced);
 
   RunOptions emit_opts;
   std::string emit_path;
@@ -365,6 +349,8 @@ int run_cli(int argc, char** argv) {
                    "Stop searching after this many seconds")
       ->capture_default_str();
   add_machine_options(*tune_cmd, tune_machine);
+  LimitOptions tune_limits;
+  add_limit_options(*tune_cmd, tune_limits);
 
   CompressOptions compress_opts;
   std::string compress_tensors;
@@ -396,6 +382,8 @@ int run_cli(int argc, char** argv) {
   compare_cmd->add_option("file", measured_path, "Measurements JSON, e.g. traces/measured/*.json")
       ->required();
   add_machine_options(*compare_cmd, compare_machine);
+  LimitOptions compare_limits;
+  add_limit_options(*compare_cmd, compare_limits);
   compare_cmd->add_flag("--json", compare_json, "Print one JSON object");
 
   try {
@@ -413,17 +401,21 @@ int run_cli(int argc, char** argv) {
 
   try {
     if (*list_cmd) list(list_parameters, list_opcodes);
-    if (*run_cmd) run(run_opts, run_machine, run_out);
-    if (*program_cmd) run_program(program_path, program_machine, program_out);
+    if (*run_cmd) run(run_opts, run_machine, run_out, run_limits);
+    if (*program_cmd) run_program(program_path, program_machine, program_out, program_limits);
+    if (*nki_cmd) run_nki(nki);
+    if (*trace_cmd) run_nki(traced);
     if (*emit_cmd) emit_nki(emit_opts, emit_machine, emit_path);
-    if (*tune_cmd) run_tune(tune_opts, tune_machine);
+    if (*tune_cmd) run_tune(tune_opts, tune_machine, tune_limits);
     if (*compress_cmd) {
       std::stringstream names(compress_tensors);
       for (std::string name; std::getline(names, name, ',');)
         if (!name.empty()) compress_opts.tensors.push_back(name);
       run_compress(compress_opts, std::cout);
     }
-    if (*compare_cmd) compare_with_measurements(measured_path, compare_machine, compare_json);
+    if (*compare_cmd)
+      compare_with_measurements(measured_path, compare_machine, compare_json, compare_limits);
+    flush_standard_output();
   } catch (const InputError& e) {
     std::cerr << "trnsim: " << e.what() << "\n";
     return 2;

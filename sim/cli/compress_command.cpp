@@ -5,6 +5,7 @@
 
 #include "common/json_output.h"
 #include "kernels/compress/compress_weights.h"
+#include "sim/cli/standard_output.h"
 
 namespace trnsim::cli {
 namespace {
@@ -99,11 +100,14 @@ void run_compress(const CompressOptions& options, std::ostream& out) {
   request.output = options.output;
   request.calibration = options.calibration;
   request.svd = options.svd;
-  const std::vector<TensorReport> reports = compress::compress_weights(request);
-  if (options.json)
-    out << json_line(to_json(reports, options)) << "\n";
-  else
-    print_text(reports, options, out);
+  // The report is printed, and must reach `out`, before the output file appears.
+  compress::compress_weights(request, [&](const std::vector<TensorReport>& reports) {
+    if (options.json)
+      out << json_line(to_json(reports, options)) << "\n";
+    else
+      print_text(reports, options, out);
+    flush_checked(out, "standard output");
+  });
 }
 
 }  // namespace trnsim::cli

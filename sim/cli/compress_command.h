@@ -21,7 +21,8 @@ struct CompressOptions {
   std::string svd = "auto";          // full | randomized | auto
 };
 
-// Throws trnsim::UserError (one line) for every bad input; then nothing has been written.
+// Throws trnsim::UserError (one line) for every bad input, an output that is an input, or a
+// report that cannot be written to `out`; then nothing has been written.
 void run_compress(const CompressOptions& options, std::ostream& out);
 
 }  // namespace trnsim::cli

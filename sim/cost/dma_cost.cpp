@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cassert>
 
+#include "common/checked.h"
+
 namespace trnsim::cost {
 
 using isa::AccessPattern;
@@ -31,6 +33,12 @@ void split_dma(const HwConfig& cfg, const isa::Instruction& in, std::vector<DmaS
           : std::min(in.src0.contiguous_bytes(), in.dst.contiguous_bytes());
   const int64_t row_bytes = side.free_bytes();
   const int64_t row_descriptors = (row_bytes + buffer_bytes - 1) / buffer_bytes;
+  // The program loader bounds each operand's bytes, so these products of a share's rows cannot
+  // overflow; checked all the same, since a wrapped count would be a silently wrong time.
+  const auto share_bytes = [&](int64_t n) { return checked_mul(n, row_bytes, "DMA share bytes"); };
+  const auto share_descriptors = [&](int64_t n) {
+    return checked_mul(n, row_descriptors, "DMA share descriptors");
+  };
   const bool hbm_read = in.src0.memory == Memory::hbm;
   const bool hbm_write = in.dst.memory == Memory::hbm;
 
@@ -45,12 +53,11 @@ void split_dma(const HwConfig& cfg, const isa::Instruction& in, std::vector<DmaS
     const int64_t n = group_end - p;
     if (!shares.empty() && shares.back().engine == engine) {
       shares.back().rows += n;
-      shares.back().bytes += n * row_bytes;
-      shares.back().descriptors += static_cast<int>(n * row_descriptors);
+      shares.back().bytes += share_bytes(n);
+      shares.back().descriptors += share_descriptors(n);
     } else {
-      shares.push_back({engine, p - first, n, n * row_bytes,
-                        static_cast<int>(n * row_descriptors), hbm_read, hbm_write,
-                        in.op == Opcode::dma_transpose});
+      shares.push_back({engine, p - first, n, share_bytes(n), share_descriptors(n), hbm_read,
+                        hbm_write, in.op == Opcode::dma_transpose});
     }
     p = group_end;
     engine = engine + 1 == engines ? 0 : engine + 1;

@@ -18,7 +18,7 @@ struct DmaShare {
   int64_t first_row = 0;
   int64_t rows = 0;
   int64_t bytes = 0;
-  int descriptors = 0;
+  int64_t descriptors = 0;
   bool hbm_read = false;   // the source is HBM
   bool hbm_write = false;  // the destination is HBM
   bool transpose = false;  // a DMA transpose: dma.transpose_efficiency of a copy's rate

@@ -39,6 +39,11 @@ struct Program {
   std::array<std::vector<Instruction>, kStreamCount> streams;
 
   size_t instruction_count() const;
+  // The host memory a program of n instructions takes, roughly: each instruction's struct, its
+  // waits and its label (the memory budget counts this, common/budget.h).
+  static int64_t approximate_bytes(int64_t instructions) {
+    return instructions * static_cast<int64_t>(sizeof(Instruction) + 64);
+  }
   std::vector<Instruction>& stream(Stream s) { return streams[index(s)]; }
   const std::vector<Instruction>& stream(Stream s) const { return streams[index(s)]; }
 };

@@ -3,6 +3,7 @@
 // anything malformed with one line "<origin>: <json path>: <problem>", then runs validate().
 #pragma once
 
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -31,8 +32,9 @@ Program program_from_text(std::string_view text, const std::string& origin);
 // InputError naming the path.
 Program load_program(const std::string& path);
 
-// Validates, then writes one instruction per line to a temporary file renamed over `path`, so
-// a reader never sees a half-written program. Throws UserError if either step fails.
-void save_program(const Program& p, const std::string& path);
+// Validates, then writes one instruction per line to `out`; a program that fails validate()
+// throws UserError "<origin>: not saved: ..." before anything is written. The CLI writes to an
+// OutputSet file (common/output_set.h), so a reader never sees a half-written program.
+void write_program(std::ostream& out, const Program& p, const std::string& origin);
 
 }  // namespace trnsim::isa

@@ -1,8 +1,7 @@
-// program_to_json and save_program: Program -> JSON, and the one-instruction-per-line layout
+// program_to_json and write_program: Program -> JSON, and the one-instruction-per-line layout
 // of program files.
 #include <algorithm>
 
-#include "common/atomic_file.h"
 #include "sim/isa/program_json.h"
 
 namespace trnsim::isa {
@@ -184,15 +183,13 @@ json program_to_json(const Program& p) {
   return j;
 }
 
-void save_program(const Program& p, const std::string& path) {
+void write_program(std::ostream& out, const Program& p, const std::string& origin) {
   try {
     validate(p);
   } catch (const UserError& e) {
-    throw UserError(path + ": not saved: " + e.what());
+    throw UserError(origin + ": not saved: " + e.what());
   }
-  AtomicFile file(path);
-  file.out() << program_text(program_to_json(p));
-  file.commit();
+  out << program_text(program_to_json(p));
 }
 
 }  // namespace trnsim::isa

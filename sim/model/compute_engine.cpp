@@ -60,6 +60,7 @@ void ComputeEngine::run() {
     ev.complete_ns = to_ns(complete);
     ctx_.result.busy_ns[isa::index(stream)] += ev.end_ns - ev.start_ns;
     ctx_.result.instructions.push_back(ev);
+    tick_completion(ctx_);
     if (t.next_issue > sc_core::sc_time_stamp())
       sc_core::wait(t.next_issue - sc_core::sc_time_stamp());
   }

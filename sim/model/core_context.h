@@ -5,6 +5,7 @@
 
 #include <systemc>
 
+#include "common/run_watch.h"
 #include "sim/config/hw_config.h"
 #include "sim/isa/program.h"
 #include "sim/model/memory_image.h"
@@ -31,6 +32,7 @@ struct CoreContext {
   MemoryImage* memory;  // null in timing-only runs
   RunResult& result;
   bool record_dma_packets;
+  RunWatch* watch;  // may be null
   SharedPort sbuf_port_vector_gpsimd;
   SharedPort psum_port_vector_scalar;
 };
@@ -52,6 +54,15 @@ inline void prefetch_next(const std::vector<isa::Instruction>& stream, size_t i)
   if (i + 1 >= stream.size()) return;
   const char* p = reinterpret_cast<const char*>(&stream[i + 1]);
   for (size_t line = 0; line < sizeof(isa::Instruction); line += 64) __builtin_prefetch(p + line);
+}
+
+// Ticks the run's watch for one completed instruction; stops the simulation once its time
+// limit has passed (simulate() then reports it).
+inline void tick_completion(CoreContext& ctx) {
+  if (!ctx.watch || !ctx.watch->due()) return;
+  if (!ctx.watch->check("simulating", static_cast<int64_t>(ctx.result.instructions.size()),
+                        static_cast<int64_t>(ctx.program.instruction_count())))
+    sc_core::sc_stop();
 }
 
 inline sc_core::sc_time ns(double value) {

@@ -209,6 +209,7 @@ void DmaQueue::publish_finished() {
     const sc_time complete = ctx_.semaphores.complete(stream_, *finished_[next_to_publish_]);
     ev.end_ns = ev.complete_ns = to_ns(complete);
     ctx_.result.instructions.push_back(ev);
+    tick_completion(ctx_);
     ++next_to_publish_;
   }
 }

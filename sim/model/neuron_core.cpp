@@ -4,6 +4,7 @@
 #include <memory>
 #include <systemc>
 
+#include "common/checked.h"
 #include "sim/cost/engine_cost.h"
 #include "sim/model/compute_engine.h"
 #include "sim/model/dma.h"
@@ -56,25 +57,64 @@ void check_matmul(const isa::Instruction& in, const HwConfig& cfg, const Where& 
                     " bytes)");
 }
 
-// At least as many DMA packets as the program will produce: one per group of
-// partitions_per_engine partitions (or HBM rows) that a transfer touches, the most split_dma
-// can make. Reserving them up front spares copying a vector of millions of packets as it grows.
-size_t dma_packet_bound(const isa::Program& program, const HwConfig& cfg) {
+// Upper bounds on the DMA packets the program will produce, in all and in its largest transfer:
+// one per group of partitions_per_engine partitions (or HBM rows) that a transfer touches, the
+// most split_dma can make. Reserving them up front spares copying a vector of millions of
+// packets as it grows; the largest transfer's are all in memory at once while it is handed over.
+struct PacketBound {
+  int64_t total = 0;
+  int64_t largest_transfer = 0;
+};
+
+PacketBound dma_packet_bound(const isa::Program& program, const HwConfig& cfg) {
   const int64_t per_engine = cfg.dma.partitions_per_engine;
-  size_t bound = 0;
+  PacketBound bound;
   for (int q = 0; q < isa::kDmaQueues; ++q)
     for (const isa::Instruction& in : program.stream(isa::dma_queue_stream(q))) {
       const isa::AccessPattern& side = in.dst.memory != Memory::hbm ? in.dst : in.src0;
       const int64_t first = side.memory == Memory::hbm ? 0 : side.start_partition;
-      bound +=
-          static_cast<size_t>((first + side.partitions - 1) / per_engine - first / per_engine + 1);
+      const int64_t groups = (first + side.partitions - 1) / per_engine - first / per_engine + 1;
+      bound.total = checked_add(bound.total, groups, "the program's DMA packet count");
+      bound.largest_transfer = std::max(bound.largest_transfer, groups);
     }
   return bound;
+}
+
+// The DMA packets the program can make, refused beyond the budget, and the memory they take
+// (the largest transfer's shares while it is handed over; with a trace, every packet) refused
+// beyond the memory budget, before anything is simulated. Returns the total.
+size_t check_packet_budget(const isa::Program& program, const HwConfig& cfg,
+                           const SimulationOptions& options) {
+  const PacketBound packets = dma_packet_bound(program, cfg);
+  const Budget& budget = options.budget;
+  if (packets.total > budget.max_dma_packets)
+    throw UserError("the program makes up to " + std::to_string(packets.total) +
+                    " DMA packets (engine shares); the budget is " +
+                    std::to_string(budget.max_dma_packets) + " (--max-dma-packets)");
+  // Every term is below max_dma_packets x a few hundred bytes: no overflow.
+  int64_t bytes = packets.largest_transfer *
+                  static_cast<int64_t>(sizeof(cost::DmaShare) + sizeof(DmaWork));
+  if (options.record_dma_packets)
+    bytes += packets.total * static_cast<int64_t>(sizeof(DmaPacketEvent));
+  if (bytes > budget.max_memory_bytes)
+    throw UserError("the program's DMA packets need about " + std::to_string(bytes) +
+                    " bytes; the memory budget is " + std::to_string(budget.max_memory_bytes) +
+                    " (--max-memory-gib)");
+  return static_cast<size_t>(packets.total);
 }
 
 }  // namespace
 
 void check_fits(const isa::Program& program, const HwConfig& cfg) {
+  int64_t tensor_bytes = 0;
+  for (const isa::HbmTensor& t : program.tensors)
+    tensor_bytes = checked_add(tensor_bytes,
+                               checked_mul(checked_mul(t.rows, t.cols, "tensor '" + t.name + "'"),
+                                           dtype_size(t.dtype), "tensor '" + t.name + "'"),
+                               "the program's HBM tensors");
+  if (tensor_bytes > cfg.hbm.capacity_bytes)
+    throw UserError("the program's HBM tensors take " + std::to_string(tensor_bytes) +
+                    " bytes but hbm.capacity_bytes is " + std::to_string(cfg.hbm.capacity_bytes));
   for (int s = 0; s < isa::kStreamCount; ++s) {
     const isa::Stream stream = static_cast<isa::Stream>(s);
     if (isa::is_dma(stream) && isa::dma_queue_of(stream) >= cfg.dma.queues_per_engine &&
@@ -130,10 +170,15 @@ class NeuronCore {
 RunResult simulate(const isa::Program& program, const HwConfig& cfg,
                    const SimulationOptions& options, std::vector<std::vector<float>>* hbm) {
   check_fits(program, cfg);
+  // A run stopped at its time limit (sc_stop) is reported by the UserError below, not by
+  // SystemC's "Info: /OSCI/SystemC: Simulation stopped by user."
+  sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO,
+                                          sc_core::SC_DO_NOTHING);
+  const size_t packets = check_packet_budget(program, cfg, options);
   const auto wall_start = std::chrono::steady_clock::now();
   RunResult result;
   result.instructions.reserve(program.instruction_count());
-  if (options.record_dma_packets) result.dma_packets.reserve(dma_packet_bound(program, cfg));
+  if (options.record_dma_packets) result.dma_packets.reserve(packets);
   std::unique_ptr<MemoryImage> memory;
   if (options.numerics) {
     memory = std::make_unique<MemoryImage>(cfg, program);
@@ -147,7 +192,7 @@ RunResult simulate(const isa::Program& program, const HwConfig& cfg,
       throw std::logic_error("ns()/to_ns() assume SystemC's default time resolution of 1 ps");
     Semaphores semaphores(program);
     CoreContext ctx{cfg, program, semaphores, memory.get(), result, options.record_dma_packets,
-                    {}, {}};
+                    options.watch, {}, {}};
     auto core = std::make_unique<NeuronCore>(ctx);
     sc_core::sc_start();
     deadlock = semaphores.describe_deadlock(program);
@@ -158,6 +203,8 @@ RunResult simulate(const isa::Program& program, const HwConfig& cfg,
             to_ns(semaphores.completion_time(static_cast<isa::Stream>(s), i)));
     core.reset();
   }
+  if (options.watch && options.watch->expired())
+    throw UserError(options.watch->time_limit_message());
   if (!deadlock.empty())
     throw UserError("deadlock: the semaphores can never be satisfied: " + deadlock);
   if (memory && hbm) {

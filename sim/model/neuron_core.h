@@ -5,6 +5,8 @@
 
 #include <vector>
 
+#include "common/budget.h"
+#include "common/run_watch.h"
 #include "sim/config/hw_config.h"
 #include "sim/isa/program.h"
 #include "sim/model/run_result.h"
@@ -16,6 +18,8 @@ struct SimulationOptions {
   // Keep every DMA packet in RunResult::dma_packets (what a trace draws; a million in a
   // DMA-bound kernel). Their totals are kept either way.
   bool record_dma_packets = false;
+  Budget budget;              // DMA packets, packet memory, time: checked before and during
+  RunWatch* watch = nullptr;  // may be null: ticked per completed instruction
 };
 
 // Runs `program`. With numerics on, `hbm` holds one value vector per program tensor (rows x

@@ -28,7 +28,7 @@ struct DmaPacketEvent {
   int queue = 0;
   uint32_t transfer = 0;  // index of the dma instruction in its queue
   int64_t bytes = 0;
-  int descriptors = 0;
+  int64_t descriptors = 0;
   double start_ns = 0;
   double end_ns = 0;
 };

@@ -3,30 +3,57 @@
 #include <algorithm>
 #include <cmath>
 
+#include "kernels/api/footprint.h"
 #include "sim/backend/sim_backend.h"
 #include "sim/run/reference.h"
 #include "sim/model/neuron_core.h"
 
 namespace trnsim::run {
 
+namespace {
+
+void check_estimate(const KernelSpec& spec, const HwConfig& hw, const Assignments& shape,
+                    const Assignments& params, Dtype dtype, const Budget& budget) {
+  const int64_t estimate =
+      estimated_operations(hw.sbuf.usable_bytes_per_partition(),
+                           [&](Backend& probe) { spec.build(probe, shape, params, dtype); });
+  const std::string about = spec.name + " at this shape makes about " + std::to_string(estimate) +
+                            " instructions (a dry run of its loops)";
+  if (estimate > budget.max_instructions)
+    throw UserError(about + "; the budget is " + std::to_string(budget.max_instructions) +
+                    " (--max-instructions)");
+  const int64_t bytes = estimate > INT64_MAX / (1 << 12)
+                            ? INT64_MAX
+                            : isa::Program::approximate_bytes(estimate);
+  if (bytes > budget.max_memory_bytes)
+    throw UserError(about + ", which need about " + std::to_string(bytes) +
+                    " bytes of memory; the budget is " + std::to_string(budget.max_memory_bytes) +
+                    " (--max-memory-gib)");
+}
+
+}  // namespace
+
 isa::Program build_kernel_program(const KernelSpec& spec, const HwConfig& hw,
                                   const Assignments& shape, const Assignments& params,
-                                  Dtype dtype) {
+                                  Dtype dtype, const Budget& budget, RunWatch* watch) {
   const Assignments s = merge_assignments(spec.default_shape, shape, spec.name, "shape key");
   const Assignments p = merge_assignments(spec.default_params, params, spec.name, "parameter");
-  backend::SimBackend backend(hw, spec.name);
+  check_estimate(spec, hw, s, p, dtype, budget);
+  backend::SimBackend backend(hw, spec.name, budget, watch);
   spec.build(backend, s, p, dtype);
   return backend.finish();
 }
 
-KernelRunOutput run_kernel(const KernelRunRequest& request) {
+KernelRunOutput run_kernel(const KernelRunRequest& request, RunWatch* watch) {
   const KernelSpec& spec = find_kernel(request.kernel);
   KernelRunOutput out;
   out.program = build_kernel_program(spec, request.hw, request.shape, request.params,
-                                     request.dtype);
+                                     request.dtype, request.budget, watch);
   const isa::Program& program = out.program;
+  const model::SimulationOptions timing{false, request.record_dma_packets, request.budget,
+                                        watch};
   if (!request.numerics) {
-    out.run = model::simulate(program, request.hw, {false, request.record_dma_packets});
+    out.run = model::simulate(program, request.hw, timing);
     return out;
   }
   // 1. Random inputs, rounded to their dtype, one seed per tensor.
@@ -43,7 +70,9 @@ KernelRunOutput run_kernel(const KernelRunRequest& request) {
     inputs.push_back(hbm[t]);
   }
   // 2. Simulate with numerics; 3. compare the output with the Eigen reference.
-  out.run = model::simulate(program, request.hw, {true, request.record_dma_packets}, &hbm);
+  model::SimulationOptions numerics = timing;
+  numerics.numerics = true;
+  out.run = model::simulate(program, request.hw, numerics, &hbm);
   const std::vector<float> expected = reference_output(spec.math, input_shapes, inputs);
   double err = 0, ref = 0;
   for (size_t i = 0; i < expected.size(); ++i) {

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "common/budget.h"
+#include "common/run_watch.h"
 #include "kernels/registry.h"
 #include "sim/config/hw_config.h"
 #include "sim/isa/program.h"
@@ -23,6 +25,7 @@ struct KernelRunRequest {
   bool numerics = false;
   uint64_t seed = 1;
   bool record_dma_packets = false;  // for a trace (SimulationOptions); not part of the run
+  Budget budget;                    // what the run may use; not part of the run either
 };
 
 struct KernelRunOutput {
@@ -33,9 +36,13 @@ struct KernelRunOutput {
   double max_abs_reference = 0;       // largest |reference| value, to judge the error
 };
 
+// Refuses, before building anything, a kernel whose dry run (kernels/api/footprint.h) makes
+// more instructions, or more program memory, than `budget` allows; then builds it within the
+// budget. `watch` (may be null) keeps the time limit and draws progress.
 isa::Program build_kernel_program(const KernelSpec& spec, const HwConfig& hw,
                                   const Assignments& shape, const Assignments& params,
-                                  Dtype dtype);
-KernelRunOutput run_kernel(const KernelRunRequest& request);
+                                  Dtype dtype, const Budget& budget = {},
+                                  RunWatch* watch = nullptr);
+KernelRunOutput run_kernel(const KernelRunRequest& request, RunWatch* watch = nullptr);
 
 }  // namespace trnsim::run

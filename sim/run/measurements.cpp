@@ -66,16 +66,26 @@ MeasurementSet load_measurements(const std::string& path) {
       read_input_file(path, "a measurements JSON file", kMaxMeasurementsBytes), path_excerpt(path));
 }
 
-std::vector<Comparison> compare(const MeasurementSet& set, const HwConfig& hw) {
+std::vector<Comparison> compare(const MeasurementSet& set, const HwConfig& hw,
+                                const Budget& budget, bool show_progress) {
   std::vector<Comparison> out;
-  for (const Measurement& m : set.measurements) {
-    KernelRunRequest request;
-    request.kernel = m.kernel;
-    request.hw = hw;
-    request.shape = parse_assignments(m.shape, "shape of " + m.kernel);
-    request.params = parse_assignments(m.params, "params of " + m.kernel);
-    request.dtype = parse_dtype(set.dtype);
-    const KernelRunOutput run = run_kernel(request);
+  for (size_t row = 0; row < set.measurements.size(); ++row) {
+    const Measurement& m = set.measurements[row];
+    const std::string name = m.kernel + " " + m.shape;
+    KernelRunOutput run;
+    try {
+      KernelRunRequest request;
+      request.kernel = m.kernel;
+      request.hw = hw;
+      request.shape = parse_assignments(m.shape, "shape of " + m.kernel);
+      request.params = parse_assignments(m.params, "params of " + m.kernel);
+      request.dtype = parse_dtype(set.dtype);
+      request.budget = budget;
+      RunWatch watch(name, budget.max_seconds, show_progress);
+      run = run_kernel(request, &watch);
+    } catch (const UserError& e) {
+      throw UserError("row " + std::to_string(row + 1) + " (" + name + "): " + e.what());
+    }
     Comparison c;
     c.measured = m;
     c.simulated_ms = run.run.sim_time_ns / 1e6;

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/budget.h"
 #include "sim/config/hw_config.h"
 
 namespace trnsim::run {
@@ -42,7 +43,10 @@ struct Comparison {
   double wall_seconds = 0;
 };
 
-std::vector<Comparison> compare(const MeasurementSet& set, const HwConfig& hw);
+// Each row runs within `budget` (its time limit is per row) and, with `show_progress`, draws
+// a progress line; a row that fails is a UserError naming the row.
+std::vector<Comparison> compare(const MeasurementSet& set, const HwConfig& hw,
+                                const Budget& budget = {}, bool show_progress = false);
 double mean_absolute_percent_error(const std::vector<Comparison>& rows);
 
 }  // namespace trnsim::run

@@ -25,13 +25,15 @@ Outcome evaluate(const KernelSpec& spec, const TuneRequest& r, const Assignments
                  double cutoff_ms) {
   isa::Program program;
   try {
-    program = build_kernel_program(spec, r.hw, r.shape, params, r.dtype);
+    program = build_kernel_program(spec, r.hw, r.shape, params, r.dtype, r.budget);
   } catch (const UserError&) {
     return {};
   }
   if (cost::lower_bound_ns(program, r.hw) / 1e6 >= cutoff_ms) return {Outcome::pruned, 0};
   try {
-    return {Outcome::simulated, model::simulate(program, r.hw, {false}).sim_time_ns / 1e6};
+    model::SimulationOptions options;
+    options.budget = r.budget;
+    return {Outcome::simulated, model::simulate(program, r.hw, options).sim_time_ns / 1e6};
   } catch (const UserError&) {
     return {};
   }

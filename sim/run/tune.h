@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/budget.h"
 #include "kernels/registry.h"
 #include "sim/config/hw_config.h"
 
@@ -25,6 +26,7 @@ struct TuneRequest {
   double time_limit_s = 55;
   size_t keep = 5;  // size of the ranking: the bound prunes against its slowest entry
   int workers = 2;  // processes searching in parallel (forked; one per core)
+  Budget budget;    // per candidate; one over budget is rejected
 };
 
 struct TunedConfig {

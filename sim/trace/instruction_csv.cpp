@@ -4,7 +4,6 @@
 #include <tuple>
 #include <vector>
 
-#include "common/atomic_file.h"
 #include "sim/trace/operands.h"
 
 namespace trnsim::trace {
@@ -22,7 +21,7 @@ std::string csv_field(const std::string& text) {
   return out;
 }
 
-void write_instruction_csv(const std::string& path, const isa::Program& program,
+void write_instruction_csv(std::ostream& out, const isa::Program& program,
                            const model::RunResult& run, const HwConfig& /*cfg*/) {
   std::vector<const model::InstructionEvent*> rows;
   rows.reserve(run.instructions.size());
@@ -35,8 +34,6 @@ void write_instruction_csv(const std::string& path, const isa::Program& program,
            std::make_tuple(b->start_ns, isa::index(b->stream), b->index);
   });
 
-  AtomicFile file(path);
-  std::ostream& out = file.out();
   out << "engine,opcode,start_ns,end_ns,duration_ns,complete_ns,index,operands,"
          "semaphore_waits,wait_ns,label\n";
   for (const model::InstructionEvent* e : rows) {
@@ -48,7 +45,6 @@ void write_instruction_csv(const std::string& path, const isa::Program& program,
         << csv_field(describe_waits(in)) << ',' << format_ns(e->waited_ns - e->ready_ns) << ','
         << csv_field(in.label) << '\n';
   }
-  file.commit();
 }
 
 }  // namespace trnsim::trace

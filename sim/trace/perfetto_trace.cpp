@@ -4,7 +4,6 @@
 #include <map>
 #include <vector>
 
-#include "common/atomic_file.h"
 #include "sim/trace/json_text.h"
 #include "sim/trace/operands.h"
 #include "sim/trace/perfetto_events.h"
@@ -162,7 +161,7 @@ std::string packet_event(const Slice& s) {
 
 }  // namespace
 
-void write_perfetto_trace(const std::string& path, const isa::Program& program,
+void write_perfetto_trace(std::ostream& out, const isa::Program& program,
                           const model::RunResult& run, const HwConfig& cfg,
                           const nlohmann::json& replay) {
   // 1. Instruction slices per stream; engines first, then queues (sort index = stream * 100).
@@ -192,9 +191,8 @@ void write_perfetto_trace(const std::string& path, const isa::Program& program,
                      std::move(slices));
   }
 
-  // 3. Metadata, slices and counters, written to a temporary file and renamed.
-  AtomicFile file(path);
-  TraceEventSink sink(file.out());
+  // 3. Metadata, slices and counters.
+  TraceEventSink sink(out);
   timeline.write_metadata(sink);
   for (const Slice& s : timeline.slices())
     sink.add(s.instruction ? instruction_event(program, s) : packet_event(s));
@@ -210,7 +208,6 @@ void write_perfetto_trace(const std::string& path, const isa::Program& program,
                                  " packets > " + std::to_string(kMaxPacketSlices);
   }
   sink.finish(other);
-  file.commit();
 }
 
 }  // namespace trnsim::trace

@@ -2,7 +2,7 @@
 // chrome://tracing, laid out like Neuron Explorer's device timeline (DESIGN.md §5).
 #pragma once
 
-#include <string>
+#include <ostream>
 
 #include <nlohmann/json.hpp>
 
@@ -25,9 +25,9 @@ namespace trnsim::trace {
 // nests properly. Times are µs with picosecond resolution. The top-level "otherData" object
 // (shown by ui.perfetto.dev and chrome://tracing as trace metadata) names the program, the
 // machine (HwConfig::label()) and the simulated time, and holds `replay`, the run's record
-// (sim/run/run_record.h), when one is given. The file is written to a temporary and renamed,
-// so it is never half-written; an unwritable path throws UserError.
-void write_perfetto_trace(const std::string& path, const isa::Program& program,
+// (sim/run/run_record.h), when one is given. A run that does not match the program throws
+// before anything is written; the CLI writes to an OutputSet file (common/output_set.h).
+void write_perfetto_trace(std::ostream& out, const isa::Program& program,
                           const model::RunResult& run, const HwConfig& cfg,
                           const nlohmann::json& replay = nullptr);
 

@@ -1,7 +1,7 @@
 """Runs a kernel file written by `trnsim emit-nki` against the numpy stand-in of neuronxcc.nki.
 
-usage: run_emitted.py KERNEL.py INPUT.f32 [INPUT.f32 ...] --output OUT.f32 --operations OPS.json
-                      [--opcodes NAME,NAME,...]
+usage: python3 -m trnsim_nki run-emitted KERNEL.py INPUT.f32 [INPUT.f32 ...]
+           --output OUT.f32 --operations OPS.json [--opcodes NAME,NAME,...]
 
 Inputs are raw float32 files in the order of the kernel's parameters (INPUT_SHAPES); the output
 is written as raw float32, and the operation counts as a JSON object. With --opcodes (the
@@ -10,24 +10,23 @@ simulator's opcode table), every operation the stand-in records must name one of
 import argparse
 import importlib.util
 import json
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import numpy as np
 
-import numpy as np  # noqa: E402
-
-from neuronxcc.nki import _runtime  # noqa: E402
+from . import use
 
 
-def main():
-    parser = argparse.ArgumentParser()
+def main(argv):
+    use("numerics")
+    from neuronxcc.nki import _runtime
+
+    parser = argparse.ArgumentParser(prog="trnsim_nki run-emitted")
     parser.add_argument("kernel_file")
     parser.add_argument("inputs", nargs="*")
     parser.add_argument("--output", required=True)
     parser.add_argument("--operations", required=True)
     parser.add_argument("--opcodes", default="")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     _runtime.OPCODES.update(name for name in args.opcodes.split(",") if name)
 
     spec = importlib.util.spec_from_file_location("emitted_kernel", args.kernel_file)
@@ -43,7 +42,3 @@ def main():
     result.values.astype(np.float32).tofile(args.output)
     with open(args.operations, "w") as f:
         json.dump(dict(_runtime.OPERATIONS), f, indent=1, sort_keys=True)
-
-
-if __name__ == "__main__":
-    main()

@@ -1,0 +1,37 @@
+// A kernel recorded by the NKI tracer (python/trnsim_nki, format in python/TRACE_FORMAT.md),
+// replayed on any Backend exactly as a C++ kernel makes its calls: HBM tensors and tiles are
+// declared where the trace declares them, each recorded loop becomes a Backend::for_range whose
+// body replays the recorded iterations in order, and every operation is the Backend call of
+// the same name. So SimBackend's tile rotation, hazards, DMA queues and costs see the same
+// scopes and calls as for the C++ kernel the file was emitted from.
+//
+// load() checks the header and the loop structure and throws UserError naming the trace file
+// and line and what was expected; replay() throws UserError for a bad event or a call the
+// backend refuses, naming the kernel file and line the event came from.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "kernels/api/backend.h"
+
+namespace trnsim::nki {
+
+constexpr const char* kTraceFormat = "trnsim-nki-trace";
+constexpr int kTraceVersion = 1;
+
+class TraceKernel {
+ public:
+  static TraceKernel load(const std::string& path);
+
+  const std::string& name() const;  // the kernel function's name, from the header
+  void replay(Backend& backend) const;
+
+  struct Events;  // the parsed lines and their loop structure (trace_kernel.cpp)
+
+ private:
+  explicit TraceKernel(std::shared_ptr<const Events> events) : events_(std::move(events)) {}
+  std::shared_ptr<const Events> events_;
+};
+
+}  // namespace trnsim::nki

@@ -1,0 +1,1 @@
+"""Stand-in for the Neuron compiler package, tracing mode: only `neuronxcc.nki` exists here."""

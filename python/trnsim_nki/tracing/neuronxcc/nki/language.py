@@ -1,0 +1,136 @@
+"""Stand-in for `neuronxcc.nki.language` (nl), tracing mode: declarations, loops, load/store."""
+import re
+
+from . import _trace
+from ._trace import DType, Handle, Pending, RECORDER, as_view, call_site, declare_tile, fail
+from ._trace import dtype_name
+
+bfloat16 = DType("bfloat16")
+float16 = DType("float16")
+float32 = _trace.FLOAT32
+
+sbuf, psum, hbm, shared_hbm, private_hbm = "sbuf", "psum", "hbm", "shared_hbm", "private_hbm"
+HBM_ROLES = {shared_hbm: "output", hbm: "scratch", private_hbm: "scratch"}
+
+
+def _operator(name):
+    def refuse(*args, **kwargs):
+        fail(f"nl.{name} called on tiles is not yet supported (pass it as op= to an nisa call)")
+    refuse.__name__ = name
+    return refuse
+
+
+add, subtract, multiply = _operator("add"), _operator("subtract"), _operator("multiply")
+maximum, minimum = _operator("maximum"), _operator("minimum")
+exp, tanh, relu = _operator("exp"), _operator("tanh"), _operator("relu")
+sigmoid, silu = _operator("sigmoid"), _operator("silu")
+
+
+def par_dim(n):
+    return n
+
+
+class tile_size:  # noqa: N801 (NKI's name): the limits of kernels/api/limits.h
+    pmax = 128
+    psum_fmax = 512
+    gemm_stationary_fmax = 128
+    gemm_moving_fmax = 512
+
+
+def declare_hbm(name, shape, dtype, role):
+    if len(shape) != 2:
+        fail(f"HBM tensor '{name}' has shape {tuple(shape)}; only 2-D HBM tensors are supported")
+    h = Handle("hbm", dtype, [], shape[0], shape[1])
+    RECORDER.emit("hbm", id=h.id, name=name, rows=shape[0], cols=shape[1],
+                  dtype=dtype_name(dtype), role=role)
+    return h
+
+
+def ndarray(shape, dtype, buffer):
+    site = call_site()
+    if buffer in HBM_ROLES:
+        return declare_hbm(_trace.assigned_name(site[2], f"hbm_{site[1]}"), shape, dtype,
+                           HBM_ROLES[buffer])
+    if buffer == psum and dtype_name(dtype) != "fp32":
+        fail("PSUM tiles are float32 here", site)
+    if buffer not in (sbuf, psum):
+        fail(f"buffer {buffer!r} is not supported (nl.sbuf, nl.psum, nl.hbm, nl.shared_hbm)", site)
+    return declare_tile(tuple(shape), dtype, buffer, site)
+
+
+def zeros(shape, dtype, buffer):
+    tile = ndarray(shape, dtype, buffer)
+    # The first matmul into a fresh PSUM tile overwrites it (kernels/api/backend.h); SBUF tiles
+    # get one memset per block.
+    if buffer == sbuf:
+        _trace.memset_blocks(tile, 0.0)
+    return tile
+
+
+def _loop(args, kind):
+    """A loop over range(*args), recorded with its scope: loop_begin, one iteration event
+    before each body, loop_end."""
+    file, line, text = call_site()
+    match = re.match(r"for\s+([A-Za-z_]\w*)\s+in\b", text)
+    name = match.group(1) if match else f"loop_{line}"
+    try:
+        values = range(*args)
+    except TypeError:
+        fail(f"loop '{name}': the range {args!r} is not of integers")
+    if not values:
+        fail(f"loop '{name}' has no iterations (range{args!r})")
+
+    def iterations():
+        RECORDER.emit("loop_begin", name=name, count=len(values), kind=kind)
+        RECORDER.depth += 1
+        for i, value in enumerate(values):
+            RECORDER.emit("iteration", index=i)
+            yield value
+        RECORDER.flush()  # the last iteration's implicit tiles belong to the loop
+        RECORDER.depth -= 1
+        RECORDER.emit("loop_end")
+    return iterations()
+
+
+def affine_range(*args):
+    return _loop(args, "affine")
+
+
+def sequential_range(*args):
+    return _loop(args, "sequential")
+
+
+def load(src):
+    v = as_view(src)
+    return Pending("dma_copy", src=v).of_shape(v.np, v.nf, v.dtype)
+
+
+def load_transpose2d(src):
+    v = as_view(src)
+    return Pending("dma_transpose", src=v).of_shape(v.nf, v.np, v.dtype)
+
+
+def store(dst, value):
+    _trace.op_now("dma_copy", dst=as_view(dst), src=as_view(value))
+
+
+def copy(x, dtype=None):
+    v = as_view(x)
+    return Pending("tensor_copy", src=v, engine="Vector").of_shape(v.np, v.nf, dtype or v.dtype)
+
+
+def matmul(x, y, transpose_x=False):
+    if not transpose_x:
+        fail("nl.matmul without transpose_x=True is not yet supported (its PE transpose)")
+    from . import isa
+    return isa.nc_matmul(x, y)
+
+
+ALU_OPS = {add: "add", subtract: "subtract", multiply: "multiply", maximum: "max",
+           minimum: "min", copy: "bypass"}
+ACTIVATIONS = {copy: "identity", exp: "exp", silu: "silu", relu: "relu", sigmoid: "sigmoid",
+               tanh: "tanh"}
+
+
+def __getattr__(name):
+    _trace.unsupported("nl", name)

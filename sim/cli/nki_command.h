@@ -1,0 +1,30 @@
+// `trnsim run-nki FILE.py[:KERNEL]` (trace an NKI kernel file with python/trnsim_nki, then
+// replay and simulate it) and `trnsim run-trace TRACE.jsonl` (replay a saved trace): the first
+// slice of issue 9, for files written by `trnsim emit-nki`. sim/run/nki_run.h does the work.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+#include "sim/cli/simulation_options.h"
+
+namespace trnsim::cli {
+
+struct NkiCommand {
+  std::string file;  // FILE.py[:KERNEL] for run-nki, TRACE.jsonl for run-trace
+  std::string shape, params, save_trace;
+  std::vector<std::string> args;  // NAME=ROWSxCOLS:DTYPE, one per kernel parameter
+  bool timing_only = false;
+  bool traced_already = false;  // run-trace
+  MachineOptions machine;
+  OutputOptions out;
+  LimitOptions limits;
+};
+
+CLI::App* add_run_nki_command(CLI::App& app, NkiCommand& c);
+CLI::App* add_run_trace_command(CLI::App& app, NkiCommand& c);
+// Throws UsageError for bad options, UserError for a run that failed (one line each).
+void run_nki(const NkiCommand& c);
+
+}  // namespace trnsim::cli

@@ -1,0 +1,83 @@
+// `trnsim run-nki` and `run-trace` as a user meets them: the summary of an emitted file is the
+// summary of `trnsim run --timing-only`, a saved trace replays to the same time, and what is
+// not supported yet, or wrong in the kernel file, is one line with the exit code.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/cli_runner.h"
+
+namespace trnsim {
+namespace {
+
+using testing::trnsim;
+
+const char* kShape = "--shape M=256,K=512,N=1024";
+
+// An NKI kernel file `k(a)` whose body starts at line 7 with `body`.
+std::string kernel_file(const std::string& name, const std::string& body) {
+  return testing::write(name,
+                        "import neuronxcc.nki as nki\nimport neuronxcc.nki.language as nl\n\n\n"
+                        "@nki.jit\ndef k(a):\n" + body + "    return a\n\n\n"
+                        "KERNEL = k\nDTYPE = \"bfloat16\"\nINPUT_SHAPES = {\"a\": (128, 512)}\n");
+}
+
+double sim_time_ns(const testing::Result& r) {
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return nlohmann::json::parse(r.out).at("sim_time_ns").get<double>();
+}
+
+TEST(NkiCli, RunNkiOfAnEmittedFileGivesTheRunsSummaryAndItsTraceReplays) {
+  const std::string file = testing::temp_path("cli_hoisted.py");
+  const std::string trace = testing::temp_path("cli_hoisted.jsonl");
+  ASSERT_EQ(trnsim("emit-nki matmul_hoisted " + std::string(kShape) + " -o " + file).exit_code, 0);
+  const double direct = sim_time_ns(
+      trnsim("run matmul_hoisted " + std::string(kShape) + " --timing-only --json --quiet"));
+  EXPECT_EQ(sim_time_ns(trnsim("run-nki " + file + " --timing-only --json --quiet --save-trace " +
+                               trace)),
+            direct);
+  EXPECT_EQ(sim_time_ns(trnsim("run-trace " + trace + " --json --quiet")), direct);
+  EXPECT_EQ(sim_time_ns(trnsim("run-nki " + file + ":matmul_hoisted --timing-only --json")),
+            direct);
+}
+
+// The inputs of a kernel given on the command line, in any order: the hand-written
+// tutorial-style kernel at a shape of its own gives the time of the C++ port.
+TEST(NkiCli, RunNkiTakesTheKernelsInputsAsArgs) {
+  const std::string file = std::string(TRNSIM_SOURCE_DIR) + "/tests/nki_kernels/matmul_tiled.py";
+  const double direct =
+      sim_time_ns(trnsim("run matmul_naive --shape M=128,K=256,N=512 --timing-only --json"));
+  EXPECT_EQ(sim_time_ns(trnsim("run-nki " + file + ":matmul_tiled --arg rhs=256x512:bf16 "
+                               "--arg lhsT=256x128:bf16 --timing-only --json")),
+            direct);
+  testing::expect_one_line_error(
+      trnsim("run-nki " + file + " --arg lhsT=256x128:bf16 --timing-only"), 1,
+      "--arg: no shape for the kernel parameter(s) rhs");
+}
+
+TEST(NkiCli, WhatIsNotSupportedYetIsOneLine) {
+  const std::string file = testing::temp_path("cli_naive.py");
+  ASSERT_EQ(trnsim("emit-nki matmul_naive " + std::string(kShape) + " -o " + file).exit_code, 0);
+  testing::expect_one_line_error(trnsim("run-nki " + file), 2,
+                                 "numerics are not yet supported; add --timing-only");
+  testing::expect_one_line_error(trnsim("run-nki " + file + " --timing-only --shape M=128"), 2,
+                                 "--shape and --param are not yet supported");
+  testing::expect_one_line_error(trnsim("run-nki " + file + ":nothing --timing-only"), 1,
+                                 "no kernel function 'nothing'");
+  testing::expect_one_line_error(trnsim("run-nki " + file + " --timing-only --trace " + file), 2,
+                                 "is the same file as the kernel file");
+  const std::string unsupported =
+      kernel_file("cli_static_range.py", "    for i in nl.static_range(2):\n        pass\n");
+  testing::expect_one_line_error(trnsim("run-nki " + unsupported + " --timing-only"), 1,
+                                 unsupported + ":7: nl.static_range is not yet supported");
+}
+
+TEST(NkiCli, AnErrorInTheKernelFileNamesItsLine) {
+  const std::string file = kernel_file("cli_broken.py", "    n = 1 // 0\n");
+  testing::expect_one_line_error(trnsim("run-nki " + file + " --timing-only"), 1,
+                                 file + ":7: ZeroDivisionError");
+  testing::expect_one_line_error(trnsim("run-trace " + file), 1, file + ":1: expected one JSON");
+}
+
+}  // namespace
+}  // namespace trnsim
