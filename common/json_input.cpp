@@ -175,33 +175,34 @@ std::string syntax_problem(const std::string& what, const std::string& token) {
          excerpt(rest, kLongExcerptChars);
 }
 
-// "3:17" for the byte at `offset` (0-based) of `text`.
-std::string line_and_column(std::string_view text, size_t offset) {
+// "3:17" for the byte at `offset` (0-based) of `text`, which starts at line `first_line`.
+std::string line_and_column(std::string_view text, size_t offset, size_t first_line) {
   offset = std::min(offset, text.size());
   const auto newlines = std::count(text.begin(), text.begin() + offset, '\n');
   const size_t line_start = offset == 0 ? std::string_view::npos : text.rfind('\n', offset - 1);
   const size_t column = line_start == std::string_view::npos ? offset + 1 : offset - line_start;
-  const size_t line = 1 + static_cast<size_t>(newlines);
+  const size_t line = first_line + static_cast<size_t>(newlines);
   return std::to_string(line) + ":" + std::to_string(column);
 }
 
 }  // namespace
 
 json parse_json_input(std::string_view text, const std::string& origin,
-                      const std::vector<std::string>& skipped_keys) {
+                      const std::vector<std::string>& skipped_keys, size_t first_line) {
   BoundedDocumentBuilder builder(skipped_keys);
   if (json::sax_parse(text, &builder)) return std::move(builder.document());
   const ParseFailure& f = builder.failure();
   if (!f.problem.empty()) throw InputError(origin + ": " + f.where + ": " + f.problem);
   if (f.library_error_id == 406) {  // out_of_range.406: a number beyond a double
     const size_t start = f.position >= f.token.size() ? f.position - f.token.size() : 0;
-    throw InputError(origin + ":" + line_and_column(text, start) + ": " + f.where + ": number " +
-                     excerpt(f.token) + " is out of range (expected a number within +-1.7e308; " +
-                     "at byte " + std::to_string(start) + ")");
+    throw InputError(origin + ":" + line_and_column(text, start, first_line) + ": " + f.where +
+                     ": number " + excerpt(f.token) +
+                     " is out of range (expected a number within +-1.7e308; " + "at byte " +
+                     std::to_string(start) + ")");
   }
   const size_t at = f.position == 0 ? 0 : f.position - 1;
-  throw InputError(origin + ":" + line_and_column(text, at) + ": not valid JSON at byte " +
-                   std::to_string(at) + " (in " + f.where +
+  throw InputError(origin + ":" + line_and_column(text, at, first_line) +
+                   ": not valid JSON at byte " + std::to_string(at) + " (in " + f.where +
                    "): " + syntax_problem(f.library_error, f.token));
 }
 

@@ -28,9 +28,11 @@ constexpr size_t kMaxJsonNesting = 64;
 
 // `origin` names the source in errors (a path, "<test>"). The values of `skipped_keys` at the
 // top level are checked as JSON but not kept (a trace's events, when only its run record is
-// wanted). Throws InputError.
+// wanted). `first_line` is the line of the file `text` starts at (one line of JSON lines).
+// Throws InputError.
 nlohmann::json parse_json_input(std::string_view text, const std::string& origin,
-                                const std::vector<std::string>& skipped_keys = {});
+                                const std::vector<std::string>& skipped_keys = {},
+                                size_t first_line = 1);
 
 // A value for an error message, bounded whatever its size: "number 1.5", "string \"abc\"",
 // "boolean true", "null", "array [1, 2]", "an array of 300 items", "an object of 9 keys".

@@ -46,7 +46,9 @@ std::vector<std::pair<std::vector<std::string>, std::string>> commands_reading(
           {{"compress", path, "--ratio", "0.2", "-o", temp_path("never.safetensors")},
            "a weights file (.safetensors or .npy)"},
           {{"run", "matmul_naive", "--hw", path}, "a hardware config YAML file"},
-          {{"run", "--replay", path}, "a --json summary or --trace file to replay"}};
+          {{"run", "--replay", path}, "a --json summary or --trace file to replay"},
+          {{"run-nki", path, "--timing-only"}, "an NKI kernel file (.py)"},
+          {{"run-trace", path}, "an NKI kernel trace (JSON lines)"}};
 }
 
 TEST(BadInputCli, AFifoIsRefusedAtOnceByEveryCommand) {

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "kernels/compress/weights_file.h"
+#include "kernels/nki/trace_kernel.h"
 #include "sim/config/hw_config_loader.h"
 #include "sim/run/measurements.h"
 #include "sim/run/run_record.h"
@@ -166,6 +167,44 @@ TEST(ReplayRecordInput, IntegersAreCheckedNotWrapped) {
             "(trnsim-replay/1)");
   EXPECT_TRUE(contains(record_error([](auto& r) { r["sed"] = 1; }),
                        "r.json: replay.sed: unknown key; did you mean 'seed'?"));
+}
+
+// The InputError message of loading `lines` (one JSON object each) as an NKI kernel trace.
+std::string trace_error(const std::vector<std::string>& lines) {
+  std::string text = R"({"format": "trnsim-nki-trace", "version": 1, "kernel": "k"})";
+  for (const std::string& line : lines) text += "\n" + line;
+  try {
+    nki::TraceKernel::from_text(text, "t.jsonl");
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "expected an InputError for " << text.substr(0, 300);
+  return "";
+}
+
+TEST(NkiTraceInput, EventsAndFieldsAreReadStrictly) {
+  EXPECT_EQ(trace_error({R"({"event": "matmull"})"}),
+            "t.jsonl:2: unknown event 'matmull'; did you mean 'matmul'? (allowed: activation, "
+            "dma_copy, dma_transpose, hbm, iteration, loop_begin, loop_end, matmul, memset, "
+            "reduce, tensor_copy, tensor_scalar, tensor_tensor, tile, transpose)");
+  EXPECT_EQ(trace_error({R"({"event": "loop_begin", "name": "i", "count": 1, "knd": "affine"})"}),
+            "t.jsonl:2: loop_begin: unknown field 'knd'; did you mean 'kind'? (fields: name, "
+            "count, kind)");
+  // Each line is JSON through parse_json_input, with the file's line numbers: 1e400 starts
+  // at byte 32 of line 2 (after `{"event": "iteration", "index": `), column 33.
+  const std::string overflow = R"({"event": "iteration", "index": 1e400})";
+  ASSERT_EQ(overflow.find("1e400"), 32u);
+  EXPECT_EQ(trace_error({overflow}),
+            "t.jsonl:2:33: index: number 1e400 is out of range (expected a number within "
+            "+-1.7e308; at byte 32)");
+  EXPECT_TRUE(contains(trace_error({"", std::string(100, '[')}), "t.jsonl: [0][0]"));
+  EXPECT_TRUE(contains(user_error_of([] {
+                         nki::TraceKernel::from_text(
+                             R"({"format": "trnsim-nki-trace", "version": 1, "kernel": "k", )"
+                             R"("sorce": "x"})",
+                             "t.jsonl");
+                       }),
+                       "t.jsonl:1: sorce: unknown key; did you mean 'source'?"));
 }
 
 // Weights files: the bytes as `name`, opened.

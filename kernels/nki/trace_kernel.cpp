@@ -1,11 +1,15 @@
 #include "kernels/nki/trace_kernel.h"
 
-#include <fstream>
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "common/did_you_mean.h"
 #include "common/error.h"
+#include "common/excerpt.h"
+#include "common/input_file.h"
+#include "common/json_input.h"
 
 namespace trnsim::nki {
 
@@ -32,8 +36,49 @@ namespace {
 using Events = TraceKernel::Events;
 using Event = Events::Event;
 
+// A trace has one line per backend call: tens of megabytes for the largest library kernels.
+constexpr uint64_t kMaxTraceBytes = uint64_t{256} << 20;
+
+// A malformed trace is an input error (exit 2); `path` is already an excerpt.
 [[noreturn]] void fail_at(const std::string& path, int line, const std::string& what) {
-  throw UserError(path + ":" + std::to_string(line) + ": " + what);
+  throw InputError(path + ":" + std::to_string(line) + ": " + what);
+}
+
+// The fields of each event (python/TRACE_FORMAT.md) besides "event" and "at", and of a view.
+// Any other field is refused, so that a misspelt one never silently becomes a default.
+const std::map<std::string, std::vector<std::string>>& event_fields() {
+  static const std::map<std::string, std::vector<std::string>> table = {
+      {"hbm", {"id", "name", "rows", "cols", "dtype", "role"}},
+      {"tile",
+       {"id", "name", "site", "memory", "dtype", "block_dims", "partitions", "free", "bufs"}},
+      {"loop_begin", {"name", "count", "kind"}},
+      {"iteration", {"index"}},
+      {"loop_end", {}},
+      {"dma_copy", {"dst", "src"}},
+      {"dma_transpose", {"dst", "src"}},
+      {"matmul", {"psum", "stationary", "moving"}},
+      {"transpose", {"psum", "src"}},
+      {"tensor_copy", {"dst", "src", "engine"}},
+      {"tensor_tensor", {"dst", "a", "b", "op"}},
+      {"tensor_scalar", {"dst", "src", "op", "operand", "engine"}},
+      {"activation", {"dst", "src", "func", "scale", "bias"}},
+      {"memset", {"dst", "value"}},
+      {"reduce", {"dst", "src", "op"}}};
+  return table;
+}
+const std::vector<std::string> kViewFields = {"tensor", "block", "p0", "np", "f0", "nf"};
+
+// Refuses a field of `object` (named `what` in the message) that `allowed` does not list.
+void check_fields(const std::string& path, int line, const std::string& what, const json& object,
+                  const std::vector<std::string>& allowed, bool is_event) {
+  for (const auto& entry : object.items()) {
+    const std::string& key = entry.key();
+    if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+    if (is_event && (key == "event" || key == "at")) continue;
+    fail_at(path, line,
+            what + ": unknown field '" + excerpt(key) + "'" + did_you_mean(key, allowed) +
+                " (fields: " + join_names(allowed) + ")");
+  }
 }
 
 const json& field(const Events& t, const Event& e, const char* key, json::value_t type) {
@@ -49,7 +94,7 @@ const json& field(const Events& t, const Event& e, const char* key, json::value_
                        : type == json::value_t::string         ? "a string"
                        : type == json::value_t::array          ? "an array"
                                                                : "an object";
-    fail_at(t.path, e.line, e.kind + ": expected field '" + key + "' (" + kind + ")");
+    fail_at(t.path, e.line, excerpt(e.kind) + ": expected field '" + key + "' (" + kind + ")");
   }
   return *it;
 }
@@ -62,6 +107,16 @@ std::string text(const Events& t, const Event& e, const char* key) {
 }
 float number(const Events& t, const Event& e, const char* key) {
   return field(t, e, key, json::value_t::number_float).get<float>();
+}
+// A name field read by one of the name tables of common/types.h (a dtype, an op, a function).
+template <typename T>
+T named(const Events& t, const Event& e, const char* key, T (*parse)(const std::string&)) {
+  const std::string name = text(t, e, key);
+  try {
+    return parse(name);
+  } catch (const UserError& err) {
+    throw InputError(std::string(key) + ": " + err.what());  // the trace, not the run, is wrong
+  }
 }
 
 // Pass 2 of load(): pairs every loop_begin with its iterations and its loop_end.
@@ -113,18 +168,25 @@ class Replayer {
       }
       try {
         call(e);
-      } catch (const UserError& err) {
-        const auto at = e.fields.find("at");
-        const std::string where = t_.path + ":" + std::to_string(e.line);
-        throw UserError((at != e.fields.end() && at->is_string()
-                             ? at->get<std::string>() + " (" + where + ")"
-                             : where) +
-                        ": " + err.what());
+      } catch (const InputError& err) {  // the trace itself is malformed
+        throw InputError(located(e, err.what()));
+      } catch (const UserError& err) {  // the backend refused a call: a run that failed
+        throw UserError(located(e, err.what()));
       }
     }
   }
 
  private:
+  // "k.py:12 (trace.jsonl:40): <what>": the kernel line the event came from, if recorded.
+  std::string located(const Event& e, const std::string& what) const {
+    const auto at = e.fields.find("at");
+    const std::string where = t_.path + ":" + std::to_string(e.line);
+    return (at != e.fields.end() && at->is_string()
+                ? excerpt(at->get<std::string>(), kLongExcerptChars) + " (" + where + ")"
+                : where) +
+           ": " + what;
+  }
+
   size_t replay_loop(size_t i) {
     const Event& e = t_.events[i];
     const Events::LoopShape& loop = t_.loops.at(i);
@@ -140,6 +202,7 @@ class Replayer {
   View view(const Event& e, const char* key) {
     const json& v = field(t_, e, key, json::value_t::object);
     Event sub{e.line, e.kind + "." + key, v};
+    check_fields(t_.path, e.line, sub.kind, v, kViewFields, false);
     const int64_t id = integer(t_, sub, "tensor");
     const auto it = tensors_.find(id);
     if (it == tensors_.end())
@@ -148,9 +211,9 @@ class Replayer {
     out.tensor = it->second;
     const json& block = field(t_, sub, "block", json::value_t::array);
     if (block.size() != out.tensor.block_dims.size())
-      fail_at(t_.path, e.line, sub.kind + ": expected " +
-                                   std::to_string(out.tensor.block_dims.size()) +
-                                   " block indices for '" + out.tensor.name + "'");
+      fail_at(t_.path, e.line,
+              sub.kind + ": expected " + std::to_string(out.tensor.block_dims.size()) +
+                  " block indices for '" + excerpt(out.tensor.name) + "'");
     for (const json& b : block) {
       if (!b.is_number_integer()) fail_at(t_.path, e.line, sub.kind + ": block index not integer");
       out.block.emplace_back(b.get<int64_t>());
@@ -165,13 +228,13 @@ class Replayer {
   static Engine engine(const std::string& name) {
     for (Engine e : {Engine::tensor, Engine::vector, Engine::scalar, Engine::gpsimd})
       if (name == engine_name(e)) return e;
-    throw UserError("unknown engine '" + name + "' (Tensor, Vector, Scalar, GpSimd)");
+    throw InputError(unknown_name("engine", name, {"Tensor", "Vector", "Scalar", "GpSimd"}));
   }
 
   void declare(const Event& e) {
     const int64_t id = integer(t_, e, "id");
     const std::string name = text(t_, e, "name");
-    const Dtype dtype = parse_dtype(text(t_, e, "dtype"));
+    const Dtype dtype = named(t_, e, "dtype", parse_dtype);
     TensorRef ref;
     if (e.kind == "hbm") {
       const std::string role = text(t_, e, "role");
@@ -179,20 +242,22 @@ class Replayer {
       if (role == "input") ref = b_.hbm_input(name, rows, cols, dtype);
       else if (role == "output") ref = b_.hbm_output(name, rows, cols, dtype);
       else if (role == "scratch") ref = b_.hbm_scratch(name, rows, cols, dtype);
-      else throw UserError("hbm: expected role 'input', 'output' or 'scratch'");
+      else
+        throw InputError("hbm: expected role 'input', 'output' or 'scratch'");
     } else {
       const std::string memory = text(t_, e, "memory");
       const int64_t partitions = integer(t_, e, "partitions"), free = integer(t_, e, "free");
       const int bufs = static_cast<int>(integer(t_, e, "bufs"));
       std::vector<int64_t> blocks;
       for (const json& d : field(t_, e, "block_dims", json::value_t::array)) {
-        if (!d.is_number_integer()) throw UserError("tile: expected integer block_dims");
+        if (!d.is_number_integer()) throw InputError("tile: expected integer block_dims");
         blocks.push_back(d.get<int64_t>());
       }
       if (memory == "sbuf") ref = b_.sbuf_tile(name, blocks, partitions, free, dtype, bufs);
       else if (memory == "psum" && blocks.empty())
         ref = b_.psum_tile(name, partitions, free, bufs);
-      else throw UserError("tile: expected memory 'sbuf', or 'psum' without block dims");
+      else
+        throw InputError("tile: expected memory 'sbuf', or 'psum' without block dims");
     }
     tensors_[id] = ref;
   }
@@ -209,17 +274,17 @@ class Replayer {
       return b_.tensor_copy(view(e, "dst"), view(e, "src"), engine(text(t_, e, "engine")));
     if (k == "tensor_tensor")
       return b_.tensor_tensor(view(e, "dst"), view(e, "a"), view(e, "b"),
-                              parse_alu_op(text(t_, e, "op")));
+                              named(t_, e, "op", parse_alu_op));
     if (k == "tensor_scalar")
-      return b_.tensor_scalar(view(e, "dst"), view(e, "src"), parse_alu_op(text(t_, e, "op")),
+      return b_.tensor_scalar(view(e, "dst"), view(e, "src"), named(t_, e, "op", parse_alu_op),
                               number(t_, e, "operand"), engine(text(t_, e, "engine")));
     if (k == "activation")
-      return b_.activation(view(e, "dst"), view(e, "src"), parse_act_func(text(t_, e, "func")),
+      return b_.activation(view(e, "dst"), view(e, "src"), named(t_, e, "func", parse_act_func),
                            number(t_, e, "scale"), number(t_, e, "bias"));
     if (k == "memset") return b_.memset(view(e, "dst"), number(t_, e, "value"));
     if (k == "reduce")
-      return b_.reduce(view(e, "dst"), view(e, "src"), parse_alu_op(text(t_, e, "op")));
-    throw UserError("unknown event '" + k + "' (python/TRACE_FORMAT.md lists the events)");
+      return b_.reduce(view(e, "dst"), view(e, "src"), named(t_, e, "op", parse_alu_op));
+    throw std::logic_error("TraceKernel: event '" + k + "' passed load() but has no call");
   }
 
   const Events& t_;
@@ -230,32 +295,50 @@ class Replayer {
 }  // namespace
 
 TraceKernel TraceKernel::load(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw UserError(path + ": cannot read the trace");
+  return from_text(read_input_file(path, "an NKI kernel trace (JSON lines)", kMaxTraceBytes),
+                   path_excerpt(path));
+}
+
+TraceKernel TraceKernel::from_text(std::string_view text, const std::string& origin) {
   auto t = std::make_shared<Events>();
-  t->path = path;
-  std::string line;
+  t->path = origin;
   int line_number = 0;
-  while (std::getline(in, line)) {
+  for (size_t begin = 0; begin < text.size();) {
+    const size_t newline = std::min(text.find('\n', begin), text.size());
+    const std::string_view line = text.substr(begin, newline - begin);
+    begin = newline + 1;
     ++line_number;
     if (line.empty()) continue;
-    json j = json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) fail_at(path, line_number, "expected one JSON object");
+    json j = parse_json_input(line, origin, {}, static_cast<size_t>(line_number));
+    if (!j.is_object()) fail_at(origin, line_number, "expected one JSON object");
     if (line_number == 1) {
-      if (j.value("format", "") != kTraceFormat || j.value("version", -1) != kTraceVersion ||
-          !j.contains("kernel") || !j["kernel"].is_string())
-        fail_at(path, 1, std::string("expected the header {\"format\": \"") + kTraceFormat +
-                             "\", \"version\": " + std::to_string(kTraceVersion) +
-                             ", \"kernel\": NAME, ...}");
-      t->kernel = j["kernel"].get<std::string>();
+      JsonObject header(j, origin + ":1");
+      const bool ours = header.has("format") && j["format"] == kTraceFormat &&
+                        header.has("version") && j["version"] == kTraceVersion;
+      if (!ours)
+        fail_at(origin, 1,
+                std::string("expected the header {\"format\": \"") + kTraceFormat +
+                    "\", \"version\": " + std::to_string(kTraceVersion) +
+                    ", \"kernel\": NAME, ...}");
+      t->kernel = header.string("kernel");
+      if (header.has("source")) header.string("source");
+      header.finish();
       continue;
     }
     const auto kind = j.find("event");
     if (kind == j.end() || !kind->is_string())
-      fail_at(path, line_number, "expected a field 'event' (a string)");
-    t->events.push_back({line_number, kind->get<std::string>(), std::move(j)});
+      fail_at(origin, line_number, "expected a field 'event' (a string)");
+    const std::string name = kind->get<std::string>();
+    const auto fields = event_fields().find(name);
+    if (fields == event_fields().end()) {
+      std::vector<std::string> events;
+      for (const auto& [known, unused] : event_fields()) events.push_back(known);
+      fail_at(origin, line_number, unknown_name("event", name, events));
+    }
+    check_fields(origin, line_number, name, j, fields->second, true);
+    t->events.push_back({line_number, name, std::move(j)});
   }
-  if (line_number == 0) fail_at(path, 1, "expected the header line; the file is empty");
+  if (line_number == 0) fail_at(origin, 1, "expected the header line; the file is empty");
   index_loops(*t);
   return TraceKernel(std::move(t));
 }

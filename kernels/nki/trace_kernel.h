@@ -5,13 +5,16 @@
 // the same name. So SimBackend's tile rotation, hazards, DMA queues and costs see the same
 // scopes and calls as for the C++ kernel the file was emitted from.
 //
-// load() checks the header and the loop structure and throws UserError naming the trace file
-// and line and what was expected; replay() throws UserError for a bad event or a call the
-// backend refuses, naming the kernel file and line the event came from.
+// load() reads a regular file only (common/input_file.h), checks the header, every event's
+// name and fields (an unknown one is refused with a did-you-mean) and the loop structure, and
+// throws InputError naming the trace file and line and what was expected; replay() throws
+// InputError for a bad value in an event and UserError for a call the backend refuses, naming
+// the kernel file and line the event came from.
 #pragma once
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "kernels/api/backend.h"
 
@@ -23,6 +26,8 @@ constexpr int kTraceVersion = 1;
 class TraceKernel {
  public:
   static TraceKernel load(const std::string& path);
+  // The same from the file's bytes; `origin` names them in errors.
+  static TraceKernel from_text(std::string_view text, const std::string& origin);
 
   const std::string& name() const;  // the kernel function's name, from the header
   void replay(Backend& backend) const;

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <unistd.h>
 
+#include "common/input_file.h"
 #include "kernels/nki/trace_kernel.h"
 #include "sim/run/nki_run.h"
 
@@ -46,6 +47,8 @@ void run_nki(const NkiCommand& c) {
     const std::string input = c.file.substr(0, c.traced_already ? c.file.size() : c.file.find(':'));
     check_output_paths(outputs, {{c.traced_already ? "the trace" : "the kernel file", input},
                                  {"--hw", cfg.source_file}});
+    // The tracer would block on a FIFO: the kernel file is checked as any input is.
+    if (!c.traced_already) InputFile(input, "an NKI kernel file (.py)");
   } catch (const UserError& e) {
     throw UsageError(e.what());
   }

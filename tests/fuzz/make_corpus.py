@@ -2,7 +2,8 @@
 """Writes the seed corpora of the fuzz harnesses into tests/fuzz/corpus/<loader>/.
 
 Seeds are the project's own valid files (traces/programs, hwconfig, traces/measured, and, with
---trnsim, a summary, a trace and a saved program of a small run), each also truncated, plus
+--trnsim, a summary, a trace, a saved program and NKI kernel traces of small runs), each also
+truncated, plus
 hand-made hostile inputs: deep nesting, huge counts and sizes, 1e400, invalid UTF-8, misspelt
 keys, duplicate keys, YAML alias bombs. Inputs a fuzzer found that crashed are added by hand as
 corpus/<loader>/regression-*; this script never removes files.
@@ -132,6 +133,38 @@ def record_seeds(trnsim):
     write("replay_record", "record-only.json", json.dumps({"replay": record}))
 
 
+def nki_trace_seeds(trnsim):
+    if trnsim:
+        with tempfile.TemporaryDirectory() as tmp:
+            kernel = tmp + "/hoisted.py"
+            subprocess.run([trnsim, "emit-nki", "matmul_hoisted", "--shape", "M=128,K=256,N=512",
+                            "-o", kernel], check=True)
+            for name, source in [("hoisted", kernel),
+                                 ("tiled", str(ROOT / "tests/nki_kernels/matmul_tiled.py"))]:
+                args = [] if name == "hoisted" else ["--arg", "lhsT=256x128:bf16",
+                                                     "--arg", "rhs=256x512:bf16"]
+                subprocess.run([trnsim, "run-nki", source, "--timing-only", "--quiet",
+                                "--save-trace", f"{tmp}/{name}.jsonl"] + args,
+                               check=True, capture_output=True)
+                with_truncated("nki_trace", name + ".jsonl",
+                               pathlib.Path(tmp, name + ".jsonl").read_bytes())
+    header = '{"format": "trnsim-nki-trace", "version": 1, "kernel": "k"}\n'
+    write("nki_trace", "unknown-event.jsonl", header + '{"event": "matmull"}\n')
+    write("nki_trace", "misspelt-field.jsonl",
+          header + '{"event": "loop_begin", "name": "i", "count": 1, "knd": "affine"}\n')
+    write("nki_trace", "deep.jsonl", header + "[" * DEEP + "\n")
+    write("nki_trace", "number-overflow.jsonl", header + '{"event": "iteration", "index": 1e400}\n')
+    write("nki_trace", "bad-utf8.jsonl",
+          header.encode() + b'{"event": "hbm", "id": 0, "name": "\xff", "rows": 1, "cols": 1}\n')
+    write("nki_trace", "huge-loop.jsonl", header +
+          '{"event": "loop_begin", "name": "i", "count": 9223372036854775807, "kind": "affine"}\n'
+          '{"event": "iteration", "index": 0}\n{"event": "loop_end"}\n')
+    write("nki_trace", "huge-tile.jsonl", header +
+          '{"event": "tile", "id": 1, "name": "t", "site": "k.py:1", "memory": "sbuf", '
+          '"dtype": "bf16", "block_dims": [4294967296, 4294967296], "partitions": 128, '
+          '"free": 4294967296, "bufs": 2}\n')
+
+
 def safetensors_bytes(header, data=b""):
     text = header if isinstance(header, bytes) else json.dumps(header).encode()
     return struct.pack("<Q", len(text)) + text + data
@@ -202,6 +235,7 @@ def main():
     record_seeds(args.trnsim)
     weights_seeds()
     npy_seeds()
+    nki_trace_seeds(args.trnsim)
     cli_text_seeds()
 
 
