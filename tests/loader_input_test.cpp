@@ -11,6 +11,7 @@
 #include "kernels/nki/trace_kernel.h"
 #include "sim/config/hw_config_loader.h"
 #include "sim/run/measurements.h"
+#include "sim/run/nki_run.h"
 #include "sim/run/run_record.h"
 #include "tests/cli_runner.h"
 #include "tests/test_helpers.h"
@@ -205,6 +206,30 @@ TEST(NkiTraceInput, EventsAndFieldsAreReadStrictly) {
                              "t.jsonl");
                        }),
                        "t.jsonl:1: sorce: unknown key; did you mean 'source'?"));
+}
+
+TEST(NkiTraceInput, TileSizesFromATraceAreCheckedWhenReplayed) {
+  // Found by fuzz_nki_trace (corpus/nki_trace/huge-tile.jsonl): 2^32 x 2^32 tiles overflowed
+  // int64 in the tile store (UBSan: signed integer overflow) before any size was checked.
+  const auto replay_error = [](const std::string& tile) {
+    const std::string text = R"({"format": "trnsim-nki-trace", "version": 1, "kernel": "k"})"
+                             "\n" +
+                             tile;
+    return user_error_of([&] {
+      run::build_trace_program(nki::TraceKernel::from_text(text, "t.jsonl"), testing::trn1());
+    });
+  };
+  const std::string tile = R"({"event": "tile", "id": 1, "name": "t", "site": "k.py:1", )"
+                           R"("memory": "sbuf", "dtype": "bf16", "partitions": 128, "bufs": 2, )";
+  EXPECT_TRUE(contains(replay_error(tile + R"("block_dims": [4294967296, 4294967296], "free": 8})"),
+                       "tile 't' [4294967296 x 4294967296 x 128 x 8 bf16] overflows 64 bits: "
+                       "4294967296 x 4294967296"));
+  // 2 buffers of 1024 x 1024 tiles: 2^21 tiles, over the 2^20 kept per declaration.
+  EXPECT_TRUE(contains(replay_error(tile + R"("block_dims": [1024, 1024], "free": 8})"),
+                       "with 2 buffers is 2097152 tiles; at most 1048576 are kept per "
+                       "declaration"));
+  EXPECT_TRUE(contains(replay_error(tile + R"("block_dims": [0], "free": 8})"),
+                       "every dimension must be at least 1"));
 }
 
 // Weights files: the bytes as `name`, opened.

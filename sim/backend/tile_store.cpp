@@ -1,11 +1,19 @@
 #include "sim/backend/tile_store.h"
 
+#include <algorithm>
 #include <cassert>
+
+#include "common/checked.h"
+#include "common/excerpt.h"
 
 namespace trnsim::backend {
 namespace {
 
 std::string s(int64_t v) { return std::to_string(v); }
+
+// A declaration's tiles (its block dims times its buffers) each cost about 100 bytes of
+// bookkeeping here; the library's kernels declare at most a few thousand.
+constexpr int64_t kMaxTilesPerDeclaration = int64_t{1} << 20;
 
 std::string shape_of(const TensorRef& t) {
   std::string out = "[";
@@ -45,22 +53,32 @@ TensorRef TileStore::allocate(Memory memory, const std::string& name,
     }
     return site.ref;
   }
-  if (bufs < 1) throw UserError("tile '" + name + "': bufs must be at least 1");
+  if (bufs < 1) throw UserError("tile '" + excerpt(name) + "': bufs must be at least 1");
   Site site;
   site.ref = {static_cast<int>(sites_.size()), memory, name, dtype, block_dims, partitions, free};
+  // The sizes may come from a trace file (run-trace), not only from a kernel: checked, and
+  // the bookkeeping bounded before it is allocated.
+  const std::string what = "tile '" + excerpt(name) + "' " + shape_of(site.ref);
+  if (partitions < 1 || free < 1 ||
+      std::any_of(block_dims.begin(), block_dims.end(), [](int64_t d) { return d < 1; }))
+    throw UserError(what + ": every dimension must be at least 1");
   site.bufs = bufs;
-  for (int64_t d : block_dims) site.blocks_per_buf *= d;
-  site.block_bytes = free * dtype_size(dtype);
-  site.blocks.resize(static_cast<size_t>(bufs * site.blocks_per_buf));
+  for (int64_t d : block_dims) site.blocks_per_buf = checked_mul(site.blocks_per_buf, d, what);
+  site.block_bytes = checked_mul(free, dtype_size(dtype), what);
+  const int64_t blocks = checked_mul(bufs, site.blocks_per_buf, what);
+  if (blocks > kMaxTilesPerDeclaration)
+    throw UserError(what + " with " + s(bufs) + " buffers is " + s(blocks) + " tiles; at most " +
+                    s(kMaxTilesPerDeclaration) + " are kept per declaration");
   const OnChipMemoryConfig& mem = memory == Memory::sbuf ? cfg_.sbuf : cfg_.psum;
   if (partitions > mem.partitions ||
       pool(memory).rounded(site.block_bytes) > pool(memory).capacity())
-    throw UserError(std::string(memory_name(memory)) + " allocation of tile '" + name + "' " +
-                    shape_of(site.ref) + " needs " + s(site.block_bytes) +
+    throw UserError(std::string(memory_name(memory)) + " allocation of tile '" + excerpt(name) +
+                    "' " + shape_of(site.ref) + " needs " + s(site.block_bytes) +
                     " bytes per partition; " + memory_name(memory) + " has " +
                     s(pool(memory).capacity()) + " usable bytes per partition (" +
                     s(mem.reserved_bytes_per_partition) + " reserved), " +
                     s(pool(memory).free_bytes()) + " free");
+  site.blocks.resize(static_cast<size_t>(blocks));
   sites_.push_back(std::move(site));
   scope.sites.push_back(sites_.back().ref.id);
   ++scope.cursor;
