@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "common/checked.h"
 #include "kernels/api/footprint.h"
@@ -148,6 +149,31 @@ TEST(Budget, ACompareRowOverBudgetIsNamedAndRefusedAtOnce) {
                         "row 2 (matmul_optimized M=65536,K=65536,N=16384): matmul_optimized at "
                         "this shape makes about");
   EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 1);
+}
+
+TEST(Budget, TheIssuesRunawayCasesRefuseWithinASecondUnder200MB) {
+  // Issue 8's reproducers of runaway memory, exactly as filed: the shape grew 50 MB/s until
+  // killed, the 2^40-row program 0.5 GiB/s, the compare row ran for minutes. Each must now be
+  // one line within 1 s of wall time, at a peak resident memory under 200 MB (wait4's rusage).
+  const std::string compare_rows = write(
+      "runaway_rows.json",
+      R"({"description": "d", "source": "s", "hw": "trn1", "dtype": "bf16", "measurements": [
+          {"kernel": "matmul_optimized", "shape": "M=1048576,K=65536,N=65536",
+           "latency_ms": 1}]})");
+  const std::vector<std::vector<std::string>> cases = {
+      {"run", "matmul_optimized", "--shape", "M=1048576,K=65536,N=65536", "--timing-only"},
+      {"run-program", dma_program("1099511627776", "1", "[[1, 1]]")},
+      {"compare", compare_rows}};
+  for (const std::vector<std::string>& args : cases) {
+    const auto start = std::chrono::steady_clock::now();
+    const testing::Result r = testing::run_trnsim(args, 20);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    expect_one_line_error(r, 1, "");
+    EXPECT_LT(seconds, 1.0) << args[0];
+    EXPECT_GT(r.max_rss_kib, 0);
+    EXPECT_LT(r.max_rss_kib, 200000000 / 1024) << args[0];  // 200 MB, in KiB
+  }
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@ struct Result {
   int exit_code = -1;
   std::string out;  // stdout
   std::string err;  // stderr
+  long max_rss_kib = -1;  // the run's peak resident memory (run_trnsim only)
 };
 
 // Drops what a sanitizer runtime writes itself (lines "==PID==..." and their follow-ups), so
@@ -64,6 +66,7 @@ inline Result trnsim(const std::string& args) { return trnsim_with_env("", args)
 
 // Runs trnsim with exactly these arguments (no shell, so an argument may hold a newline or
 // any byte), killed by SIGALRM after `timeout_s` seconds: a hang fails the test, not the run.
+// Gives the run's peak resident memory too.
 inline Result run_trnsim(const std::vector<std::string>& args, unsigned timeout_s = 60) {
   const std::string out = temp_path("argv_stdout"), err = temp_path("argv_stderr");
   const std::string binary = trnsim_binary();
@@ -84,8 +87,11 @@ inline Result run_trnsim(const std::vector<std::string>& args, unsigned timeout_
     _exit(127);
   }
   int status = 0;
-  waitpid(child, &status, 0);
-  return collect_result(status, out, err);
+  struct rusage usage {};
+  wait4(child, &status, 0, &usage);
+  Result r = collect_result(status, out, err);
+  r.max_rss_kib = usage.ru_maxrss;  // Linux reports kibibytes
+  return r;
 }
 
 inline void expect_one_line_error(const Result& r, int code, const std::string& needle) {
