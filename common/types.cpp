@@ -11,25 +11,34 @@ constexpr std::array<NamedValue<Engine>, 4> kEngines = {{{Engine::tensor, "Tenso
                                                          {Engine::vector, "Vector"},
                                                          {Engine::scalar, "Scalar"},
                                                          {Engine::gpsimd, "GpSimd"}}};
-constexpr std::array<NamedValue<AluOp>, 6> kAluOps = {{{AluOp::add, "add"},
-                                                       {AluOp::subtract, "subtract"},
-                                                       {AluOp::multiply, "multiply"},
-                                                       {AluOp::max, "max"},
-                                                       {AluOp::min, "min"},
-                                                       {AluOp::bypass, "bypass"}}};
-constexpr std::array<NamedValue<ActFunc>, 6> kActFuncs = {{{ActFunc::identity, "identity"},
-                                                           {ActFunc::exp, "exp"},
-                                                           {ActFunc::silu, "silu"},
-                                                           {ActFunc::relu, "relu"},
-                                                           {ActFunc::sigmoid, "sigmoid"},
-                                                           {ActFunc::tanh, "tanh"}}};
+constexpr std::array<NamedValue<AluOp>, 13> kAluOps = {{{AluOp::add, "add"},
+                                                        {AluOp::subtract, "subtract"},
+                                                        {AluOp::multiply, "multiply"},
+                                                        {AluOp::max, "max"},
+                                                        {AluOp::min, "min"},
+                                                        {AluOp::bypass, "bypass"},
+                                                        {AluOp::divide, "divide"},
+                                                        {AluOp::equal, "equal"},
+                                                        {AluOp::not_equal, "not_equal"},
+                                                        {AluOp::greater, "greater"},
+                                                        {AluOp::greater_equal, "greater_equal"},
+                                                        {AluOp::less, "less"},
+                                                        {AluOp::less_equal, "less_equal"}}};
+constexpr std::array<NamedValue<ActFunc>, 12> kActFuncs = {
+    {{ActFunc::identity, "identity"}, {ActFunc::exp, "exp"},
+     {ActFunc::silu, "silu"},         {ActFunc::relu, "relu"},
+     {ActFunc::sigmoid, "sigmoid"},   {ActFunc::tanh, "tanh"},
+     {ActFunc::log, "log"},           {ActFunc::gelu, "gelu"},
+     {ActFunc::rsqrt, "rsqrt"},       {ActFunc::sqrt, "sqrt"},
+     {ActFunc::square, "square"},     {ActFunc::reciprocal, "reciprocal"}}};
 constexpr std::array<NamedValue<Memory>, 3> kMemories = {
     {{Memory::hbm, "hbm"}, {Memory::sbuf, "sbuf"}, {Memory::psum, "psum"}}};
 
 static_assert(names_in_order(kDtypes) && kDtypes.size() == size_t(Dtype::fp32) + 1);
 static_assert(names_in_order(kEngines) && kEngines.size() == size_t(Engine::gpsimd) + 1);
-static_assert(names_in_order(kAluOps) && kAluOps.size() == size_t(AluOp::bypass) + 1);
-static_assert(names_in_order(kActFuncs) && kActFuncs.size() == size_t(ActFunc::tanh) + 1);
+static_assert(names_in_order(kAluOps) && kAluOps.size() == size_t(AluOp::less_equal) + 1);
+static_assert(names_in_order(kActFuncs) &&
+              kActFuncs.size() == size_t(ActFunc::reciprocal) + 1);
 static_assert(names_in_order(kMemories) && kMemories.size() == size_t(Memory::psum) + 1);
 
 }  // namespace

@@ -30,11 +30,41 @@ Dtype parse_dtype(const std::string& name);  // throws UserError
 enum class Engine : uint8_t { tensor, vector, scalar, gpsimd };
 const char* engine_name(Engine e);
 
-enum class AluOp : uint8_t { add, subtract, multiply, max, min, bypass };
+// The comparisons give 1.0 where they hold and 0.0 elsewhere (NKI's nl.equal, nl.less, ...).
+enum class AluOp : uint8_t {
+  add,
+  subtract,
+  multiply,
+  max,
+  min,
+  bypass,
+  divide,
+  equal,
+  not_equal,
+  greater,
+  greater_equal,
+  less,
+  less_equal
+};
 const char* alu_op_name(AluOp op);
 AluOp parse_alu_op(const std::string& name);
 
-enum class ActFunc : uint8_t { identity, exp, silu, relu, sigmoid, tanh };
+// gelu is the exact form, x * (1 + erf(x / sqrt 2)) / 2 (NKI's nl.gelu; the tanh
+// approximation is nl.gelu_apprx_tanh).
+enum class ActFunc : uint8_t {
+  identity,
+  exp,
+  silu,
+  relu,
+  sigmoid,
+  tanh,
+  log,
+  gelu,
+  rsqrt,
+  sqrt,
+  square,
+  reciprocal
+};
 const char* act_func_name(ActFunc f);
 ActFunc parse_act_func(const std::string& name);
 

@@ -24,6 +24,13 @@ std::string nl_alu(AluOp op) {
     case AluOp::multiply: return "nl.multiply";
     case AluOp::max: return "nl.maximum";
     case AluOp::min: return "nl.minimum";
+    case AluOp::divide: return "nl.divide";
+    case AluOp::equal: return "nl.equal";
+    case AluOp::not_equal: return "nl.not_equal";
+    case AluOp::greater: return "nl.greater";
+    case AluOp::greater_equal: return "nl.greater_equal";
+    case AluOp::less: return "nl.less";
+    case AluOp::less_equal: return "nl.less_equal";
     case AluOp::bypass: break;
   }
   return "nl.copy";
@@ -37,6 +44,12 @@ std::string nl_activation(ActFunc f) {
     case ActFunc::relu: return "nl.relu";
     case ActFunc::sigmoid: return "nl.sigmoid";
     case ActFunc::tanh: return "nl.tanh";
+    case ActFunc::log: return "nl.log";
+    case ActFunc::gelu: return "nl.gelu";
+    case ActFunc::rsqrt: return "nl.rsqrt";
+    case ActFunc::sqrt: return "nl.sqrt";
+    case ActFunc::square: return "nl.square";
+    case ActFunc::reciprocal: return "nl.reciprocal";
   }
   return "nl.copy";
 }

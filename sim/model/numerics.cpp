@@ -18,6 +18,13 @@ float alu(AluOp op, float a, float b) {
     case AluOp::multiply: return a * b;
     case AluOp::max: return std::max(a, b);
     case AluOp::min: return std::min(a, b);
+    case AluOp::divide: return a / b;
+    case AluOp::equal: return a == b ? 1.0f : 0.0f;
+    case AluOp::not_equal: return a != b ? 1.0f : 0.0f;
+    case AluOp::greater: return a > b ? 1.0f : 0.0f;
+    case AluOp::greater_equal: return a >= b ? 1.0f : 0.0f;
+    case AluOp::less: return a < b ? 1.0f : 0.0f;
+    case AluOp::less_equal: return a <= b ? 1.0f : 0.0f;
     case AluOp::bypass: break;
   }
   return a;
@@ -31,6 +38,12 @@ float activate(ActFunc f, float x) {
     case ActFunc::relu: return std::max(x, 0.0f);
     case ActFunc::sigmoid: return 1.0f / (1.0f + std::exp(-x));
     case ActFunc::tanh: return std::tanh(x);
+    case ActFunc::log: return std::log(x);
+    case ActFunc::gelu: return 0.5f * x * (1.0f + std::erf(x * 0.70710678118654752f));
+    case ActFunc::rsqrt: return 1.0f / std::sqrt(x);
+    case ActFunc::sqrt: return std::sqrt(x);
+    case ActFunc::square: return x * x;
+    case ActFunc::reciprocal: return 1.0f / x;
   }
   return x;
 }

@@ -28,16 +28,31 @@ def tensor_tensor(a, b, op, dtype=None):
     return Tile(round_to(dtype, op(a.values, b.values)), dtype, nl.sbuf)
 
 
-def tensor_scalar(data, op0, operand0, dtype=None):
+def _operand(x):
+    """A number, or a [P, 1] tile of per-partition scalars (broadcast along the free axis)."""
+    return x.values if isinstance(x, Tile) else np.float32(x)
+
+
+def _apply(op, x, operand, reverse):
+    return op(operand, x) if reverse else op(x, operand)
+
+
+def tensor_scalar(data, op0, operand0, reverse0=False, op1=None, operand1=None, reverse1=False,
+                  dtype=None, engine=None):
     record("TENSOR_SCALAR", *data.shape)
     dtype = dtype or data.dtype
-    return Tile(round_to(dtype, op0(data.values, np.float32(operand0))), dtype, nl.sbuf)
+    values = np.asarray(_apply(op0, data.values, _operand(operand0), reverse0), np.float32)
+    if op1 is not None:  # the engine computes in fp32 between the two ops (A2)
+        values = np.asarray(_apply(op1, values, _operand(operand1), reverse1), np.float32)
+    return Tile(round_to(dtype, values), dtype, nl.sbuf)
 
 
-def activation(op, data, scale=1.0, dtype=None):
+def activation(op, data, bias=None, scale=1.0, dtype=None):
     record("ACTIVATE", *data.shape)
     dtype = dtype or data.dtype
-    x = data.values * np.float32(scale)
+    x = data.values * _operand(scale)
+    if bias is not None:
+        x = x + _operand(bias)
     values = x if op is nl.copy else op(x)
     return Tile(round_to(dtype, values), dtype, nl.sbuf)
 

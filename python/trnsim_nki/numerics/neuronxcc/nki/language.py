@@ -9,20 +9,9 @@ float32 = DType("float32")
 
 sbuf, psum, hbm, shared_hbm, private_hbm = "sbuf", "psum", "hbm", "shared_hbm", "private_hbm"
 
-add, subtract, multiply, maximum, minimum = np.add, np.subtract, np.multiply, np.maximum, np.minimum
-exp, tanh = np.exp, np.tanh
-
-
-def relu(x):
-    return np.maximum(x, 0.0)
-
-
-def sigmoid(x):
-    return 1.0 / (1.0 + np.exp(-x))
-
-
-def silu(x):
-    return x * sigmoid(x)
+from ._arith import (add, subtract, multiply, divide, maximum, minimum, equal, not_equal,  # noqa
+                     greater, greater_equal, less, less_equal, exp, log, tanh, sigmoid, silu,
+                     gelu, relu, rsqrt, sqrt, square, reciprocal, sum, max, min, mean)
 
 
 def par_dim(n):
