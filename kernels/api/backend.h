@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/api/scalar.h"
 #include "kernels/api/tensor.h"
 
 namespace trnsim {
@@ -53,11 +54,18 @@ class Backend {
   virtual void matmul(const View& psum, const View& stationary, const View& moving) = 0;
   virtual void transpose(const View& psum, const View& src) = 0;  // on the Tensor Engine
   virtual void tensor_copy(const View& dst, const View& src, Engine engine = Engine::vector) = 0;
-  virtual void tensor_tensor(const View& dst, const View& a, const View& b, AluOp op) = 0;
-  virtual void tensor_scalar(const View& dst, const View& src, AluOp op, float operand,
+  virtual void tensor_tensor(const View& dst, const View& a, const View& b, AluOp op,
                              Engine engine = Engine::vector) = 0;
-  virtual void activation(const View& dst, const View& src, ActFunc func, float scale = 1.0f,
-                          float bias = 0.0f) = 0;
+  // dst = (src (op0) operand0) (op1) operand1, fp32 in between; op1.op == bypass: one op.
+  virtual void tensor_scalar(const View& dst, const View& src, const ScalarOp& op0,
+                             const ScalarOp& op1, Engine engine) = 0;
+  void tensor_scalar(const View& dst, const View& src, AluOp op, float operand,
+                     Engine engine = Engine::vector) {
+    tensor_scalar(dst, src, ScalarOp{op, operand}, ScalarOp{}, engine);
+  }
+  // dst = func(src * scale + bias)
+  virtual void activation(const View& dst, const View& src, ActFunc func,
+                          const Scalar& scale = 1.0f, const Scalar& bias = 0.0f) = 0;
   virtual void memset(const View& dst, float value) = 0;
   virtual void reduce(const View& dst, const View& src, AluOp op) = 0;  // over the free axis
 };

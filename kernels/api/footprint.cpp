@@ -49,9 +49,14 @@ class ProbeBackend : public Backend {
   void matmul(const View&, const View&, const View&) override { count(); }
   void transpose(const View&, const View&) override { count(); }
   void tensor_copy(const View&, const View&, Engine) override { count(); }
-  void tensor_tensor(const View&, const View&, const View&, AluOp) override { count(); }
-  void tensor_scalar(const View&, const View&, AluOp, float, Engine) override { count(); }
-  void activation(const View&, const View&, ActFunc, float, float) override { count(); }
+  void tensor_tensor(const View&, const View&, const View&, AluOp, Engine) override { count(); }
+  void tensor_scalar(const View&, const View&, const ScalarOp&, const ScalarOp&,
+                     Engine) override {
+    count();
+  }
+  void activation(const View&, const View&, ActFunc, const Scalar&, const Scalar&) override {
+    count();
+  }
   void memset(const View&, float) override { count(); }
   void reduce(const View&, const View&, AluOp) override { count(); }
 

@@ -133,6 +133,15 @@ void check_reduce(const View& dst, const View& src) {
                        s(dst.nf) + "]");
 }
 
+void check_scalar_operand(const char* op, const View& src, const Scalar& operand) {
+  if (!operand.tile) return;
+  const View& t = *operand.tile;
+  check_on_chip(op, t);
+  if (t.np != src.np || t.nf != 1)
+    fail(op, "a tile operand holds one scalar per partition: '" + t.tensor.name +
+                 "' must be [" + s(src.np) + ", 1], got [" + s(t.np) + ", " + s(t.nf) + "]");
+}
+
 void check_engine_memory(const char* op, Engine engine, const View& v) {
   if (engine == Engine::gpsimd && v.tensor.memory == Memory::psum)
     fail(op, "GpSimd cannot access PSUM ('" + v.tensor.name + "')");

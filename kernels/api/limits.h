@@ -3,6 +3,7 @@
 // These are properties of the NKI programming model (`nl.tile_size`), the same on trn1/trn2.
 #pragma once
 
+#include "kernels/api/scalar.h"
 #include "kernels/api/tensor.h"
 
 namespace trnsim::limits {
@@ -23,5 +24,7 @@ void check_tensor_tensor(const View& dst, const View& a, const View& b);
 void check_on_chip(const char* op, const View& v);
 void check_reduce(const View& dst, const View& src);
 void check_engine_memory(const char* op, Engine engine, const View& v);
+// A tile operand of tensor_scalar / activation: on chip, [src.np, 1]. A number passes.
+void check_scalar_operand(const char* op, const View& src, const Scalar& operand);
 
 }  // namespace trnsim::limits

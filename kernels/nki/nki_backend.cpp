@@ -62,6 +62,23 @@ std::string number(float v) {
   return s;
 }
 
+// A number, or the [P, 1] tile of per-partition scalars.
+std::string operand(const Scalar& s) {
+  return s.tile ? read_expression(*s.tile) : number(s.value);
+}
+
+// ", engine=nisa.gpsimd_engine" for an engine other than the default Vector, which NKI leaves
+// to its compiler (and trnsim's tracer takes as Vector).
+std::string engine_argument(Engine e) {
+  switch (e) {
+    case Engine::scalar: return ", engine=nisa.scalar_engine";
+    case Engine::gpsimd: return ", engine=nisa.gpsimd_engine";
+    case Engine::vector:
+    case Engine::tensor: break;
+  }
+  return "";
+}
+
 // "first:first + count", folded to "a:b" when the start is a number.
 std::string slice(const Expr& first, int64_t count) {
   if (first.is_constant())
@@ -195,30 +212,42 @@ void NkiBackend::tensor_copy(const View& dst, const View& src, Engine engine) {
        ", dtype=" + nl_dtype(dst.tensor.dtype) + ")");
 }
 
-void NkiBackend::tensor_tensor(const View& dst, const View& a, const View& b, AluOp op) {
+void NkiBackend::tensor_tensor(const View& dst, const View& a, const View& b, AluOp op,
+                               Engine engine) {
   limits::check_tensor_tensor(dst, a, b);
+  limits::check_engine_memory("tensor_tensor", engine, dst);
   line(write_expression(dst) + " = nisa.tensor_tensor(" + read_expression(a) + ", " +
-       read_expression(b) + ", op=" + nl_alu(op) + ", dtype=" + nl_dtype(dst.tensor.dtype) + ")");
+       read_expression(b) + ", op=" + nl_alu(op) + engine_argument(engine) + ", dtype=" +
+       nl_dtype(dst.tensor.dtype) + ")");
 }
 
-void NkiBackend::tensor_scalar(const View& dst, const View& src, AluOp op, float operand,
-                               Engine engine) {
+void NkiBackend::tensor_scalar(const View& dst, const View& src, const ScalarOp& op0,
+                               const ScalarOp& op1, Engine engine) {
   limits::check_elementwise("tensor_scalar", dst, src);
   limits::check_engine_memory("tensor_scalar", engine, dst);
   limits::check_engine_memory("tensor_scalar", engine, src);
-  line(write_expression(dst) + " = nisa.tensor_scalar(" + read_expression(src) + ", op0=" +
-       nl_alu(op) + ", operand0=" + number(operand) + ", dtype=" + nl_dtype(dst.tensor.dtype) +
-       ")");
+  limits::check_scalar_operand("tensor_scalar", src, op0.operand);
+  std::string args = ", op0=" + nl_alu(op0.op) + ", operand0=" + operand(op0.operand) +
+                     (op0.reverse ? ", reverse0=True" : "");
+  if (op1.op != AluOp::bypass) {
+    limits::check_scalar_operand("tensor_scalar", src, op1.operand);
+    args += ", op1=" + nl_alu(op1.op) + ", operand1=" + operand(op1.operand) +
+            (op1.reverse ? ", reverse1=True" : "");
+  }
+  line(write_expression(dst) + " = nisa.tensor_scalar(" + read_expression(src) + args +
+       engine_argument(engine) + ", dtype=" + nl_dtype(dst.tensor.dtype) + ")");
 }
 
-void NkiBackend::activation(const View& dst, const View& src, ActFunc func, float scale,
-                            float bias) {
+void NkiBackend::activation(const View& dst, const View& src, ActFunc func, const Scalar& scale,
+                            const Scalar& bias) {
   limits::check_elementwise("activation", dst, src);
-  if (bias != 0.0f)
+  limits::check_scalar_operand("activation", src, scale);
+  limits::check_scalar_operand("activation", src, bias);
+  if (!bias.tile && bias.value != 0.0f)
     throw UserError("NKI emission: nisa.activation takes its bias as a tile, not a number");
   line(write_expression(dst) + " = nisa.activation(op=" + nl_activation(func) + ", data=" +
-       read_expression(src) + ", scale=" + number(scale) + ", dtype=" +
-       nl_dtype(dst.tensor.dtype) + ")");
+       read_expression(src) + (bias.tile ? ", bias=" + read_expression(*bias.tile) : "") +
+       ", scale=" + operand(scale) + ", dtype=" + nl_dtype(dst.tensor.dtype) + ")");
 }
 
 void NkiBackend::memset(const View& dst, float value) {

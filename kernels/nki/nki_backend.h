@@ -40,11 +40,13 @@ class NkiBackend : public Backend {
   void matmul(const View& psum, const View& stationary, const View& moving) override;
   void transpose(const View& psum, const View& src) override;
   void tensor_copy(const View& dst, const View& src, Engine engine) override;
-  void tensor_tensor(const View& dst, const View& a, const View& b, AluOp op) override;
-  void tensor_scalar(const View& dst, const View& src, AluOp op, float operand,
+  void tensor_tensor(const View& dst, const View& a, const View& b, AluOp op,
                      Engine engine) override;
-  void activation(const View& dst, const View& src, ActFunc func, float scale,
-                  float bias) override;
+  using Backend::tensor_scalar;
+  void tensor_scalar(const View& dst, const View& src, const ScalarOp& op0, const ScalarOp& op1,
+                     Engine engine) override;
+  void activation(const View& dst, const View& src, ActFunc func, const Scalar& scale,
+                  const Scalar& bias) override;
   void memset(const View& dst, float value) override;
   void reduce(const View& dst, const View& src, AluOp op) override;
 

@@ -60,7 +60,8 @@ const std::map<std::string, std::vector<std::string>>& event_fields() {
       {"transpose", {"psum", "src"}},
       {"tensor_copy", {"dst", "src", "engine"}},
       {"tensor_tensor", {"dst", "a", "b", "op"}},
-      {"tensor_scalar", {"dst", "src", "op", "operand", "engine"}},
+      {"tensor_scalar",
+       {"dst", "src", "op", "operand", "engine", "reverse", "op1", "operand1", "reverse1"}},
       {"activation", {"dst", "src", "func", "scale", "bias"}},
       {"memset", {"dst", "value"}},
       {"reduce", {"dst", "src", "op"}}};
@@ -225,6 +226,21 @@ class Replayer {
     return out;
   }
 
+  // A number, or a view of a [P, 1] tile of per-partition scalars.
+  Scalar scalar(const Event& e, const char* key) {
+    const auto it = e.fields.find(key);
+    if (it != e.fields.end() && it->is_object()) return Scalar(view(e, key));
+    return Scalar(number(t_, e, key));
+  }
+
+  // An optional boolean field, false when absent.
+  bool flag(const Event& e, const char* key) {
+    const auto it = e.fields.find(key);
+    if (it == e.fields.end()) return false;
+    if (!it->is_boolean()) fail_at(t_.path, e.line, e.kind + ": expected '" + key + "' true/false");
+    return it->get<bool>();
+  }
+
   static Engine engine(const std::string& name) {
     for (Engine e : {Engine::tensor, Engine::vector, Engine::scalar, Engine::gpsimd})
       if (name == engine_name(e)) return e;
@@ -275,12 +291,18 @@ class Replayer {
     if (k == "tensor_tensor")
       return b_.tensor_tensor(view(e, "dst"), view(e, "a"), view(e, "b"),
                               named(t_, e, "op", parse_alu_op));
-    if (k == "tensor_scalar")
-      return b_.tensor_scalar(view(e, "dst"), view(e, "src"), named(t_, e, "op", parse_alu_op),
-                              number(t_, e, "operand"), engine(text(t_, e, "engine")));
+    if (k == "tensor_scalar") {
+      const ScalarOp op0{named(t_, e, "op", parse_alu_op), scalar(e, "operand"),
+                         flag(e, "reverse")};
+      ScalarOp op1;
+      if (e.fields.contains("op1"))
+        op1 = {named(t_, e, "op1", parse_alu_op), scalar(e, "operand1"), flag(e, "reverse1")};
+      return b_.tensor_scalar(view(e, "dst"), view(e, "src"), op0, op1,
+                              engine(text(t_, e, "engine")));
+    }
     if (k == "activation")
       return b_.activation(view(e, "dst"), view(e, "src"), named(t_, e, "func", parse_act_func),
-                           number(t_, e, "scale"), number(t_, e, "bias"));
+                           scalar(e, "scale"), scalar(e, "bias"));
     if (k == "memset") return b_.memset(view(e, "dst"), number(t_, e, "value"));
     if (k == "reduce")
       return b_.reduce(view(e, "dst"), view(e, "src"), named(t_, e, "op", parse_alu_op));

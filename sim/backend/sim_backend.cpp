@@ -237,47 +237,81 @@ void SimBackend::tensor_copy(const View& dst, const View& src, Engine engine) {
   emit_lane(engine, std::move(in), resolve(dst, true), {s});
 }
 
-void SimBackend::tensor_tensor(const View& dst, const View& a, const View& b, AluOp op) {
+void SimBackend::tensor_tensor(const View& dst, const View& a, const View& b, AluOp op,
+                               Engine engine) {
   movement_.move(dst, a);
   movement_.move(dst, b);
   const PinnedOperands pins(tiles_);
   limits::check_tensor_tensor(dst, a, b);
+  limits::check_engine_memory("tensor_tensor", engine, dst);
+  limits::check_engine_memory("tensor_tensor", engine, a);
+  limits::check_engine_memory("tensor_tensor", engine, b);
   isa::Instruction in;
   in.op = Opcode::tensor_tensor;
   in.alu = op;
   in.label = dst.tensor.name + " <- " + a.tensor.name + " " + alu_op_name(op) + " " +
              b.tensor.name;
   const Operand sa = resolve(a, false), sb = resolve(b, false);
-  emit_lane(Engine::vector, std::move(in), resolve(dst, true), {sa, sb});
+  emit_lane(engine, std::move(in), resolve(dst, true), {sa, sb});
 }
 
-void SimBackend::tensor_scalar(const View& dst, const View& src, AluOp op, float operand,
-                               Engine engine) {
+// A number becomes the immediate; a [P, 1] tile the operand `slot` (src1 or src2), read by
+// the instruction, so its hazards and its engine port count.
+void SimBackend::scalar_operand(const char* op, Engine engine, const View& src,
+                                const Scalar& s, float& imm, isa::AccessPattern& slot,
+                                std::vector<Region>& reads) {
+  limits::check_scalar_operand(op, src, s);
+  if (!s.tile) {
+    imm = s.value;
+    return;
+  }
+  limits::check_engine_memory(op, engine, *s.tile);
+  const Operand t = resolve(*s.tile, false);
+  slot = t.ap;
+  reads.push_back(t.region);
+}
+
+void SimBackend::tensor_scalar(const View& dst, const View& src, const ScalarOp& op0,
+                               const ScalarOp& op1, Engine engine) {
   const PinnedOperands pins(tiles_);
   limits::check_elementwise("tensor_scalar", dst, src);
   limits::check_engine_memory("tensor_scalar", engine, dst);
   limits::check_engine_memory("tensor_scalar", engine, src);
   isa::Instruction in;
   in.op = Opcode::tensor_scalar;
-  in.alu = op;
-  in.imm0 = operand;
-  in.label = dst.tensor.name + " <- " + src.tensor.name + " " + alu_op_name(op) + " scalar";
+  in.alu = op0.op;
+  in.reverse0 = op0.reverse;
+  in.alu1 = op1.op;
+  in.reverse1 = op1.op != AluOp::bypass && op1.reverse;
+  in.label = dst.tensor.name + " <- " + src.tensor.name + " " + alu_op_name(op0.op) +
+             (op1.op != AluOp::bypass ? std::string(" ") + alu_op_name(op1.op) : "") + " scalar";
   const Operand s = resolve(src, false);
-  emit_lane(engine, std::move(in), resolve(dst, true), {s});
+  std::vector<Region> reads = {s.region};
+  scalar_operand("tensor_scalar", engine, src, op0.operand, in.imm0, in.src1, reads);
+  if (op1.op != AluOp::bypass)
+    scalar_operand("tensor_scalar", engine, src, op1.operand, in.imm1, in.src2, reads);
+  const Operand d = resolve(dst, true);
+  in.dst = d.ap;
+  in.src0 = s.ap;
+  emit(isa::compute_stream(engine), std::move(in), reads, {d.region});
 }
 
-void SimBackend::activation(const View& dst, const View& src, ActFunc func, float scale,
-                            float bias) {
+void SimBackend::activation(const View& dst, const View& src, ActFunc func, const Scalar& scale,
+                            const Scalar& bias) {
   const PinnedOperands pins(tiles_);
   limits::check_elementwise("activation", dst, src);
   isa::Instruction in;
   in.op = Opcode::activation;
   in.func = func;
-  in.imm0 = scale;
-  in.imm1 = bias;
   in.label = dst.tensor.name + " <- " + act_func_name(func) + "(" + src.tensor.name + ")";
   const Operand s = resolve(src, false);
-  emit_lane(Engine::scalar, std::move(in), resolve(dst, true), {s});
+  std::vector<Region> reads = {s.region};
+  scalar_operand("activation", Engine::scalar, src, scale, in.imm0, in.src1, reads);
+  scalar_operand("activation", Engine::scalar, src, bias, in.imm1, in.src2, reads);
+  const Operand d = resolve(dst, true);
+  in.dst = d.ap;
+  in.src0 = s.ap;
+  emit(isa::compute_stream(Engine::scalar), std::move(in), reads, {d.region});
 }
 
 void SimBackend::memset(const View& dst, float value) {

@@ -53,11 +53,13 @@ class SimBackend : public Backend {
   void matmul(const View& psum, const View& stationary, const View& moving) override;
   void transpose(const View& psum, const View& src) override;
   void tensor_copy(const View& dst, const View& src, Engine engine) override;
-  void tensor_tensor(const View& dst, const View& a, const View& b, AluOp op) override;
-  void tensor_scalar(const View& dst, const View& src, AluOp op, float operand,
+  void tensor_tensor(const View& dst, const View& a, const View& b, AluOp op,
                      Engine engine) override;
-  void activation(const View& dst, const View& src, ActFunc func, float scale,
-                  float bias) override;
+  using Backend::tensor_scalar;
+  void tensor_scalar(const View& dst, const View& src, const ScalarOp& op0, const ScalarOp& op1,
+                     Engine engine) override;
+  void activation(const View& dst, const View& src, ActFunc func, const Scalar& scale,
+                  const Scalar& bias) override;
   void memset(const View& dst, float value) override;
   void reduce(const View& dst, const View& src, AluOp op) override;
 
@@ -75,6 +77,8 @@ class SimBackend : public Backend {
             const std::vector<Region>& writes);
   void emit_dma(isa::Opcode op, const Operand& dst, const Operand& src, const std::string& label);
   isa::Stream dma_queue_for(const Operand& dst, const Operand& src);
+  void scalar_operand(const char* op, Engine engine, const View& src, const Scalar& s,
+                      float& imm, isa::AccessPattern& slot, std::vector<Region>& reads);
   void emit_lane(Engine engine, isa::Instruction in, const Operand& dst,
                  const std::vector<Operand>& srcs);
   // The spills and reloads placing an operand took, as DMAs ahead of the instruction.

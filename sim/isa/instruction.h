@@ -23,8 +23,15 @@ struct Instruction {
   Opcode op = Opcode::tensor_copy;
   AccessPattern dst;
   AccessPattern src0;
-  AccessPattern src1;  // matmul: moving; tensor_tensor: second input; otherwise unused
+  AccessPattern src1;  // matmul: moving; tensor_tensor: second input; see below
+  // tensor_scalar and activation (OpcodeInfo::scalar_tiles): src1 and src2, when valid, are
+  // [P, 1] tiles of per-partition scalars that replace imm0 and imm1 (tensor_scalar: operand0
+  // and operand1; activation: scale and bias), each broadcast along the free axis.
+  AccessPattern src2;
   AluOp alu = AluOp::bypass;
+  AluOp alu1 = AluOp::bypass;  // tensor_scalar: the second op (bypass: none)
+  bool reverse0 = false;       // tensor_scalar: operand0 (op) x instead of x (op) operand0
+  bool reverse1 = false;       // ... the same for the second op
   ActFunc func = ActFunc::identity;
   float imm0 = 0.0f;
   float imm1 = 0.0f;

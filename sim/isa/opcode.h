@@ -71,6 +71,7 @@ struct OpcodeInfo {
   bool reads_src0;
   bool reads_src1;
   bool may_accumulate;  // the `accumulate` flag is allowed: dst is read, then written
+  bool scalar_tiles;    // src1 / src2 may be [P, 1] per-partition scalar tiles (instruction.h)
   Placement dst;        // where dst must be (compute engines never reach HBM in any case)
   Placement src;        // where the sources must be
   ShapeRule shape;

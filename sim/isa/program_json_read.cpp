@@ -154,15 +154,23 @@ class Decoder {
 
   Instruction instruction(const json& j, const std::string& path) const {
     object(j, path,
-           {"op", "waits", "dst", "src0", "src1", "alu", "func", "imm0", "imm1", "accumulate",
-            "label"},
+           {"op", "waits", "dst", "src0", "src1", "src2", "alu", "alu1", "reverse0", "reverse1",
+            "func", "imm0", "imm1", "accumulate", "label"},
            {"op", "dst"});
     Instruction in;
     in.op = named(j.at("op"), child(path, "op"), parse_opcode);
     in.dst = access_pattern(j.at("dst"), child(path, "dst"));
     if (j.contains("src0")) in.src0 = access_pattern(j.at("src0"), child(path, "src0"));
     if (j.contains("src1")) in.src1 = access_pattern(j.at("src1"), child(path, "src1"));
+    if (j.contains("src2")) in.src2 = access_pattern(j.at("src2"), child(path, "src2"));
     if (j.contains("alu")) in.alu = named(j.at("alu"), child(path, "alu"), parse_alu_op);
+    if (j.contains("alu1")) in.alu1 = named(j.at("alu1"), child(path, "alu1"), parse_alu_op);
+    for (const char* flag : {"reverse0", "reverse1"}) {
+      if (!j.contains(flag)) continue;
+      if (!j.at(flag).is_boolean())
+        fail(child(path, flag), "expected true or false, got " + value_text(j.at(flag)));
+      (flag[7] == '0' ? in.reverse0 : in.reverse1) = j.at(flag).get<bool>();
+    }
     if (j.contains("func")) in.func = named(j.at("func"), child(path, "func"), parse_act_func);
     if (j.contains("imm0")) in.imm0 = immediate(j.at("imm0"), child(path, "imm0"));
     if (j.contains("imm1")) in.imm1 = immediate(j.at("imm1"), child(path, "imm1"));

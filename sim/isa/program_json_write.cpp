@@ -33,7 +33,11 @@ json instruction_to_json(const Instruction& in, const Program& p) {
   if (in.dst.valid()) j["dst"] = access_pattern_to_json(in.dst, p);
   if (in.src0.valid()) j["src0"] = access_pattern_to_json(in.src0, p);
   if (in.src1.valid()) j["src1"] = access_pattern_to_json(in.src1, p);
+  if (in.src2.valid()) j["src2"] = access_pattern_to_json(in.src2, p);
   if (in.alu != AluOp::bypass) j["alu"] = alu_op_name(in.alu);
+  if (in.alu1 != AluOp::bypass) j["alu1"] = alu_op_name(in.alu1);
+  if (in.reverse0) j["reverse0"] = true;
+  if (in.reverse1) j["reverse1"] = true;
   if (in.func != ActFunc::identity) j["func"] = act_func_name(in.func);
   if (in.imm0 != 0.0f) j["imm0"] = in.imm0;
   if (in.imm1 != 0.0f) j["imm1"] = in.imm1;
@@ -61,7 +65,11 @@ int key_rank(const std::string& key) {
                                        "dst",
                                        "src0",
                                        "src1",
+                                       "src2",
                                        "alu",
+                                       "alu1",
+                                       "reverse0",
+                                       "reverse1",
                                        "func",
                                        "imm0",
                                        "imm1",

@@ -56,9 +56,10 @@ class InstructionCheck {
       fail(op + " runs on " + stream_set_name(info.streams) + ", not on " + stream_name(s_));
     operand("dst", in.dst, true, op);
     operand("src0", in.src0, info.reads_src0, op);
-    operand("src1", in.src1, info.reads_src1, op);
+    operand("src1", in.src1, info.reads_src1 || (info.scalar_tiles && in.src1.valid()), op);
+    operand("src2", in.src2, info.scalar_tiles && in.src2.valid(), op);
     if (!is_dma(s_)) {
-      for (const auto* ap : {&in.dst, &in.src0, &in.src1}) {
+      for (const auto* ap : {&in.dst, &in.src0, &in.src1, &in.src2}) {
         if (ap->valid() && ap->memory == Memory::hbm) {
           fail(op + " on " + stream_name(s_) + " cannot access hbm; only DMA queues can");
         }
@@ -67,6 +68,9 @@ class InstructionCheck {
     require_placement(op, "dst", in.dst, info.dst);
     if (info.reads_src0) require_placement(op, "src0", in.src0, info.src);
     if (info.reads_src1) require_placement(op, "src1", in.src1, info.src);
+    if (info.scalar_tiles) scalar_tiles(op, in, info);
+    if (in.alu1 != AluOp::bypass && in.op != Opcode::tensor_scalar)
+      fail("alu1 is set but only TENSOR_SCALAR has a second op");
     if (in.accumulate && !info.may_accumulate)
       fail("accumulate is set but " + op + " cannot accumulate");
     shapes(in, info);
@@ -75,6 +79,17 @@ class InstructionCheck {
 
  private:
   [[noreturn]] void fail(const std::string& problem) const { throw UserError(where_ + problem); }
+
+  // src1 / src2 of TENSOR_SCALAR and ACTIVATE: [P, 1] tiles of one scalar per partition of src0.
+  void scalar_tiles(const std::string& op, const Instruction& in, const OpcodeInfo& info) {
+    for (const auto& [name, ap] : {std::pair{"src1", &in.src1}, std::pair{"src2", &in.src2}}) {
+      if (!ap->valid()) continue;
+      require_placement(op, name, *ap, info.src);
+      if (ap->partitions != in.src0.partitions || ap->free_elements() != 1)
+        fail(op + " " + name + " must be a [" + std::to_string(in.src0.partitions) +
+             ", 1] tile of per-partition scalars, got " + shape(*ap));
+    }
+  }
 
   void operand(const std::string& name, const AccessPattern& ap, bool used, const std::string& op) {
     if (!used) {

@@ -12,7 +12,7 @@ constexpr size_t kNumericsStackBytes = 1 << 20;
 
 bool touches(const isa::Instruction& in, Memory m) {
   return (in.dst.valid() && in.dst.memory == m) || (in.src0.valid() && in.src0.memory == m) ||
-         (in.src1.valid() && in.src1.memory == m);
+         (in.src1.valid() && in.src1.memory == m) || (in.src2.valid() && in.src2.memory == m);
 }
 
 bool same_operand(const isa::AccessPattern& a, const isa::AccessPattern& b) {

@@ -127,10 +127,11 @@ void check_fits(const isa::Program& program, const HwConfig& cfg) {
       check_on_chip(in.dst, cfg, at, "dst");
       check_on_chip(in.src0, cfg, at, "src0");
       check_on_chip(in.src1, cfg, at, "src1");
+      check_on_chip(in.src2, cfg, at, "src2");
       if (in.op == isa::Opcode::matmul) check_matmul(in, cfg, at);
       if (!isa::is_dma(stream) && isa::engine_of(stream) != Engine::tensor) {
         const int lanes = cost::lane_config(cfg, isa::engine_of(stream)).lanes;
-        for (const isa::AccessPattern* ap : {&in.dst, &in.src0, &in.src1})
+        for (const isa::AccessPattern* ap : {&in.dst, &in.src0, &in.src1, &in.src2})
           if (ap->valid() && ap->partitions > lanes)
             throw UserError(at.name() + ": spans " + std::to_string(ap->partitions) +
                             " partitions but the engine has " + std::to_string(lanes) + " lanes");

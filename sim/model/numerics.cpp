@@ -83,11 +83,30 @@ void reduce(const Instruction& in, MemoryImage& mem) {
   mem.write(in.dst, out);
 }
 
+// One scalar per partition: the [P, 1] tile `tile` if it is given, else `imm` everywhere.
+std::vector<float> per_partition(const isa::AccessPattern& tile, float imm, int64_t partitions,
+                                 const MemoryImage& mem) {
+  return tile.valid() ? mem.read(tile) : std::vector<float>(static_cast<size_t>(partitions), imm);
+}
+
+// fn(x, s0, s1) for every element x of src0, with the per-partition scalars of src1 / imm0
+// and src2 / imm1.
 template <typename Fn>
 void elementwise(const Instruction& in, MemoryImage& mem, Fn&& fn) {
   std::vector<float> v = mem.read(in.src0);
-  for (auto& x : v) x = fn(x);
+  const int64_t p = in.src0.partitions, f = in.src0.free_elements();
+  const std::vector<float> s0 = per_partition(in.src1, in.imm0, p, mem);
+  const std::vector<float> s1 = per_partition(in.src2, in.imm1, p, mem);
+  for (int64_t i = 0; i < p; ++i)
+    for (int64_t j = 0; j < f; ++j) {
+      float& x = v[static_cast<size_t>(i * f + j)];
+      x = fn(x, s0[static_cast<size_t>(i)], s1[static_cast<size_t>(i)]);
+    }
   mem.write(in.dst, v);
+}
+
+float apply(AluOp op, float x, float operand, bool reverse) {
+  return reverse ? alu(op, operand, x) : alu(op, x, operand);
 }
 
 }  // namespace
@@ -106,11 +125,15 @@ void execute(const Instruction& in, MemoryImage& mem) {
       mem.write(in.dst, a);
       return;
     }
-    case Opcode::tensor_scalar:
-      elementwise(in, mem, [&](float x) { return alu(in.alu, x, in.imm0); });
+    case Opcode::tensor_scalar:  // fp32 between the two ops (A2: the engines compute in fp32)
+      elementwise(in, mem, [&](float x, float s0, float s1) {
+        const float first = apply(in.alu, x, s0, in.reverse0);
+        return in.alu1 == AluOp::bypass ? first : apply(in.alu1, first, s1, in.reverse1);
+      });
       return;
     case Opcode::activation:
-      elementwise(in, mem, [&](float x) { return activate(in.func, x * in.imm0 + in.imm1); });
+      elementwise(in, mem,
+                  [&](float x, float scale, float bias) { return activate(in.func, x * scale + bias); });
       return;
     case Opcode::memset:
       mem.write(in.dst, std::vector<float>(static_cast<size_t>(in.dst.partitions *

@@ -15,7 +15,9 @@ std::vector<Operand> operands_of(const isa::Instruction& in) {
   std::vector<Operand> out;
   if (in.dst.valid()) out.push_back({"dst", &in.dst, dst_read, true});
   if (uses_src0 && in.src0.valid()) out.push_back({"src0", &in.src0, true, false});
-  if (uses_src1 && in.src1.valid()) out.push_back({"src1", &in.src1, true, false});
+  if ((uses_src1 || info.scalar_tiles) && in.src1.valid())
+    out.push_back({"src1", &in.src1, true, false});
+  if (info.scalar_tiles && in.src2.valid()) out.push_back({"src2", &in.src2, true, false});
   return out;
 }
 
