@@ -132,8 +132,9 @@ void execute(const Instruction& in, MemoryImage& mem) {
       });
       return;
     case Opcode::activation:
-      elementwise(in, mem,
-                  [&](float x, float scale, float bias) { return activate(in.func, x * scale + bias); });
+      elementwise(in, mem, [&](float x, float scale, float bias) {
+        return activate(in.func, x * scale + bias);
+      });
       return;
     case Opcode::memset:
       mem.write(in.dst, std::vector<float>(static_cast<size_t>(in.dst.partitions *
