@@ -58,13 +58,14 @@ const std::map<std::string, std::vector<std::string>>& event_fields() {
       {"dma_transpose", {"dst", "src"}},
       {"matmul", {"psum", "stationary", "moving"}},
       {"transpose", {"psum", "src"}},
-      {"tensor_copy", {"dst", "src", "engine"}},
-      {"tensor_tensor", {"dst", "a", "b", "op"}},
+      {"tensor_copy", {"dst", "src", "engine", "lowering"}},
+      {"tensor_tensor", {"dst", "a", "b", "op", "engine", "lowering"}},
       {"tensor_scalar",
-       {"dst", "src", "op", "operand", "engine", "reverse", "op1", "operand1", "reverse1"}},
-      {"activation", {"dst", "src", "func", "scale", "bias"}},
+       {"dst", "src", "op", "operand", "engine", "reverse", "op1", "operand1", "reverse1",
+        "lowering"}},
+      {"activation", {"dst", "src", "func", "scale", "bias", "lowering"}},
       {"memset", {"dst", "value"}},
-      {"reduce", {"dst", "src", "op"}}};
+      {"reduce", {"dst", "src", "op", "lowering"}}};
   return table;
 }
 const std::vector<std::string> kViewFields = {"tensor", "block", "p0", "np", "f0", "nf"};
@@ -158,7 +159,8 @@ void index_loops(Events& t) {
 // Replays events [begin, end) on the backend; `tensors` maps trace ids to the backend's refs.
 class Replayer {
  public:
-  Replayer(const Events& t, Backend& b) : t_(t), b_(b) {}
+  Replayer(const Events& t, Backend& b, const std::map<std::string, Engine>& engines)
+      : t_(t), b_(b), engines_(engines) {}
 
   void run(size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
@@ -241,6 +243,23 @@ class Replayer {
     return it->get<bool>();
   }
 
+  // The engine of an operation: its `lowering`'s entry in the nki_engine table, else its
+  // `engine` field; without either, Vector for a tensor_tensor (whose engine was not recorded
+  // before either field existed) and an error for the others.
+  Engine engine_of(const Event& e) {
+    if (e.fields.contains("lowering")) {
+      const std::string lowering = text(t_, e, "lowering");
+      const std::string function = lowering.substr(lowering.find('.') + 1);
+      const auto it = engines_.find(function);
+      if (it == engines_.end())
+        throw InputError("lowering '" + excerpt(lowering) + "': no entry nki_engine." +
+                         excerpt(function) + " in the hardware config");
+      return it->second;
+    }
+    if (e.kind == "tensor_tensor" && !e.fields.contains("engine")) return Engine::vector;
+    return engine(text(t_, e, "engine"));
+  }
+
   static Engine engine(const std::string& name) {
     for (Engine e : {Engine::tensor, Engine::vector, Engine::scalar, Engine::gpsimd})
       if (name == engine_name(e)) return e;
@@ -286,24 +305,25 @@ class Replayer {
     if (k == "matmul")
       return b_.matmul(view(e, "psum"), view(e, "stationary"), view(e, "moving"));
     if (k == "transpose") return b_.transpose(view(e, "psum"), view(e, "src"));
-    if (k == "tensor_copy")
-      return b_.tensor_copy(view(e, "dst"), view(e, "src"), engine(text(t_, e, "engine")));
+    if (k == "tensor_copy") return b_.tensor_copy(view(e, "dst"), view(e, "src"), engine_of(e));
     if (k == "tensor_tensor")
       return b_.tensor_tensor(view(e, "dst"), view(e, "a"), view(e, "b"),
-                              named(t_, e, "op", parse_alu_op));
+                              named(t_, e, "op", parse_alu_op), engine_of(e));
     if (k == "tensor_scalar") {
       const ScalarOp op0{named(t_, e, "op", parse_alu_op), scalar(e, "operand"),
                          flag(e, "reverse")};
       ScalarOp op1;
       if (e.fields.contains("op1"))
         op1 = {named(t_, e, "op1", parse_alu_op), scalar(e, "operand1"), flag(e, "reverse1")};
-      return b_.tensor_scalar(view(e, "dst"), view(e, "src"), op0, op1,
-                              engine(text(t_, e, "engine")));
+      return b_.tensor_scalar(view(e, "dst"), view(e, "src"), op0, op1, engine_of(e));
     }
-    if (k == "activation")
+    if (k == "activation") {
+      if (e.fields.contains("lowering")) engine_of(e);  // an unknown function is an error here too
       return b_.activation(view(e, "dst"), view(e, "src"), named(t_, e, "func", parse_act_func),
                            scalar(e, "scale"), scalar(e, "bias"));
+    }
     if (k == "memset") return b_.memset(view(e, "dst"), number(t_, e, "value"));
+    if (k == "reduce" && e.fields.contains("lowering")) engine_of(e);
     if (k == "reduce")
       return b_.reduce(view(e, "dst"), view(e, "src"), named(t_, e, "op", parse_alu_op));
     throw std::logic_error("TraceKernel: event '" + k + "' passed load() but has no call");
@@ -311,6 +331,7 @@ class Replayer {
 
   const Events& t_;
   Backend& b_;
+  const std::map<std::string, Engine>& engines_;
   std::map<int64_t, TensorRef> tensors_;
 };
 
@@ -367,8 +388,8 @@ TraceKernel TraceKernel::from_text(std::string_view text, const std::string& ori
 
 const std::string& TraceKernel::name() const { return events_->kernel; }
 
-void TraceKernel::replay(Backend& backend) const {
-  Replayer(*events_, backend).run(0, events_->events.size());
+void TraceKernel::replay(Backend& backend, const std::map<std::string, Engine>& engines) const {
+  Replayer(*events_, backend, engines).run(0, events_->events.size());
 }
 
 }  // namespace trnsim::nki

@@ -12,6 +12,7 @@
 // the kernel file and line the event came from.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -30,7 +31,10 @@ class TraceKernel {
   static TraceKernel from_text(std::string_view text, const std::string& origin);
 
   const std::string& name() const;  // the kernel function's name, from the header
-  void replay(Backend& backend) const;
+  // An operation recorded with a `lowering` ("nl.add", "nisa.tensor_scalar": an nl.* call, or
+  // an nisa call without engine=) runs on `engines` of that function's name ("add"), the
+  // hardware config's nki_engine table; one recorded with an `engine` runs there.
+  void replay(Backend& backend, const std::map<std::string, Engine>& engines = {}) const;
 
   struct Events;  // the parsed lines and their loop structure (trace_kernel.cpp)
 

@@ -143,6 +143,10 @@ void SimBackend::emit(isa::Stream stream, isa::Instruction in, const std::vector
                     " bytes (--max-memory-gib)");
   if (watch_ && !watch_->tick("building", count, 0))
     throw UserError(watch_->time_limit_message());
+  const isa::OpcodeInfo& info = isa::opcode_info(in.op);
+  if (!isa::is_dma(stream) && !(info.streams & isa::on_engine(isa::engine_of(stream))))
+    throw UserError(std::string(info.name) + " runs on " + isa::stream_set_name(info.streams) +
+                    ", not on " + engine_name(isa::engine_of(stream)));
   const bool accumulate_chain = in.op == Opcode::matmul && in.accumulate;
   in.waits = hazards_.track(stream, static_cast<uint32_t>(instructions.size()), reads, writes,
                             accumulate_chain);

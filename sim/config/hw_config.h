@@ -4,8 +4,11 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
+
+#include "common/types.h"
 
 namespace trnsim {
 
@@ -91,6 +94,10 @@ struct HwConfig {
   HbmConfig hbm;
   bool shared_sbuf_port_vector_gpsimd = true;  // NC-v2: VectorE and GpSimdE serialise on SBUF
   bool shared_psum_port_vector_scalar = true;  // NC-v2: VectorE and ScalarE serialise on PSUM
+  // The engine each nl.* call (and each nisa call left to the compiler) runs on, by function
+  // name ("add", "exp", "tensor_scalar"): section nki_engine of the YAML. AWS documents no
+  // such table (reference nki-frontend.md §4.4); each entry says where its value comes from.
+  std::map<std::string, Engine> nki_engines;
 
   // What a report calls this machine: the name, then each override, so that a changed trn1
   // never reads as plain trn1: "trn1 + hbm.efficiency=0.3".

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -61,9 +62,32 @@ class TableBuilder {
         [field](HwConfig& c, double v) { c.*field = static_cast<T>(v); },
         [field](const HwConfig& c) { return static_cast<double>(c.*field); });
   }
+  // An entry of HwConfig::nki_engines that may name one of `engines`.
+  void add_nki_engine(const std::string& function, std::vector<Engine> engines,
+                      const std::string& description) {
+    std::vector<std::string> names;
+    for (Engine e : engines) names.push_back(lower(engine_name(e)));
+    push(
+        "nki_engine", function.c_str(), HwParameter::Type::choice, "", 0,
+        static_cast<double>(engines.size() - 1), description.c_str(),
+        [function, engines](HwConfig& c, double v) {
+          c.nki_engines[function] = engines.at(static_cast<size_t>(v));
+        },
+        [function, engines](const HwConfig& c) {
+          const auto it = c.nki_engines.find(function);
+          const Engine e = it == c.nki_engines.end() ? engines.front() : it->second;
+          return static_cast<double>(std::find(engines.begin(), engines.end(), e) -
+                                     engines.begin());
+        });
+    table_.back().choices = std::move(names);
+  }
   std::vector<HwParameter> take() { return std::move(table_); }
 
  private:
+  static std::string lower(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  }
   void push(const std::string& section, const char* name, HwParameter::Type type, const char* unit,
             double min, double max, const char* description,
             std::function<void(HwConfig&, double)> set,
@@ -73,6 +97,32 @@ class TableBuilder {
   }
   std::vector<HwParameter> table_;
 };
+
+// The engine of each nl.* function (python/TRACE_FORMAT.md "lowering"), and of the nisa calls
+// whose engine= is left to the compiler. The choices are the engines that run the opcode the
+// call becomes (sim/isa/opcode.cpp): ACTIVATE only on Scalar, TENSOR_REDUCE only on Vector,
+// so those entries have one choice until the opcode table allows more.
+void add_nki_engines(TableBuilder& t) {
+  const std::vector<Engine> lanes = {Engine::vector, Engine::scalar, Engine::gpsimd};
+  for (const char* f : {"add", "subtract", "multiply", "divide", "maximum", "minimum"})
+    t.add_nki_engine(f, lanes,
+                     std::string("nl.") + f + ": TENSOR_TENSOR of two tiles (Vector, GpSimd), " +
+                         "TENSOR_SCALAR with a number or a [P, 1] tile");
+  for (const char* f : {"exp", "log", "tanh", "sigmoid", "silu", "gelu", "relu", "rsqrt", "sqrt",
+                        "square", "reciprocal"})
+    t.add_nki_engine(f, {Engine::scalar}, std::string("nl.") + f + ": an ACTIVATE");
+  for (const char* f : {"sum", "max", "min", "mean"})
+    t.add_nki_engine(f, {Engine::vector},
+                     std::string("nl.") + f + ": a TENSOR_REDUCE over the free axis" +
+                         (std::string(f) == "mean" ? ", then a TENSOR_SCALAR multiply by 1/n" : ""));
+  t.add_nki_engine("copy", lanes, "nl.copy: a TENSOR_COPY");
+  t.add_nki_engine("loop_reduce", {Engine::vector, Engine::gpsimd},
+                   "nl.loop_reduce: a TENSOR_TENSOR accumulating into its destination");
+  t.add_nki_engine("tensor_tensor", {Engine::vector, Engine::gpsimd},
+                   "nisa.tensor_tensor without engine=");
+  t.add_nki_engine("tensor_scalar", lanes, "nisa.tensor_scalar without engine=");
+  t.add_nki_engine("tensor_copy", lanes, "nisa.tensor_copy without engine=");
+}
 
 std::vector<HwParameter> build_table() {
   TableBuilder t;
@@ -183,6 +233,7 @@ std::vector<HwParameter> build_table() {
             "", 0, 1, "VectorE and GpSimdE serialise on the SBUF port");
   t.add_top("ports", "shared_psum_port_vector_scalar", &HwConfig::shared_psum_port_vector_scalar,
             "", 0, 1, "VectorE and ScalarE serialise on the PSUM port");
+  add_nki_engines(t);
   return t.take();
 }
 

@@ -64,7 +64,7 @@ void trace_nki_file(const std::string& file_and_kernel, const std::string& trace
 isa::Program build_trace_program(const nki::TraceKernel& kernel, const HwConfig& hw,
                                  const Budget& budget, RunWatch* watch) {
   backend::SimBackend sim(hw, kernel.name(), budget, watch);
-  kernel.replay(sim);
+  kernel.replay(sim, hw.nki_engines);
   return sim.finish();
 }
 
