@@ -111,10 +111,10 @@ void add_nki_engines(TableBuilder& t) {
   for (const char* f : {"exp", "log", "tanh", "sigmoid", "silu", "gelu", "relu", "rsqrt", "sqrt",
                         "square", "reciprocal"})
     t.add_nki_engine(f, {Engine::scalar}, std::string("nl.") + f + ": an ACTIVATE");
-  for (const char* f : {"sum", "max", "min", "mean"})
-    t.add_nki_engine(f, {Engine::vector},
-                     std::string("nl.") + f + ": a TENSOR_REDUCE over the free axis" +
-                         (std::string(f) == "mean" ? ", then a TENSOR_SCALAR multiply by 1/n" : ""));
+  for (const char* f : {"sum", "max", "min"})
+    t.add_nki_engine(f, {Engine::vector}, std::string("nl.") + f + ": a TENSOR_REDUCE");
+  t.add_nki_engine("mean", {Engine::vector},
+                   "nl.mean: a TENSOR_REDUCE add, then a TENSOR_SCALAR multiply by 1/n");
   t.add_nki_engine("copy", lanes, "nl.copy: a TENSOR_COPY");
   t.add_nki_engine("loop_reduce", {Engine::vector, Engine::gpsimd},
                    "nl.loop_reduce: a TENSOR_TENSOR accumulating into its destination");
