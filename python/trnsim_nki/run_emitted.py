@@ -2,10 +2,13 @@
 
 usage: python3 -m trnsim_nki run-emitted KERNEL.py INPUT.f32 [INPUT.f32 ...]
            --output OUT.f32 --operations OPS.json [--opcodes NAME,NAME,...]
+           [--reference REF.f32]
 
 Inputs are raw float32 files in the order of the kernel's parameters (INPUT_SHAPES); the output
 is written as raw float32, and the operation counts as a JSON object. With --opcodes (the
-simulator's opcode table), every operation the stand-in records must name one of them.
+simulator's opcode table), every operation the stand-in records must name one of them. With
+--reference, the file's REFERENCE function (plain numpy, written apart from the kernel, as in
+tests/nki_kernels/) is applied to the same inputs and its result written as raw float32.
 """
 import argparse
 import importlib.util
@@ -26,6 +29,7 @@ def main(argv):
     parser.add_argument("--output", required=True)
     parser.add_argument("--operations", required=True)
     parser.add_argument("--opcodes", default="")
+    parser.add_argument("--reference", default="")
     args = parser.parse_args(argv)
     _runtime.OPCODES.update(name for name in args.opcodes.split(",") if name)
 
@@ -38,6 +42,9 @@ def main(argv):
     for path, shape in zip(args.inputs, module.INPUT_SHAPES.values()):
         values = np.fromfile(path, dtype=np.float32).reshape(shape)
         tensors.append(_runtime.Tile(_runtime.round_to(dtype, values), dtype, "hbm"))
+    if args.reference:
+        reference = module.REFERENCE(*(t.values.copy() for t in tensors))
+        np.asarray(reference, dtype=np.float32).tofile(args.reference)
     result = module.KERNEL(*tensors)
     result.values.astype(np.float32).tofile(args.output)
     with open(args.operations, "w") as f:

@@ -71,6 +71,7 @@ class Reduction:
         self.reduce = ufunc.reduce
 
     def __call__(self, x, axis, dtype=None, keepdims=False, mask=None):
+        axis = tuple(axis) if isinstance(axis, (list, tuple)) else axis
         if not isinstance(x, Tile):
             return self.ufunc.reduce(np.asarray(x), axis=axis, keepdims=keepdims)
         record("TENSOR_REDUCE", *x.shape)
@@ -109,3 +110,19 @@ sum = Reduction("sum", np.add)  # noqa: A001 (NKI's names)
 max = Reduction("max", np.maximum)  # noqa: A001
 min = Reduction("min", np.minimum)  # noqa: A001
 mean = Reduction("mean", np.add, mean=True)
+
+
+def _install_operators():
+    """`a + b`, `a * 2.0`, `-a`, ... on tiles, as nl.add, nl.multiply, ... (the tracer's)."""
+    def binary(f, swap=False):
+        def method(self, other):
+            return f(other, self) if swap else f(self, other)
+        return method
+
+    for name, f in (("add", add), ("sub", subtract), ("mul", multiply), ("truediv", divide)):
+        setattr(Tile, f"__{name}__", binary(f))
+        setattr(Tile, f"__r{name}__", binary(f, swap=True))
+    Tile.__neg__ = lambda self: multiply(self, -1.0)
+
+
+_install_operators()

@@ -22,7 +22,11 @@ def dma_copy(dst, src):
     dst[...] = src
 
 
-def tensor_tensor(a, b, op, dtype=None):
+vector_engine, scalar_engine, gpsimd_engine, tensor_engine = "Vector", "Scalar", "GpSimd", "Tensor"
+unknown_engine = None
+
+
+def tensor_tensor(a, b, op, dtype=None, mask=None, engine=None):
     record("TENSOR_TENSOR", *a.shape)
     dtype = dtype or a.dtype
     return Tile(round_to(dtype, op(a.values, b.values)), dtype, nl.sbuf)
@@ -38,7 +42,7 @@ def _apply(op, x, operand, reverse):
 
 
 def tensor_scalar(data, op0, operand0, reverse0=False, op1=None, operand1=None, reverse1=False,
-                  dtype=None, engine=None):
+                  dtype=None, mask=None, engine=None):
     record("TENSOR_SCALAR", *data.shape)
     dtype = dtype or data.dtype
     values = np.asarray(_apply(op0, data.values, _operand(operand0), reverse0), np.float32)
@@ -47,7 +51,7 @@ def tensor_scalar(data, op0, operand0, reverse0=False, op1=None, operand1=None, 
     return Tile(round_to(dtype, values), dtype, nl.sbuf)
 
 
-def activation(op, data, bias=None, scale=1.0, dtype=None):
+def activation(op, data, bias=None, scale=1.0, dtype=None, mask=None):
     record("ACTIVATE", *data.shape)
     dtype = dtype or data.dtype
     x = data.values * _operand(scale)
@@ -62,8 +66,16 @@ def memset(shape, value, dtype):
     return Tile(np.full(shape, value, dtype=np.float32), dtype, nl.sbuf)
 
 
-def tensor_reduce(op, data, axis, keepdims=True, dtype=None):
+def tensor_reduce(op, data, axis, dtype=None, negate=False, keepdims=False, mask=None):
     record("TENSOR_REDUCE", *data.shape)
     dtype = dtype or data.dtype
-    values = op.reduce(data.values, axis=tuple(axis), keepdims=keepdims)
-    return Tile(round_to(dtype, values), dtype, nl.sbuf)
+    axis = tuple(axis) if isinstance(axis, (list, tuple)) else (axis,)
+    reduce = getattr(op, "reduce", None) or op  # a ufunc's reduce, or np.max / np.sum
+    values = reduce(data.values, axis=axis, keepdims=True)
+    return Tile(round_to(dtype, -values if negate else values), dtype, nl.sbuf)
+
+
+def tensor_copy(src, dtype=None, mask=None, engine=None):
+    record("TENSOR_COPY", *src.shape)
+    dtype = dtype or src.dtype
+    return Tile(round_to(dtype, src.values), dtype, nl.sbuf)

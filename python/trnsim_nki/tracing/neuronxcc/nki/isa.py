@@ -1,5 +1,5 @@
 """Stand-in for `neuronxcc.nki.isa` (nisa), tracing mode: the engine instructions."""
-from . import _trace
+from . import _arith, _trace
 from . import language as nl
 from ._trace import Pending, as_view, fail
 
@@ -7,7 +7,7 @@ from ._trace import Pending, as_view, fail
 def _named(table, op, what):
     if op not in table:
         fail(f"{what} {getattr(op, '__name__', op)!r} is not supported "
-             f"(supported: {', '.join(sorted(f.__name__ for f in table))})")
+             f"(supported: {', '.join(sorted({f.__name__ for f in table}))})")
     return table[op]
 
 
@@ -27,37 +27,84 @@ def dma_copy(dst, src):
     _trace.op_now("dma_copy", dst=as_view(dst), src=as_view(src))
 
 
-def tensor_tensor(a, b, op, dtype=None):
+# Engines: a name the trace uses, or None (nisa.unknown_engine: the compiler's choice, which
+# the replay takes from the hardware config's nki_engine table).
+vector_engine, scalar_engine, gpsimd_engine, tensor_engine = "Vector", "Scalar", "GpSimd", "Tensor"
+unknown_engine = None
+
+
+def _engine(engine, call):
+    """{"engine": ...} for an explicit engine=, else {"lowering": "nisa.CALL"}."""
+    if engine is None:
+        return {"lowering": "nisa." + call}
+    if engine not in (vector_engine, scalar_engine, gpsimd_engine):
+        fail(f"nisa.{call}: engine {engine!r} cannot run it (vector, scalar or gpsimd engine)")
+    return {"engine": engine}
+
+
+def _operand(x, data, what):
+    """A number, or a [P, 1] tile of per-partition scalars of `data`."""
+    if _arith.is_number(x):
+        return float(x)
+    if not _arith.is_tile(x):
+        fail(f"{what} must be a number or a [P, 1] tile, got {type(x).__name__}")
+    v = as_view(x)
+    if v.np != data.np or v.nf != 1:
+        fail(f"{what} tile has shape {v.shape}; a tile operand holds one scalar per partition: "
+             f"[{data.np}, 1]")
+    return v
+
+
+def tensor_tensor(a, b, op, dtype=None, mask=None, engine=unknown_engine):
+    _arith.no_mask("tensor_tensor", mask)
     va, vb = as_view(a), as_view(b)
-    return Pending("tensor_tensor", a=va, b=vb, op=_named(nl.ALU_OPS, op, "ALU op")).of_shape(
-        va.np, va.nf, dtype or va.dtype)
+    return Pending("tensor_tensor", a=va, b=vb, op=_named(nl.ALU_OPS, op, "ALU op"),
+                   **_engine(engine, "tensor_tensor")).of_shape(va.np, va.nf, dtype or va.dtype)
 
 
-def tensor_scalar(data, op0, operand0, dtype=None):
-    if not isinstance(operand0, (int, float)):
-        fail("tensor_scalar with a tile operand is not yet supported")
+def tensor_scalar(data, op0, operand0, reverse0=False, op1=None, operand1=None, reverse1=False,
+                  dtype=None, mask=None, engine=unknown_engine):
+    _arith.no_mask("tensor_scalar", mask)
     v = as_view(data)
-    return Pending("tensor_scalar", src=v, op=_named(nl.ALU_OPS, op0, "ALU op"),
-                   operand=float(operand0), engine="Vector").of_shape(v.np, v.nf, dtype or v.dtype)
+    more = {}
+    if op1 is not None:
+        more = dict(op1=_named(nl.ALU_OPS, op1, "ALU op"),
+                    operand1=_operand(operand1, v, "nisa.tensor_scalar operand1"))
+        if reverse1:
+            more["reverse1"] = True
+    fields = dict(src=v, op=_named(nl.ALU_OPS, op0, "ALU op"),
+                  operand=_operand(operand0, v, "nisa.tensor_scalar operand0"))
+    if reverse0:
+        fields["reverse"] = True
+    return Pending("tensor_scalar", **fields, **more, **_engine(engine, "tensor_scalar")
+                   ).of_shape(v.np, v.nf, dtype or v.dtype)
 
 
-def activation(op, data, bias=None, scale=1.0, dtype=None):
-    if bias is not None:
-        fail("activation with a bias tile is not yet supported")
-    if not isinstance(scale, (int, float)):
-        fail("activation with a scale tile is not yet supported")
+def activation(op, data, bias=None, scale=1.0, dtype=None, mask=None):
+    _arith.no_mask("activation", mask)
     v = as_view(data)
     return Pending("activation", src=v, func=_named(nl.ACTIVATIONS, op, "activation"),
-                   scale=float(scale), bias=0.0).of_shape(v.np, v.nf, dtype or v.dtype)
+                   scale=_operand(scale, v, "nisa.activation scale"),
+                   bias=0.0 if bias is None else _operand(bias, v, "nisa.activation bias")
+                   ).of_shape(v.np, v.nf, dtype or v.dtype)
+
+
+def tensor_copy(src, dtype=None, mask=None, engine=unknown_engine):
+    _arith.no_mask("tensor_copy", mask)
+    v = as_view(src)
+    return Pending("tensor_copy", src=v, **_engine(engine, "tensor_copy")).of_shape(
+        v.np, v.nf, dtype or v.dtype)
 
 
 def memset(shape, value, dtype):
     return Pending("memset", value=float(value)).of_shape(shape[0], shape[1], dtype)
 
 
-def tensor_reduce(op, data, axis, keepdims=True, dtype=None):
-    if list(axis) != [1]:
-        fail(f"tensor_reduce over axis {axis} is not yet supported (only axis=[1])")
+def tensor_reduce(op, data, axis, dtype=None, negate=False, keepdims=False, mask=None):
+    _arith.no_mask("tensor_reduce", mask)
+    if negate:
+        fail("nisa.tensor_reduce with negate=True is not yet supported")
+    _arith.free_axis("nisa.tensor_reduce", axis)
     v = as_view(data)
     return Pending("reduce", src=v, op=_named(nl.ALU_OPS, op, "ALU op")).of_shape(
         v.np, 1, dtype or v.dtype)

@@ -13,17 +13,10 @@ sbuf, psum, hbm, shared_hbm, private_hbm = "sbuf", "psum", "hbm", "shared_hbm", 
 HBM_ROLES = {shared_hbm: "output", hbm: "scratch", private_hbm: "scratch"}
 
 
-def _operator(name):
-    def refuse(*args, **kwargs):
-        fail(f"nl.{name} called on tiles is not yet supported (pass it as op= to an nisa call)")
-    refuse.__name__ = name
-    return refuse
-
-
-add, subtract, multiply = _operator("add"), _operator("subtract"), _operator("multiply")
-maximum, minimum = _operator("maximum"), _operator("minimum")
-exp, tanh, relu = _operator("exp"), _operator("tanh"), _operator("relu")
-sigmoid, silu = _operator("sigmoid"), _operator("silu")
+from ._arith import (add, subtract, multiply, divide, maximum, minimum, equal, not_equal,  # noqa
+                     greater, greater_equal, less, less_equal, exp, log, tanh, sigmoid, silu,
+                     gelu, relu, rsqrt, sqrt, square, reciprocal, sum, max, min, mean, copy,
+                     ALU_OPS, ACTIVATIONS)
 
 
 def par_dim(n):
@@ -114,22 +107,11 @@ def store(dst, value):
     _trace.op_now("dma_copy", dst=as_view(dst), src=as_view(value))
 
 
-def copy(x, dtype=None):
-    v = as_view(x)
-    return Pending("tensor_copy", src=v, engine="Vector").of_shape(v.np, v.nf, dtype or v.dtype)
-
-
 def matmul(x, y, transpose_x=False):
     if not transpose_x:
         fail("nl.matmul without transpose_x=True is not yet supported (its PE transpose)")
     from . import isa
     return isa.nc_matmul(x, y)
-
-
-ALU_OPS = {add: "add", subtract: "subtract", multiply: "multiply", maximum: "max",
-           minimum: "min", copy: "bypass"}
-ACTIVATIONS = {copy: "identity", exp: "exp", silu: "silu", relu: "relu", sigmoid: "sigmoid",
-               tanh: "tanh"}
 
 
 def __getattr__(name):
