@@ -1,5 +1,5 @@
 // The project's NKI test kernels for the operations beyond the matmul tutorials
-// (tests/nki_kernels/elementwise_ops.py, reductions.py), each run three ways on the same inputs:
+// (tests/nki_kernels/elementwise_ops.py, reductions.py, scan_reciprocal.py), each run three ways on the same inputs:
 // its REFERENCE (plain numpy, float64, written apart from the kernel), the numpy stand-in of
 // neuronxcc.nki (`python3 -m trnsim_nki run-emitted`), and the tracer replayed on the
 // SimBackend and simulated with numerics. Both must match the reference, and the stand-in's
@@ -58,13 +58,17 @@ std::string kernel_path(const std::string& file) {
 }
 
 // x in [0.1, 2.1] (log, rsqrt, sqrt defined), y in [-3, -0.45] and [0.45, 3] (away from 0: the
-// 101 values step 0.06 from -3.03), s in [0.5, 2.5].
+// 101 values step 0.06 from -3.03), s in [0.5, 2.5]; the scan's a in [0.1, 0.98], so that
+// h[i] = a[i] h[i-1] + b[i] stays bounded.
 const std::vector<KernelCase>& cases() {
   static const std::vector<KernelCase> all = {
       {"elementwise_ops.py",
        {{"x", 128, 64, 0.1f, 0.02f}, {"y", 128, 64, -3.03f, 0.06f}, {"s", 128, 1, 0.5f, 0.02f}},
        40 * 64},
-      {"reductions.py", {{"x", 128, 256, -2.0f, 0.04f}}, 6 + 256}};
+      {"reductions.py", {{"x", 128, 256, -2.0f, 0.04f}}, 6 + 256},
+      {"scan_reciprocal.py",
+       {{"a", 128, 256, 0.1f, 0.0088f}, {"b", 128, 256, -1.0f, 0.02f}, {"h", 128, 1, 0.5f, 0.01f}},
+       3 * 256 + 2 * 64}};
   return all;
 }
 

@@ -68,6 +68,12 @@ class Backend {
                           const Scalar& scale = 1.0f, const Scalar& bias = 0.0f) = 0;
   virtual void memset(const View& dst, float value) = 0;
   virtual void reduce(const View& dst, const View& src, AluOp op) = 0;  // over the free axis
+  virtual void reciprocal(const View& dst, const View& src) = 0;  // 1 / src on the Vector Engine
+  // Per partition, along the free axis: r[-1] = initial, r[i] = (a[i] op0 r[i-1]) op1 b[i], an
+  // op's operands swapped when its reverse flag is set (nisa.tensor_tensor_scan).
+  virtual void tensor_tensor_scan(const View& dst, const View& a, const View& b,
+                                  const Scalar& initial, AluOp op0, AluOp op1,
+                                  bool reverse0 = false, bool reverse1 = false) = 0;
 };
 
 }  // namespace trnsim

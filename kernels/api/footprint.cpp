@@ -57,6 +57,11 @@ class ProbeBackend : public Backend {
   void activation(const View&, const View&, ActFunc, const Scalar&, const Scalar&) override {
     count();
   }
+  void reciprocal(const View&, const View&) override { count(); }
+  void tensor_tensor_scan(const View&, const View&, const View&, const Scalar&, AluOp, AluOp,
+                          bool, bool) override {
+    count();
+  }
   void memset(const View&, float) override { count(); }
   void reduce(const View&, const View&, AluOp) override { count(); }
 

@@ -133,6 +133,15 @@ void check_reduce(const View& dst, const View& src) {
                        s(dst.nf) + "]");
 }
 
+void check_tensor_tensor_scan(const View& dst, const View& a, const View& b,
+                              const Scalar& initial) {
+  check_elementwise("tensor_tensor_scan", dst, a);
+  check_elementwise("tensor_tensor_scan", dst, b);
+  if (a.tensor.memory == Memory::psum && b.tensor.memory == Memory::psum)
+    fail("tensor_tensor_scan", "the two inputs cannot both be in PSUM");
+  check_scalar_operand("tensor_tensor_scan", a, initial);
+}
+
 void check_scalar_operand(const char* op, const View& src, const Scalar& operand) {
   if (!operand.tile) return;
   const View& t = *operand.tile;

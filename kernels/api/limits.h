@@ -25,6 +25,9 @@ void check_on_chip(const char* op, const View& v);
 void check_reduce(const View& dst, const View& src);
 void check_engine_memory(const char* op, Engine engine, const View& v);
 // A tile operand of tensor_scalar / activation: on chip, [src.np, 1]. A number passes.
+// data0 / data1 as for tensor_tensor (not both in PSUM); `initial` a number or a [P, 1] tile.
+void check_tensor_tensor_scan(const View& dst, const View& a, const View& b,
+                              const Scalar& initial);
 void check_scalar_operand(const char* op, const View& src, const Scalar& operand);
 
 }  // namespace trnsim::limits

@@ -264,6 +264,23 @@ void NkiBackend::reduce(const View& dst, const View& src, AluOp op) {
        ")");
 }
 
+void NkiBackend::reciprocal(const View& dst, const View& src) {
+  limits::check_elementwise("reciprocal", dst, src);
+  limits::check_engine_memory("reciprocal", Engine::vector, dst);
+  line(write_expression(dst) + " = nisa.reciprocal(" + read_expression(src) + ", dtype=" +
+       nl_dtype(dst.tensor.dtype) + ")");
+}
+
+void NkiBackend::tensor_tensor_scan(const View& dst, const View& a, const View& b,
+                                    const Scalar& initial, AluOp op0, AluOp op1, bool reverse0,
+                                    bool reverse1) {
+  limits::check_tensor_tensor_scan(dst, a, b, initial);
+  line(write_expression(dst) + " = nisa.tensor_tensor_scan(" + read_expression(a) + ", " +
+       read_expression(b) + ", initial=" + operand(initial) + ", op0=" + nl_alu(op0) +
+       ", op1=" + nl_alu(op1) + (reverse0 ? ", reverse0=True" : "") +
+       (reverse1 ? ", reverse1=True" : "") + ", dtype=" + nl_dtype(dst.tensor.dtype) + ")");
+}
+
 std::string NkiBackend::kernel_source() const {
   std::string params;
   for (size_t i = 0; i < inputs_.size(); ++i) params += (i ? ", " : "") + inputs_[i].name;

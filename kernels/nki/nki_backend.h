@@ -49,6 +49,9 @@ class NkiBackend : public Backend {
                   const Scalar& bias) override;
   void memset(const View& dst, float value) override;
   void reduce(const View& dst, const View& src, AluOp op) override;
+  void reciprocal(const View& dst, const View& src) override;
+  void tensor_tensor_scan(const View& dst, const View& a, const View& b, const Scalar& initial,
+                          AluOp op0, AluOp op1, bool reverse0, bool reverse1) override;
 
  private:
   TensorRef declare(Memory memory, const std::string& name, std::vector<int64_t> block_dims,

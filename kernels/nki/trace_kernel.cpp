@@ -65,7 +65,10 @@ const std::map<std::string, std::vector<std::string>>& event_fields() {
         "lowering"}},
       {"activation", {"dst", "src", "func", "scale", "bias", "lowering"}},
       {"memset", {"dst", "value"}},
-      {"reduce", {"dst", "src", "op", "lowering"}}};
+      {"reduce", {"dst", "src", "op", "lowering"}},
+      {"reciprocal", {"dst", "src"}},
+      {"tensor_tensor_scan",
+       {"dst", "a", "b", "initial", "op0", "op1", "reverse0", "reverse1"}}};
   return table;
 }
 const std::vector<std::string> kViewFields = {"tensor", "block", "p0", "np", "f0", "nf"};
@@ -326,6 +329,12 @@ class Replayer {
     if (k == "reduce" && e.fields.contains("lowering")) engine_of(e);
     if (k == "reduce")
       return b_.reduce(view(e, "dst"), view(e, "src"), named(t_, e, "op", parse_alu_op));
+    if (k == "reciprocal") return b_.reciprocal(view(e, "dst"), view(e, "src"));
+    if (k == "tensor_tensor_scan")
+      return b_.tensor_tensor_scan(view(e, "dst"), view(e, "a"), view(e, "b"),
+                                   scalar(e, "initial"), named(t_, e, "op0", parse_alu_op),
+                                   named(t_, e, "op1", parse_alu_op), flag(e, "reverse0"),
+                                   flag(e, "reverse1"));
     throw std::logic_error("TraceKernel: event '" + k + "' passed load() but has no call");
   }
 

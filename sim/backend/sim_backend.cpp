@@ -339,6 +339,41 @@ void SimBackend::reduce(const View& dst, const View& src, AluOp op) {
   emit_lane(Engine::vector, std::move(in), resolve(dst, true), {s});
 }
 
+void SimBackend::reciprocal(const View& dst, const View& src) {
+  const PinnedOperands pins(tiles_);
+  limits::check_elementwise("reciprocal", dst, src);
+  isa::Instruction in;
+  in.op = Opcode::reciprocal;
+  in.label = dst.tensor.name + " <- 1 / " + src.tensor.name;
+  const Operand s = resolve(src, false);
+  emit_lane(Engine::vector, std::move(in), resolve(dst, true), {s});
+}
+
+void SimBackend::tensor_tensor_scan(const View& dst, const View& a, const View& b,
+                                    const Scalar& initial, AluOp op0, AluOp op1, bool reverse0,
+                                    bool reverse1) {
+  movement_.move(dst, a);
+  movement_.move(dst, b);
+  const PinnedOperands pins(tiles_);
+  limits::check_tensor_tensor_scan(dst, a, b, initial);
+  isa::Instruction in;
+  in.op = Opcode::tensor_tensor_scan;
+  in.alu = op0;
+  in.alu1 = op1;
+  in.reverse0 = reverse0;
+  in.reverse1 = reverse1;
+  in.label = dst.tensor.name + " <- scan " + alu_op_name(op0) + " " + alu_op_name(op1) + " " +
+             a.tensor.name + ", " + b.tensor.name;
+  const Operand sa = resolve(a, false), sb = resolve(b, false);
+  std::vector<Region> reads = {sa.region, sb.region};
+  scalar_operand("tensor_tensor_scan", Engine::vector, a, initial, in.imm0, in.src2, reads);
+  const Operand d = resolve(dst, true);
+  in.dst = d.ap;
+  in.src0 = sa.ap;
+  in.src1 = sb.ap;
+  emit(isa::compute_stream(Engine::vector), std::move(in), reads, {d.region});
+}
+
 SimBackend::Operand SimBackend::resolve_tile_bytes(const TensorRef& tile, int64_t offset) {
   Operand op;
   op.ap.memory = Memory::sbuf;

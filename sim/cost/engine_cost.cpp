@@ -44,6 +44,10 @@ Cycles lane_element_cycles(const Instruction& in) {
                         : n);
     case CostRule::lane_unary:
       return Cycles(n);
+    case CostRule::lane_reciprocal:  // ISA-OLD reciprocal on VectorE: max(MIN_II, 8N)
+      return Cycles(8 * n);
+    case CostRule::lane_scan:  // ISA-OLD tensor_tensor_scan on VectorE: max(MIN_II, 2N)
+      return Cycles(2 * n);
     case CostRule::dma:
     case CostRule::matmul:
     case CostRule::tensor_transpose:

@@ -27,6 +27,7 @@ struct Instruction {
   // tensor_scalar and activation (OpcodeInfo::scalar_tiles): src1 and src2, when valid, are
   // [P, 1] tiles of per-partition scalars that replace imm0 and imm1 (tensor_scalar: operand0
   // and operand1; activation: scale and bias), each broadcast along the free axis.
+  // tensor_tensor_scan: src1 is data1; src2, when valid, the [P, 1] initial value (else imm0).
   AccessPattern src2;
   AluOp alu = AluOp::bypass;
   AluOp alu1 = AluOp::bypass;  // tensor_scalar: the second op (bypass: none)

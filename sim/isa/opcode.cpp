@@ -47,6 +47,12 @@ constexpr std::array<OpcodeInfo, kOpcodeCount> kTable = {{
   {Opcode::reduce,         "TENSOR_REDUCE", kVector,                     true,  false, false, false,
    P::on_chip, P::on_chip, S::reduce_free,   C::lane_reduce,
    "dst[p, 0] <- reduce(alu) of src0[p, :]"},
+  {Opcode::reciprocal,     "RECIPROCAL",    kVector,                     true,  false, false, false,
+   P::on_chip, P::on_chip, S::elementwise,   C::lane_reciprocal,
+   "dst <- 1 / src0"},
+  {Opcode::tensor_tensor_scan, "TENSOR_TENSOR_SCAN", kVector,             true,  true,  false, true,
+   P::on_chip, P::on_chip, S::elementwise,   C::lane_scan,
+   "dst[:, i] <- (src0[:, i] (alu) dst[:, i-1]) (alu1) src1[:, i]; dst[:, -1] = imm0 or src2"},
 }};
 // clang-format on
 

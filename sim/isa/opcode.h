@@ -28,6 +28,8 @@ enum class Opcode : uint8_t {
   activation,     // Scalar: dst <- func(src0 * imm0 + imm1)
   memset,         // Vector/GpSimd: dst <- imm0
   reduce,         // Vector: dst[p, 0] <- reduce(alu) over the free axis of src0
+  reciprocal,     // Vector: dst <- 1 / src0 (nisa.reciprocal)
+  tensor_tensor_scan,  // Vector: dst[:, i] <- (src0[:, i] (alu) dst[:, i-1]) (alu1) src1[:, i]
 #ifdef TRNSIM_COMPILE_TEST_THROWAWAY_OPCODE
   throwaway,  // tests/compile_fail: an opcode without a table row must not build
 #endif
@@ -58,6 +60,8 @@ enum class CostRule : uint8_t {
   lane_binary,       // N, or 2N unless one input is in PSUM or it is an all-bf16 add/sub/mul
   lane_fill,         // N, or N/2 for a zero fill of a 2-byte dtype
   lane_reduce,       // N, or N/2 for a bf16 add/max; no MIN_II floor
+  lane_reciprocal,   // 8N (nisa.reciprocal on the Vector Engine)
+  lane_scan,         // 2N (tensor_tensor_scan)
 };
 
 // Streams an opcode may run on: one bit per compute engine, and one for the DMA queues.
@@ -71,7 +75,7 @@ struct OpcodeInfo {
   bool reads_src0;
   bool reads_src1;
   bool may_accumulate;  // the `accumulate` flag is allowed: dst is read, then written
-  bool scalar_tiles;    // src1 / src2 may be [P, 1] per-partition scalar tiles (instruction.h)
+  bool scalar_tiles;    // src2, and src1 if not read as a full tile, may be [P, 1] scalar tiles
   Placement dst;        // where dst must be (compute engines never reach HBM in any case)
   Placement src;        // where the sources must be
   ShapeRule shape;

@@ -69,8 +69,9 @@ class InstructionCheck {
     if (info.reads_src0) require_placement(op, "src0", in.src0, info.src);
     if (info.reads_src1) require_placement(op, "src1", in.src1, info.src);
     if (info.scalar_tiles) scalar_tiles(op, in, info);
-    if (in.alu1 != AluOp::bypass && in.op != Opcode::tensor_scalar)
-      fail("alu1 is set but only TENSOR_SCALAR has a second op");
+    if (in.alu1 != AluOp::bypass && in.op != Opcode::tensor_scalar &&
+        in.op != Opcode::tensor_tensor_scan)
+      fail("alu1 is set but only TENSOR_SCALAR and TENSOR_TENSOR_SCAN have a second op");
     if (in.accumulate && !info.may_accumulate)
       fail("accumulate is set but " + op + " cannot accumulate");
     shapes(in, info);
@@ -83,7 +84,7 @@ class InstructionCheck {
   // src1 / src2 of TENSOR_SCALAR and ACTIVATE: [P, 1] tiles of one scalar per partition of src0.
   void scalar_tiles(const std::string& op, const Instruction& in, const OpcodeInfo& info) {
     for (const auto& [name, ap] : {std::pair{"src1", &in.src1}, std::pair{"src2", &in.src2}}) {
-      if (!ap->valid()) continue;
+      if (!ap->valid() || (ap == &in.src1 && info.reads_src1)) continue;
       require_placement(op, name, *ap, info.src);
       if (ap->partitions != in.src0.partitions || ap->free_elements() != 1)
         fail(op + " " + name + " must be a [" + std::to_string(in.src0.partitions) +

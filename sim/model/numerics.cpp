@@ -109,6 +109,24 @@ float apply(AluOp op, float x, float operand, bool reverse) {
   return reverse ? alu(op, operand, x) : alu(op, x, operand);
 }
 
+// Per partition: r[-1] = initial (src2 or imm0), r[i] = (a[i] op0 r[i-1]) op1 b[i], each op
+// with its operands swapped when its reverse flag is set.
+void scan(const Instruction& in, MemoryImage& mem) {
+  std::vector<float> a = mem.read(in.src0);
+  const std::vector<float> b = mem.read(in.src1);
+  const int64_t p = in.src0.partitions, f = in.src0.free_elements();
+  const std::vector<float> initial = per_partition(in.src2, in.imm0, p, mem);
+  for (int64_t i = 0; i < p; ++i) {
+    float previous = initial[static_cast<size_t>(i)];
+    for (int64_t j = 0; j < f; ++j) {
+      const size_t k = static_cast<size_t>(i * f + j);
+      previous = apply(in.alu1, apply(in.alu, a[k], previous, in.reverse0), b[k], in.reverse1);
+      a[k] = previous;
+    }
+  }
+  mem.write(in.dst, a);
+}
+
 }  // namespace
 
 void execute(const Instruction& in, MemoryImage& mem) {
@@ -142,6 +160,10 @@ void execute(const Instruction& in, MemoryImage& mem) {
                                            in.imm0));
       return;
     case Opcode::reduce: reduce(in, mem); return;
+    case Opcode::reciprocal:
+      elementwise(in, mem, [](float x, float, float) { return 1.0f / x; });
+      return;
+    case Opcode::tensor_tensor_scan: scan(in, mem); return;
     case Opcode::count: break;
   }
 }

@@ -87,7 +87,8 @@ void add_opcode_details(const isa::Instruction& in, JsonObjectText& args) {
     case isa::Opcode::activation: args.str("func", act_func_name(in.func)); break;
     case isa::Opcode::tensor_tensor:
     case isa::Opcode::tensor_scalar:
-    case isa::Opcode::reduce: args.str("alu", alu_op_name(in.alu)); break;
+    case isa::Opcode::reduce:
+    case isa::Opcode::tensor_tensor_scan: args.str("alu", alu_op_name(in.alu)); break;
     default: break;
   }
 }

@@ -112,6 +112,22 @@ min = Reduction("min", np.minimum)  # noqa: A001
 mean = Reduction("mean", np.add, mean=True)
 
 
+def loop_reduce(x, op, loop_indices, dtype=None, mask=None):
+    """`b = nl.loop_reduce(x, op, loop_indices=[i])`: b = op(x, b) for the tile b the result
+    is assigned to (found in the calling kernel's frame, as the tracer does)."""
+    import re
+    import sys
+    frame = sys._getframe(1)
+    line = __import__("linecache").getline(frame.f_code.co_filename, frame.f_lineno)
+    name = re.match(r"\s*([A-Za-z_]\w*)\s*=", line)
+    dst = frame.f_locals.get(name.group(1)) if name else None
+    if not isinstance(dst, Tile):
+        raise ValueError("nl.loop_reduce: assign the result to the tile it accumulates into")
+    record("TENSOR_TENSOR", *x.shape)
+    dst[...] = np.asarray(op(x.values, dst.values), dtype=np.float32)
+    return dst
+
+
 def _install_operators():
     """`a + b`, `a * 2.0`, `-a`, ... on tiles, as nl.add, nl.multiply, ... (the tracer's)."""
     def binary(f, swap=False):

@@ -66,6 +66,26 @@ def memset(shape, value, dtype):
     return Tile(np.full(shape, value, dtype=np.float32), dtype, nl.sbuf)
 
 
+def reciprocal(data, dtype=None, mask=None):
+    record("RECIPROCAL", *data.shape)
+    dtype = dtype or data.dtype
+    return Tile(round_to(dtype, np.float32(1) / data.values), dtype, nl.sbuf)
+
+
+def tensor_tensor_scan(data0, data1, initial, op0, op1, reverse0=False, reverse1=False,
+                       dtype=None, mask=None):
+    record("TENSOR_TENSOR_SCAN", *data0.shape)
+    dtype = dtype or data0.dtype
+    a, b = data0.values.astype(np.float32), data1.values.astype(np.float32)
+    previous = np.broadcast_to(_operand(initial), (a.shape[0], 1))[:, 0].astype(np.float32)
+    out = np.empty_like(a)
+    for i in range(a.shape[1]):
+        first = np.asarray(_apply(op0, a[:, i], previous, reverse0), np.float32)
+        previous = np.asarray(_apply(op1, first, b[:, i], reverse1), np.float32)
+        out[:, i] = previous
+    return Tile(round_to(dtype, out), dtype, nl.sbuf)
+
+
 def tensor_reduce(op, data, axis, dtype=None, negate=False, keepdims=False, mask=None):
     record("TENSOR_REDUCE", *data.shape)
     dtype = dtype or data.dtype

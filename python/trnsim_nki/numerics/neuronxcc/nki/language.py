@@ -11,7 +11,8 @@ sbuf, psum, hbm, shared_hbm, private_hbm = "sbuf", "psum", "hbm", "shared_hbm", 
 
 from ._arith import (add, subtract, multiply, divide, maximum, minimum, equal, not_equal,  # noqa
                      greater, greater_equal, less, less_equal, exp, log, tanh, sigmoid, silu,
-                     gelu, relu, rsqrt, sqrt, square, reciprocal, sum, max, min, mean)
+                     gelu, relu, rsqrt, sqrt, square, reciprocal, sum, max, min, mean,
+                     loop_reduce)
 
 
 def par_dim(n):
@@ -32,6 +33,9 @@ def ndarray(shape, dtype, buffer):
 
 
 def zeros(shape, dtype, buffer):
+    if buffer == sbuf:  # one MEMSET per block, as the tracer lowers it (PSUM: none)
+        for _ in range(int(np.prod(shape[:-2], dtype=np.int64))):
+            record("MEMSET", shape[-2], shape[-1])
     return Tile(np.zeros(shape, dtype=np.float32), dtype, buffer)
 
 

@@ -7,6 +7,8 @@ tensor_scalar; unary math: activation; nl.sum/max/min: reduce; nl.mean: reduce a
 tensor_scalar multiply by 1/n). Every such event carries `lowering: "nl.NAME"`; the engine
 comes from the hardware config's nki_engine table when the trace is replayed.
 """
+import sys
+
 from . import _trace
 from ._trace import Handle, Pending, View, as_view, fail
 
@@ -163,6 +165,38 @@ try:
                         np.square: "square", np.reciprocal: "reciprocal"})
 except ImportError:  # the tracer needs no numpy; kernels that pass numpy ops do
     pass
+
+
+def kernel_frame():
+    """The frame of the kernel code that called into the stand-in."""
+    frame = sys._getframe(1)
+    while frame and frame.f_globals.get("__name__", "").startswith("neuronxcc"):
+        frame = frame.f_back
+    return frame
+
+
+def loop_reduce(x, op, loop_indices, dtype=None, mask=None):
+    """`b = nl.loop_reduce(x, op, loop_indices=[i])`: b = op(x, b), b being the tile the result
+    is assigned to (NKI: "the destination tile is also the rhs input to op"), which must exist
+    before the loop. A tensor_tensor into b, lowered as nl.loop_reduce; returns b itself."""
+    no_mask("loop_reduce", mask)
+    site = _trace.call_site()
+    name = _trace.assigned_name(site[2], None)
+    dst = kernel_frame().f_locals.get(name) if name else None
+    if not is_tile(dst) or isinstance(dst, Pending):
+        fail("nl.loop_reduce: assign the result to the tile it accumulates into "
+             "(`b = nl.loop_reduce(x, op, loop_indices=[i])`, b declared before the loop)", site)
+    d, v = as_view(dst), as_view(x)
+    if d.shape != v.shape:
+        fail(f"nl.loop_reduce: x has shape {v.shape} but {name} has {d.shape}", site)
+    _trace.op_now("tensor_tensor", dst=d, a=v, b=d, op=_named_alu(op), lowering="nl.loop_reduce")
+    return dst
+
+
+def _named_alu(op):
+    if op not in ALU_OPS:
+        fail(f"ALU op {getattr(op, '__name__', op)!r} is not supported")
+    return ALU_OPS[op]
 
 
 def install_operators():

@@ -100,6 +100,25 @@ def memset(shape, value, dtype):
     return Pending("memset", value=float(value)).of_shape(shape[0], shape[1], dtype)
 
 
+def reciprocal(data, dtype=None, mask=None):
+    _arith.no_mask("reciprocal", mask)
+    v = as_view(data)
+    return Pending("reciprocal", src=v).of_shape(v.np, v.nf, dtype or v.dtype)
+
+
+def tensor_tensor_scan(data0, data1, initial, op0, op1, reverse0=False, reverse1=False,
+                       dtype=None, mask=None):
+    _arith.no_mask("tensor_tensor_scan", mask)
+    a, b = as_view(data0), as_view(data1)
+    fields = dict(a=a, b=b, initial=_operand(initial, a, "nisa.tensor_tensor_scan initial"),
+                  op0=_named(nl.ALU_OPS, op0, "ALU op"), op1=_named(nl.ALU_OPS, op1, "ALU op"))
+    if reverse0:
+        fields["reverse0"] = True
+    if reverse1:
+        fields["reverse1"] = True
+    return Pending("tensor_tensor_scan", **fields).of_shape(a.np, a.nf, dtype or a.dtype)
+
+
 def tensor_reduce(op, data, axis, dtype=None, negate=False, keepdims=False, mask=None):
     _arith.no_mask("tensor_reduce", mask)
     if negate:

@@ -16,7 +16,7 @@ HBM_ROLES = {shared_hbm: "output", hbm: "scratch", private_hbm: "scratch"}
 from ._arith import (add, subtract, multiply, divide, maximum, minimum, equal, not_equal,  # noqa
                      greater, greater_equal, less, less_equal, exp, log, tanh, sigmoid, silu,
                      gelu, relu, rsqrt, sqrt, square, reciprocal, sum, max, min, mean, copy,
-                     ALU_OPS, ACTIVATIONS)
+                     loop_reduce, ALU_OPS, ACTIVATIONS)
 
 
 def par_dim(n):

@@ -1,0 +1,86 @@
+// RECIPROCAL and TENSOR_TENSOR_SCAN: their cost rules against cycles worked out by hand from
+// reference trainium.md §5.1 (ISA-OLD) and tests/fixtures/cost-rules.yaml, and their arithmetic
+// through the SimBackend and the model against the recurrences evaluated here.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "sim/cost/engine_cost.h"
+#include "tests/op_numerics.h"
+#include "tests/program_builder.h"
+
+namespace trnsim {
+namespace {
+
+using cost::Cycles;
+using isa::Opcode;
+using testing::sbuf;
+
+// The fixture's Vector Engine: MIN_II 64, start 0, access start 50, static overhead 100.
+class NewOpcodeCost : public ::testing::Test {
+ protected:
+  HwConfig cfg = testing::cost_rules_machine();
+  cost::EngineCost of(const isa::Instruction& in) {
+    return cost::engine_cost(cfg, in, Engine::vector);
+  }
+};
+
+TEST_F(NewOpcodeCost, ReciprocalIsEightCyclesPerElement) {
+  // ISA-OLD reciprocal on VectorE: max(MIN_II, 8N). N = 512: max(64, 4096) = 4096 busy,
+  // + 50 + 100 = 4246 until a dependant may start. N = 4: max(64, 32) = 64, the floor.
+  const auto big = of(testing::lane(Opcode::reciprocal, sbuf(0, 128, 512), sbuf(2048, 128, 512)));
+  EXPECT_EQ(big.busy, Cycles(4096));
+  EXPECT_EQ(big.latency, Cycles(4246));
+  const auto small = of(testing::lane(Opcode::reciprocal, sbuf(0, 128, 4), sbuf(64, 128, 4)));
+  EXPECT_EQ(small.busy, Cycles(64));
+}
+
+TEST_F(NewOpcodeCost, ScanIsTwoCyclesPerElement) {
+  // ISA-OLD tensor_tensor_scan on VectorE: max(MIN_II, 2N). N = 512: 1024 busy, 1174 latency;
+  // N = 16: max(64, 32) = 64. One input in PSUM does not make it cheaper (unlike
+  // tensor_tensor's rule).
+  const auto big = of(testing::lane(Opcode::tensor_tensor_scan, sbuf(0, 128, 512),
+                                    sbuf(2048, 128, 512), testing::psum(0, 128, 512)));
+  EXPECT_EQ(big.busy, Cycles(1024));
+  EXPECT_EQ(big.latency, Cycles(1174));
+  const auto small = of(testing::lane(Opcode::tensor_tensor_scan, sbuf(0, 128, 16),
+                                      sbuf(64, 128, 16), sbuf(128, 128, 16)));
+  EXPECT_EQ(small.busy, Cycles(64));
+}
+
+constexpr int64_t kP = 128, kF = 48;
+
+TEST(NewOpcodeNumerics, ReciprocalAndScans) {
+  const std::vector<float> a = testing::ramp(kP * kF, 0.1f, 0.95f),
+                           b = testing::ramp(kP * kF, -1.0f, 1.0f),
+                           h0 = testing::ramp(kP, -0.5f, 0.5f);
+  const std::vector<float> inv = testing::run_on_tiles(
+      {a}, kF, [](Backend& be, const std::vector<View>& in, const View& out) {
+        be.reciprocal(out, in[0]);
+      });
+  // h[i] = a[i] * h[i-1] + b[i] from 0; then with a tile initial and reversed op1:
+  // r[i] = b[i] - (a[i] + r[i-1]), r[-1] = h0.
+  const std::vector<float> h = testing::run_on_tiles(
+      {a, b}, kF, [](Backend& be, const std::vector<View>& in, const View& out) {
+        be.tensor_tensor_scan(out, in[0], in[1], 0.0f, AluOp::multiply, AluOp::add);
+      });
+  const std::vector<float> r = testing::run_on_tiles(
+      {a, b, h0}, kF, [](Backend& be, const std::vector<View>& in, const View& out) {
+        be.tensor_tensor_scan(out, in[0], in[1], in[2], AluOp::add, AluOp::subtract, false,
+                              true);
+      });
+  for (int64_t p = 0; p < kP; ++p) {
+    double hp = 0, rp = h0[p];
+    for (int64_t f = 0; f < kF; ++f) {
+      const size_t k = static_cast<size_t>(p * kF + f);
+      hp = a[k] * hp + b[k];
+      rp = b[k] - (a[k] + rp);
+      ASSERT_NEAR(inv[k], 1.0 / a[k], 1e-6 / a[k]);
+      ASSERT_NEAR(h[k], hp, 1e-5);
+      ASSERT_NEAR(r[k], rp, 1e-4);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace trnsim
