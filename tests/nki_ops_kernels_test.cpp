@@ -1,9 +1,10 @@
 // The project's NKI test kernels for the operations beyond the matmul tutorials
-// (tests/nki_kernels/elementwise_ops.py, reductions.py, scan_reciprocal.py), each run three ways on the same inputs:
-// its REFERENCE (plain numpy, float64, written apart from the kernel), the numpy stand-in of
-// neuronxcc.nki (`python3 -m trnsim_nki run-emitted`), and the tracer replayed on the
-// SimBackend and simulated with numerics. Both must match the reference, and the stand-in's
-// operations must be the simulator's instructions (the same lowering in both modes).
+// (tests/nki_kernels/elementwise_ops.py, reductions.py, scan_reciprocal.py), each run three
+// ways on the same inputs: its REFERENCE (plain numpy, float64, written apart from the
+// kernel), the numpy stand-in of neuronxcc.nki (`python3 -m trnsim_nki run-emitted`), and the
+// tracer replayed on the SimBackend and simulated with numerics. Both must match the
+// reference, and the stand-in's operations must be the simulator's instructions (the same
+// lowering in both modes).
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
