@@ -27,7 +27,7 @@ std::string last_line(const std::string& text) {
 }  // namespace
 
 void trace_nki_file(const std::string& file_and_kernel, const std::string& trace_path,
-                    const std::vector<std::string>& args) {
+                    const std::vector<std::string>& args, const std::string& grid) {
   int err[2];
   if (pipe(err) != 0) throw UserError("run-nki: cannot create a pipe for the tracer");
   const pid_t pid = fork();
@@ -42,6 +42,10 @@ void trace_nki_file(const std::string& file_and_kernel, const std::string& trace
     for (const std::string& arg : args) {
       argv.push_back("--arg");
       argv.push_back(arg.c_str());
+    }
+    if (!grid.empty()) {
+      argv.push_back("--grid");
+      argv.push_back(grid.c_str());
     }
     argv.push_back(nullptr);
     execv(kPython, const_cast<char* const*>(argv.data()));
