@@ -54,6 +54,16 @@ def parse_args(specs, kernel, error):
     return {name: given[name] for name in names}
 
 
+def returned_names(result):
+    """The names of the HBM tensors a kernel returned (one, or a tuple or list of them)."""
+    from neuronxcc.nki import _trace
+
+    names = {e["id"]: e["name"] for e in _trace.RECORDER.events if e["event"] == "hbm"}
+    items = result if isinstance(result, (tuple, list)) else (result,)
+    return [names[r.id] for r in items
+            if isinstance(r, _trace.Handle) and r.memory == "hbm" and r.id in names]
+
+
 def trace(path, kernel_name, out_path, arg_specs):
     from neuronxcc.nki import _trace
     from neuronxcc.nki import language as nl
@@ -76,10 +86,10 @@ def trace(path, kernel_name, out_path, arg_specs):
               for name, (shape, dtype) in args.items()]
     # NKI 0.1: "any use of Python range(...) will be replaced with sequential_range(...)".
     module.range = nl.sequential_range
-    kernel(*inputs)
+    result = kernel(*inputs)
     name = kernel_name or getattr(module, "KERNEL_NAME", kernel.__name__)
     temporary = out_path + ".partial"
-    _trace.RECORDER.write(temporary, name, os.path.abspath(path))
+    _trace.RECORDER.write(temporary, name, os.path.abspath(path), returned_names(result))
     os.replace(temporary, out_path)
 
 
