@@ -56,6 +56,7 @@ struct RunOptions {
   std::string shape, params;
   std::string dtype = "bf16";
   bool timing_only = false;
+  uint64_t seed = 1;  // of the random inputs (numerics)
   std::string save_program;
   std::string replay;  // a JSON summary or trace whose run to repeat
 };
@@ -67,7 +68,8 @@ void run_request(KernelRunRequest request, const std::string& save_program,
   RunWatch watch(request.kernel, request.budget.max_seconds, limits.show_progress());
   const KernelRunOutput result = run_kernel(request, &watch);
   report(result.program, result.run, request.hw,
-         {request.kernel, "", result.max_abs_err, record_to_json(kernel_run_record(request))},
+         {request.kernel, "", result.max_abs_err, record_to_json(kernel_run_record(request)),
+          result.max_abs_err ? std::optional<double>(result.max_abs_reference) : std::nullopt},
          out, save_program);
 }
 
@@ -133,6 +135,7 @@ void run(const RunOptions& o, const MachineOptions& m, const OutputOptions& out,
     throw UsageError(e.what());
   }
   request.numerics = !o.timing_only;
+  request.seed = o.seed;
   run_request(request, o.save_program, out, limits);
 }
 
@@ -296,7 +299,10 @@ int run_cli(int argc, char** argv) {
       run_cmd->add_option("--dtype", run_opts.dtype, "Input dtype: bf16, fp16 or fp32")
           ->capture_default_str(),
       run_cmd->add_flag("--timing-only", run_opts.timing_only,
-                        "Skip numerics (no memory contents, no reference check)")};
+                        "Skip numerics (no memory contents, no reference check)"),
+      run_cmd->add_option("--seed", run_opts.seed,
+                          "Seed of the random inputs (tensor t gets seed + t)")
+          ->capture_default_str()};
   run_cmd->add_option("--save-program", run_opts.save_program,
                       "Also write the program as JSON (for run-program)");
   add_machine_options(*run_cmd, run_machine);
