@@ -113,7 +113,8 @@ class Affine:
         """`nl.arange(n)[:, None]`: new unit axes (None) around this expression's axes (:)."""
         index = index if isinstance(index, tuple) else (index,)
         full = [i for i, x in enumerate(index) if isinstance(x, slice) and x == slice(None)]
-        if len(full) != self.rank or any(x is not None and x != slice(None) for x in index):
+        unit = [x is None or (isinstance(x, slice) and x == slice(None)) for x in index]
+        if len(full) != self.rank or not all(unit):
             _trace.fail(f"an index expression of shape {self.shape} indexed by {index!r}: only "
                         "':' and None (new axes) are supported")
         rank = len(index)

@@ -168,7 +168,7 @@ class Handle:
         for b, n in zip(blocks, self.block_dims):
             if not 0 <= b < n:
                 fail(f"block index {b} is outside 0..{n - 1}")
-        return _view.View.of(self, blocks, rest if rest != (Ellipsis,) else ())
+        return _view.View.of(self, blocks, rest)
 
     def __getitem__(self, index):
         return self.view(index)

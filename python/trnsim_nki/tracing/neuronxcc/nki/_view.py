@@ -39,7 +39,7 @@ def index_maps(dims, index, where):
     dimensions of extents `dims` (ints, slices, nl.ds, or nl.arange / nl.mgrid expressions)."""
     index = index if isinstance(index, tuple) else (index,)
     if any(i is Ellipsis for i in index):
-        at = index.index(Ellipsis)
+        at = next(k for k, i in enumerate(index) if i is Ellipsis)
         index = index[:at] + (slice(None),) * (len(dims) - len(index) + 1) + index[at + 1:]
     if len(index) > len(dims):
         _trace.fail(f"{len(index)} indices for {where} of {len(dims)} dimensions")
