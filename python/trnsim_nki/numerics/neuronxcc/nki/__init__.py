@@ -1,5 +1,7 @@
 """Stand-in for `neuronxcc.nki`: `jit` runs the kernel eagerly on numpy."""
-from . import isa, language  # noqa: F401
+from . import _runtime, isa, language  # noqa: F401
+
+_runtime.accept_mask(isa)  # every nisa call takes mask=
 
 
 def jit(kernel):
