@@ -53,7 +53,7 @@ class Affine:
     def _join(self, other, sign, op):
         o = Affine.lift(other)
         if o is None:
-            _not_affine(f"the index expression ({self!r}) {op} {other!r}")
+            _not_affine(f"an index expression {op} {type(other).__name__}")
         sizes = dict(self.sizes)
         for p, n in o.sizes.items():
             if sizes.setdefault(p, n) != n:
@@ -91,7 +91,7 @@ class Affine:
             return self._scale(o.const)
         if o is not None and not self.terms:
             return o._scale(self.const)
-        _not_affine(f"the product ({self!r}) * ({other!r})")
+        _not_affine("a product of two index expressions")
 
     __rmul__ = __mul__
 
@@ -100,7 +100,7 @@ class Affine:
             o = Affine.lift(other)
             if o is not None and not self.terms and not o.terms:
                 return Affine(int(getattr(self.const, op)(o.const)))
-            _not_affine(f"the index expression with `{op.strip('_')}`")
+            _not_affine(f"an index expression with `{op.strip('_')}`")
         return method
 
     __floordiv__, __rfloordiv__ = _refuse("__floordiv__"), _refuse("__rfloordiv__")
