@@ -10,9 +10,11 @@
 
 #include <algorithm>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "kernels/nki/trace_kernel.h"
 #include "sim/backend/sim_backend.h"
+#include "sim/model/neuron_core.h"
 #include "sim/run/nki_run.h"
 #include "tests/cli_runner.h"
 #include "tests/operation_multiset.h"
@@ -56,6 +58,27 @@ std::vector<const isa::Instruction*> loads(const isa::Program& p) {
   return out;
 }
 
+// Small integers, exact in bf16 and in sums of two: -30..30.
+float small_int(int64_t i) { return static_cast<float>(i % 61 - 30); }
+
+std::vector<float> small_ints(int64_t n) {
+  std::vector<float> v(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) v[static_cast<size_t>(i)] = small_int(i);
+  return v;
+}
+
+// The simulator's own numerics: `input` in tensor 0, the output tensor's final contents.
+std::vector<float> simulated_output(const isa::Program& p, const std::vector<float>& input) {
+  std::vector<std::vector<float>> hbm(p.tensors.size());
+  hbm[0] = input;
+  model::SimulationOptions options;
+  options.numerics = true;
+  model::simulate(p, testing::trn1(), options, &hbm);
+  for (size_t t = 0; t < p.tensors.size(); ++t)
+    if (p.tensors[t].role == isa::TensorRole::output) return hbm[t];
+  return {};
+}
+
 // The kernel's result on the numpy stand-in equals its numpy reference (numpy_check.py).
 void expect_numpy_reference(const std::string& kernel) {
   const std::string command = "PYTHONPATH=" + std::string(TRNSIM_SOURCE_DIR) +
@@ -94,7 +117,24 @@ TEST(NkiIndexing, ThreeDimensionalTensorProcessedPerBatch) {
   std::sort(offsets.begin(), offsets.end());
   EXPECT_EQ(offsets, (std::vector<int64_t>{0, 2, 131072, 131074, 262144, 262146, 393216,
                                            393218}));
+  // The simulator computes it too: out[b, s, j] = x[b, s, 2j] + x[b, s, 2j + 1].
+  const std::vector<float> x = small_ints(2 * 256 * 512);
+  const std::vector<float> out = simulated_output(p, x);
+  ASSERT_EQ(out.size(), 2u * 256 * 256);
+  for (size_t row = 0; row < 512; ++row)  // (b, s) flattened
+    for (size_t j = 0; j < 256; ++j)
+      ASSERT_EQ(out[row * 256 + j], x[row * 512 + 2 * j] + x[row * 512 + 2 * j + 1])
+          << row << ", " << j;
   expect_numpy_reference("nd_tensors");
+  // An input of any rank on the command line: x = 2 x 128 x 512 is read once (262144 bytes)
+  // and half as many bytes are written.
+  const testing::Result r = testing::trnsim("run-nki " + kKernels +
+                                            "nd_tensors.py --arg x=2x128x512:bf16 --timing-only "
+                                            "--json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json summary = nlohmann::json::parse(r.out);
+  EXPECT_EQ(summary.at("hbm_read_bytes").get<int64_t>(), 262144);
+  EXPECT_EQ(summary.at("hbm_write_bytes").get<int64_t>(), 131072);
 }
 
 TEST(NkiIndexing, MasksClipTheTilesOfARaggedShape) {
@@ -114,7 +154,43 @@ TEST(NkiIndexing, MasksClipTheTilesOfARaggedShape) {
   const HbmBytes bytes = hbm_bytes(p);
   EXPECT_EQ(bytes.read, 840000);
   EXPECT_EQ(bytes.written, 840000);
+  const std::vector<float> a = small_ints(300 * 700);
+  const std::vector<float> out = simulated_output(p, a);
+  ASSERT_EQ(out.size(), a.size());
+  for (size_t i = 0; i < a.size(); ++i) ASSERT_EQ(out[i], 3 * a[i]) << i;
   expect_numpy_reference("arange_indexing");
+}
+
+TEST(NkiIndexing, StridedAndBroadcastOnChipViews) {
+  // free_transpose.py, a[128, 256] bf16 with F1 = 4, F2 = 64: four [128, 64] loads into the
+  // blocks of a [128, 4, 64] tile, one copy [128, 256] whose destination walks [1, 4] then
+  // [4, 64] (i_2 * F1 + i_1), one [128, 1] load of column 0, one add whose second operand is
+  // that column repeated ([0, 256]), one [128, 256] store.
+  const isa::Program p = traced_program("free_transpose");
+  const Operations expected = {{"DMA_COPY hbm->sbuf 128x64", 4},
+                               {"DMA_COPY hbm->sbuf 128x1", 1},
+                               {"TENSOR_COPY 128x256", 1},
+                               {"TENSOR_TENSOR 128x256", 1},
+                               {"DMA_COPY sbuf->hbm 128x256", 1}};
+  EXPECT_EQ(simulated_operations(p), expected);
+  const auto& vector = p.stream(isa::compute_stream(Engine::vector));
+  ASSERT_EQ(vector.size(), 2u);
+  EXPECT_EQ(vector[0].dst.dims, (isa::FreeDims{{1, 4}, {4, 64}}));
+  EXPECT_EQ(vector[1].src1.dims, (isa::FreeDims{{0, 256}}));
+  // Read: 128 x 256 x 2 + 128 x 1 x 2 = 65792 bytes; written: 128 x 256 x 2 = 65536.
+  const HbmBytes bytes = hbm_bytes(p);
+  EXPECT_EQ(bytes.read, 65792);
+  EXPECT_EQ(bytes.written, 65536);
+  // out[r, f2 * 4 + f1] = a[r, f1 * 64 + f2] + a[r, 0].
+  const std::vector<float> a = small_ints(128 * 256);
+  const std::vector<float> out = simulated_output(p, a);
+  ASSERT_EQ(out.size(), a.size());
+  for (size_t r = 0; r < 128; ++r)
+    for (size_t f1 = 0; f1 < 4; ++f1)
+      for (size_t f2 = 0; f2 < 64; ++f2)
+        ASSERT_EQ(out[r * 256 + f2 * 4 + f1], a[r * 256 + f1 * 64 + f2] + a[r * 256])
+            << r << ", " << f1 << ", " << f2;
+  expect_numpy_reference("free_transpose");
 }
 
 // A 128 x 512 kernel k(a) whose body (lines from 7 on) is `body`.

@@ -85,6 +85,10 @@ def _flat(shape):
     return (shape[0], free) if shape else (1, 1)
 
 
+def broadcast_to(src, shape):
+    return Tile(np.broadcast_to(src.values, tuple(shape)), src.dtype, src.buffer)
+
+
 def load(src, mask=None, dtype=None):
     if not isinstance(src, (Tile, IndexedView)):
         src = as_tile(src, float32, hbm)

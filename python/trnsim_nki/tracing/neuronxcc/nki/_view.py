@@ -145,6 +145,25 @@ class View:
     def dtype(self):
         return self.handle.dtype
 
+    def broadcast_to(self, shape):
+        """This view with its one-element axes repeated to `shape` (stride 0); on chip only
+        along the free axes, as the partitions cannot be repeated by an access pattern."""
+        shape = tuple(shape)
+        if len(shape) != len(self.axes):
+            _trace.fail(f"cannot broadcast '{self.handle.name}' of shape {self.shape} to "
+                        f"{shape}")
+        maps, axes = [(c, dict(t)) for c, t in self.maps], [list(a) for a in self.axes]
+        for k, (n, (lo, count)) in enumerate(zip(shape, self.axes)):
+            if n == count:
+                continue
+            if count != 1 or (k == 0 and self.handle.memory != "hbm"):
+                _trace.fail(f"cannot broadcast '{self.handle.name}' of shape {self.shape} to "
+                            f"{shape} (only free axes of one element are repeated)")
+            for i, (c, t) in enumerate(maps):  # the axis stays at lo: fold it into the const
+                maps[i] = (c + t.pop(k, 0) * lo, t)
+            axes[k] = [0, n]
+        return View(self.handle, self.block, maps, axes)
+
     def clipped(self, mask):
         """This view with each axis narrowed to the mask's range for it (numpy's alignment of
         ranks, from the last axis); an axis of one element is left as it is (broadcast)."""

@@ -108,6 +108,11 @@ def sequential_range(*args):
     return _loop(args, "sequential")
 
 
+def broadcast_to(src, shape):
+    """A view of `src` with its one-element free axes repeated (a stride-0 access pattern)."""
+    return as_view(src).broadcast_to(shape)
+
+
 def load(src, mask=None, dtype=None):
     """A DMA into a tile of the view's shape (partition axis first, every free axis kept)."""
     v = as_view(src)
