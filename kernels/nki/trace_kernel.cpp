@@ -203,7 +203,10 @@ std::vector<LivenessEvent> liveness_events(const Events& t) {
       for (const json& b : *block)
         if (b.is_number_integer()) access.key.block.push_back(b.get<int64_t>());
       const bool destination = name == "dst" || name == "psum";
-      const bool whole = p0 == 0 && np == tiles[id].first && f0 == 0 && nf == tiles[id].second;
+      // Only a plain rectangle is known to cover the block; a strided pattern may not.
+      const bool plain = !v.contains("partition_stride") && !v.contains("free_dims");
+      const bool whole = plain && p0 == 0 && np == tiles[id].first && f0 == 0 &&
+                         nf == tiles[id].second;
       access.writes_whole = destination && overwrites_destination(e.kind) && whole;
       access.reads = !destination || !overwrites_destination(e.kind);
       out.push_back(std::move(access));
