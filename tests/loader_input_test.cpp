@@ -187,7 +187,8 @@ TEST(NkiTraceInput, EventsAndFieldsAreReadStrictly) {
   EXPECT_EQ(trace_error({R"({"event": "matmull"})"}),
             "t.jsonl:2: unknown event 'matmull'; did you mean 'matmul'? (allowed: activation, "
             "dma_copy, dma_transpose, hbm, iteration, loop_begin, loop_end, matmul, memset, "
-            "reduce, tensor_copy, tensor_scalar, tensor_tensor, tile, transpose)");
+            "reciprocal, reduce, tensor_copy, tensor_scalar, tensor_tensor, tensor_tensor_scan, "
+            "tile, transpose)");
   EXPECT_EQ(trace_error({R"({"event": "loop_begin", "name": "i", "count": 1, "knd": "affine"})"}),
             "t.jsonl:2: loop_begin: unknown field 'knd'; did you mean 'kind'? (fields: name, "
             "count, kind)");

@@ -74,6 +74,11 @@ class Backend {
   virtual void tensor_tensor_scan(const View& dst, const View& a, const View& b,
                                   const Scalar& initial, AluOp op0, AluOp op1,
                                   bool reverse0 = false, bool reverse1 = false) = 0;
+
+  // A liveness hint: the data of the tile block `block` is not read again before the block is
+  // next written (the NKI front end's pass over a traced kernel says so after a block's last
+  // read). A backend may reclaim its room without spilling it. The C++ kernels do not call it.
+  virtual void release(const View& block) = 0;
 };
 
 }  // namespace trnsim

@@ -52,6 +52,8 @@ class NkiBackend : public Backend {
   void reciprocal(const View& dst, const View& src) override;
   void tensor_tensor_scan(const View& dst, const View& a, const View& b, const Scalar& initial,
                           AluOp op0, AluOp op1, bool reverse0, bool reverse1) override;
+  // Nothing to write: the NKI compiler allocates by liveness itself.
+  void release(const View&) override {}
 
  private:
   TensorRef declare(Memory memory, const std::string& name, std::vector<int64_t> block_dims,

@@ -10,6 +10,7 @@
 #include "common/excerpt.h"
 #include "common/input_file.h"
 #include "common/json_input.h"
+#include "kernels/nki/trace_liveness.h"
 
 namespace trnsim::nki {
 
@@ -27,8 +28,11 @@ struct TraceKernel::Events {
   };
   std::string path;
   std::string kernel;
+  std::string source;  // the header's "source": the kernel file that was traced, or ""
+  std::vector<std::string> returns;  // the header's "returns": the HBM tensors the kernel returned
   std::vector<Event> events;
   std::map<size_t, LoopShape> loops;  // by the index of its `loop_begin`
+  std::vector<std::pair<size_t, BlockKey>> dead_after;  // the liveness pass, by event
 };
 
 namespace {
@@ -48,7 +52,7 @@ constexpr uint64_t kMaxTraceBytes = uint64_t{256} << 20;
 // Any other field is refused, so that a misspelt one never silently becomes a default.
 const std::map<std::string, std::vector<std::string>>& event_fields() {
   static const std::map<std::string, std::vector<std::string>> table = {
-      {"hbm", {"id", "name", "rows", "cols", "dtype", "role"}},
+      {"hbm", {"id", "name", "rows", "cols", "dtype", "role", "shape"}},
       {"tile",
        {"id", "name", "site", "memory", "dtype", "block_dims", "partitions", "free", "bufs"}},
       {"loop_begin", {"name", "count", "kind"}},
@@ -71,7 +75,8 @@ const std::map<std::string, std::vector<std::string>>& event_fields() {
        {"dst", "a", "b", "initial", "op0", "op1", "reverse0", "reverse1"}}};
   return table;
 }
-const std::vector<std::string> kViewFields = {"tensor", "block", "p0", "np", "f0", "nf"};
+const std::vector<std::string> kViewFields = {"tensor", "block",           "p0",       "np",
+                                              "f0",     "nf", "partition_stride", "free_dims"};
 
 // Refuses a field of `object` (named `what` in the message) that `allowed` does not list.
 void check_fields(const std::string& path, int line, const std::string& what, const json& object,
@@ -159,6 +164,62 @@ void index_loops(Events& t) {
     fail_at(t.path, t.events[open.back()].line, "loop_begin: expected a matching loop_end");
 }
 
+// The operations whose destination they write as a whole without reading it: a new value
+// there. Any other operation (a matmul accumulating into PSUM, and any operation this list does
+// not name) reads its destination too, so its value lives on.
+bool overwrites_destination(const std::string& kind) {
+  static const std::vector<std::string> kinds = {
+      "dma_copy", "dma_transpose", "transpose", "tensor_copy", "tensor_tensor",
+      "tensor_scalar", "activation", "memset", "reduce", "reciprocal", "tensor_tensor_scan"};
+  return std::find(kinds.begin(), kinds.end(), kind) != kinds.end();
+}
+
+// The tile declarations and tile-block accesses of the trace, for the liveness pass
+// (trace_liveness.h). A field that is not a well-formed view is left out: the replay refuses it.
+std::vector<LivenessEvent> liveness_events(const Events& t) {
+  const auto int_of = [](const json& o, const char* key, int64_t& out) {
+    const auto it = o.find(key);
+    if (it == o.end() || !it->is_number_integer()) return false;
+    out = it->get<int64_t>();
+    return true;
+  };
+  std::map<int64_t, std::pair<int64_t, int64_t>> tiles;  // id -> partitions, free
+  std::vector<LivenessEvent> out;
+  for (size_t i = 0; i < t.events.size(); ++i) {
+    const Event& e = t.events[i];
+    int64_t id = 0, partitions = 0, free = 0;
+    if (e.kind == "tile") {
+      const auto site = e.fields.find("site");
+      if (!int_of(e.fields, "id", id) || !int_of(e.fields, "partitions", partitions) ||
+          !int_of(e.fields, "free", free) || site == e.fields.end() || !site->is_string())
+        continue;
+      tiles[id] = {partitions, free};
+      out.push_back({LivenessEvent::Kind::declaration, i, {id, {}}, site->get<std::string>()});
+      continue;
+    }
+    for (const auto& [name, v] : e.fields.items()) {
+      int64_t p0 = 0, np = 0, f0 = 0, nf = 0;
+      if (!v.is_object() || !int_of(v, "tensor", id) || !tiles.count(id)) continue;
+      const auto block = v.find("block");
+      if (block == v.end() || !block->is_array() || !int_of(v, "p0", p0) ||
+          !int_of(v, "np", np) || !int_of(v, "f0", f0) || !int_of(v, "nf", nf))
+        continue;
+      LivenessEvent access{LivenessEvent::Kind::access, i, {id, {}}, ""};
+      for (const json& b : *block)
+        if (b.is_number_integer()) access.key.block.push_back(b.get<int64_t>());
+      const bool destination = name == "dst" || name == "psum";
+      // Only a plain rectangle is known to cover the block; a strided pattern may not.
+      const bool plain = !v.contains("partition_stride") && !v.contains("free_dims");
+      const bool whole = plain && p0 == 0 && np == tiles[id].first && f0 == 0 &&
+                         nf == tiles[id].second;
+      access.writes_whole = destination && overwrites_destination(e.kind) && whole;
+      access.reads = !destination || !overwrites_destination(e.kind);
+      out.push_back(std::move(access));
+    }
+  }
+  return out;
+}
+
 // Replays events [begin, end) on the backend; `tensors` maps trace ids to the backend's refs.
 class Replayer {
  public:
@@ -174,6 +235,7 @@ class Replayer {
       }
       try {
         call(e);
+        release_dead_blocks(i);
       } catch (const InputError& err) {  // the trace itself is malformed
         throw InputError(located(e, err.what()));
       } catch (const UserError& err) {  // the backend refused a call: a run that failed
@@ -191,6 +253,19 @@ class Replayer {
                 ? excerpt(at->get<std::string>(), kLongExcerptChars) + " (" + where + ")"
                 : where) +
            ": " + what;
+  }
+
+  // Tells the backend which tile blocks hold dead data after event `i` (events replay in
+  // increasing order).
+  void release_dead_blocks(size_t i) {
+    const auto& dead = t_.dead_after;
+    for (; next_dead_ < dead.size() && dead[next_dead_].first <= i; ++next_dead_) {
+      const BlockKey& key = dead[next_dead_].second;
+      const TensorRef& tile = tensors_.at(key.tile);
+      b_.release(key.block.empty() ? tile.all()
+                                   : tile.block(std::vector<Expr>(key.block.begin(),
+                                                                  key.block.end())));
+    }
   }
 
   size_t replay_loop(size_t i) {
@@ -228,6 +303,31 @@ class Replayer {
     out.np = integer(t_, sub, "np");
     out.f0 = integer(t_, sub, "f0");
     out.nf = integer(t_, sub, "nf");
+    if (v.contains("partition_stride"))
+      out.partition_stride = integer(t_, sub, "partition_stride");
+    if (v.contains("free_dims")) out.free_dims = free_dims(sub);
+    return out;
+  }
+
+  // A view's "free_dims": 1 to 4 [stride, count] pairs of integers, counts > 0, multiplying to
+  // at most 2^62 (the view's limits check then compares the product with nf).
+  std::vector<FreeAxis> free_dims(const Event& sub) {
+    const json& dims = field(t_, sub, "free_dims", json::value_t::array);
+    if (dims.empty() || dims.size() > kMaxViewFreeAxes)
+      fail_at(t_.path, sub.line, sub.kind + ".free_dims: expected 1 to " +
+                                     std::to_string(kMaxViewFreeAxes) + " [stride, count] pairs");
+    std::vector<FreeAxis> out;
+    int64_t product = 1;
+    for (const json& d : dims) {
+      const bool pair = d.is_array() && d.size() == 2 && d[0].is_number_integer() &&
+                        d[1].is_number_integer() && d[1].get<int64_t>() > 0;
+      if (!pair || __builtin_mul_overflow(product, d[1].get<int64_t>(), &product) ||
+          product > (int64_t{1} << 62))
+        fail_at(t_.path, sub.line,
+                sub.kind + ".free_dims: expected [stride, count] integer pairs, count > 0, "
+                           "with a product below 2^62");
+      out.push_back({d[0].get<int64_t>(), d[1].get<int64_t>()});
+    }
     return out;
   }
 
@@ -269,6 +369,20 @@ class Replayer {
     throw InputError(unknown_name("engine", name, {"Tensor", "Vector", "Scalar", "GpSimd"}));
   }
 
+  // An N-D tensor's "shape": positive integers whose product is rows x cols (its leading
+  // dimensions flattened into the rows, python/TRACE_FORMAT.md).
+  void check_shape(const Event& e, int64_t rows, int64_t cols) {
+    int64_t product = 1;
+    bool ok = true;
+    for (const json& d : field(t_, e, "shape", json::value_t::array))
+      ok = ok && d.is_number_integer() && d.get<int64_t>() > 0 &&
+           !__builtin_mul_overflow(product, d.get<int64_t>(), &product);
+    int64_t elements = 0;
+    if (!ok || __builtin_mul_overflow(rows, cols, &elements) || product != elements)
+      throw InputError("hbm: expected 'shape' to be positive integers whose product is rows x "
+                       "cols");
+  }
+
   void declare(const Event& e) {
     const int64_t id = integer(t_, e, "id");
     const std::string name = text(t_, e, "name");
@@ -277,6 +391,7 @@ class Replayer {
     if (e.kind == "hbm") {
       const std::string role = text(t_, e, "role");
       const int64_t rows = integer(t_, e, "rows"), cols = integer(t_, e, "cols");
+      if (e.fields.contains("shape")) check_shape(e, rows, cols);
       if (role == "input") ref = b_.hbm_input(name, rows, cols, dtype);
       else if (role == "output") ref = b_.hbm_output(name, rows, cols, dtype);
       else if (role == "scratch") ref = b_.hbm_scratch(name, rows, cols, dtype);
@@ -342,6 +457,7 @@ class Replayer {
   Backend& b_;
   const std::map<std::string, Engine>& engines_;
   std::map<int64_t, TensorRef> tensors_;
+  size_t next_dead_ = 0;  // the first entry of t_.dead_after not released yet
 };
 
 }  // namespace
@@ -373,7 +489,8 @@ TraceKernel TraceKernel::from_text(std::string_view text, const std::string& ori
                     "\", \"version\": " + std::to_string(kTraceVersion) +
                     ", \"kernel\": NAME, ...}");
       t->kernel = header.string("kernel");
-      if (header.has("source")) header.string("source");
+      if (header.has("source")) t->source = header.string("source");
+      if (header.has("returns")) t->returns = header.strings("returns");
       header.finish();
       continue;
     }
@@ -392,10 +509,13 @@ TraceKernel TraceKernel::from_text(std::string_view text, const std::string& ori
   }
   if (line_number == 0) fail_at(origin, 1, "expected the header line; the file is empty");
   index_loops(*t);
+  t->dead_after = dead_after(liveness_events(*t));
   return TraceKernel(std::move(t));
 }
 
 const std::string& TraceKernel::name() const { return events_->kernel; }
+const std::string& TraceKernel::source() const { return events_->source; }
+const std::vector<std::string>& TraceKernel::returns() const { return events_->returns; }
 
 void TraceKernel::replay(Backend& backend, const std::map<std::string, Engine>& engines) const {
   Replayer(*events_, backend, engines).run(0, events_->events.size());

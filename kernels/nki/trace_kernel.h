@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "kernels/api/backend.h"
 
@@ -31,6 +32,10 @@ class TraceKernel {
   static TraceKernel from_text(std::string_view text, const std::string& origin);
 
   const std::string& name() const;  // the kernel function's name, from the header
+  const std::string& source() const;  // the traced kernel file (header "source"), or ""
+  // The names of the HBM tensors the kernel function returned, in order (the header's
+  // "returns"; empty for a trace without it). Numerics compare these with a reference.
+  const std::vector<std::string>& returns() const;
   // An operation recorded with a `lowering` ("nl.add", "nisa.tensor_scalar": an nl.* call, or
   // an nisa call without engine=) runs on `engines` of that function's name ("add"), the
   // hardware config's nki_engine table; one recorded with an `engine` runs there.

@@ -65,6 +65,7 @@ class SimBackend : public Backend {
   void reciprocal(const View& dst, const View& src) override;
   void tensor_tensor_scan(const View& dst, const View& a, const View& b, const Scalar& initial,
                           AluOp op0, AluOp op1, bool reverse0, bool reverse1) override;
+  void release(const View& block) override { tiles_.release(block); }
 
  private:
   struct Operand {
@@ -75,6 +76,8 @@ class SimBackend : public Backend {
   TensorRef declare_hbm(const std::string& name, int64_t rows, int64_t cols, Dtype dtype,
                         isa::TensorRole role);
   Operand resolve(const View& v, bool writes);
+  static void hbm_region(const isa::HbmTensor& t, int64_t first, int64_t partition_stride,
+                         int64_t partitions, int64_t low, int64_t high, Region& r);
   Operand resolve_tile_bytes(const TensorRef& tile, int64_t offset);
   void emit(isa::Stream stream, isa::Instruction in, const std::vector<Region>& reads,
             const std::vector<Region>& writes);

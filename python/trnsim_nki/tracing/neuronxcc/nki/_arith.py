@@ -9,7 +9,7 @@ comes from the hardware config's nki_engine table when the trace is replayed.
 """
 import sys
 
-from . import _trace
+from . import _index, _trace
 from ._trace import Handle, Pending, View, as_view, fail
 
 
@@ -21,9 +21,13 @@ def is_number(x):
     return isinstance(x, (int, float)) and not isinstance(x, bool)
 
 
-def no_mask(name, mask):
-    if mask is not None:
-        fail(f"nl.{name} with mask= is not yet supported")
+def with_mask(call):
+    """`mask=` for an nl function's __call__: what it records is clipped by the mask."""
+    def wrapper(self, *args, mask=None, **kwargs):
+        with _index.masked(mask):
+            return call(self, *args, **kwargs)
+    wrapper.__name__ = call.__name__
+    return wrapper
 
 
 def result_dtype(views, dtype):
@@ -52,8 +56,8 @@ class Binary:
     def __init__(self, name, alu, commutative):
         self.__name__, self.alu, self.commutative = name, alu, commutative
 
-    def __call__(self, x, y, dtype=None, mask=None):
-        no_mask(self.__name__, mask)
+    @with_mask
+    def __call__(self, x, y, dtype=None):
         lowering = "nl." + self.__name__
         if is_tile(x) and is_tile(y):
             a, b = as_view(x), as_view(y)
@@ -84,8 +88,8 @@ class Unary:
     def __init__(self, name, func):
         self.__name__, self.func = name, func
 
-    def __call__(self, x, dtype=None, mask=None):
-        no_mask(self.__name__, mask)
+    @with_mask
+    def __call__(self, x, dtype=None):
         if not is_tile(x):
             fail(f"nl.{self.__name__} of a {type(x).__name__}: expected a tile")
         v = as_view(x)
@@ -106,8 +110,8 @@ class Reduction:
     def __init__(self, name, alu, mean=False):
         self.__name__, self.alu, self.mean = name, alu, mean
 
-    def __call__(self, x, axis, dtype=None, keepdims=False, mask=None):
-        no_mask(self.__name__, mask)
+    @with_mask
+    def __call__(self, x, axis, dtype=None, keepdims=False):
         free_axis("nl." + self.__name__, axis)
         v = as_view(x)
         dt = dtype or v.dtype
@@ -123,8 +127,8 @@ class Copy:
 
     __name__ = "copy"
 
-    def __call__(self, x, dtype=None, mask=None):
-        no_mask("copy", mask)
+    @with_mask
+    def __call__(self, x, dtype=None):
         v = as_view(x)
         return Pending("tensor_copy", src=v, lowering="nl.copy").of_shape(v.np, v.nf,
                                                                           dtype or v.dtype)
@@ -176,10 +180,14 @@ def kernel_frame():
 
 
 def loop_reduce(x, op, loop_indices, dtype=None, mask=None):
+    with _index.masked(mask):
+        return _loop_reduce(x, op)
+
+
+def _loop_reduce(x, op):
     """`b = nl.loop_reduce(x, op, loop_indices=[i])`: b = op(x, b), b being the tile the result
     is assigned to (NKI: "the destination tile is also the rhs input to op"), which must exist
     before the loop. A tensor_tensor into b, lowered as nl.loop_reduce; returns b itself."""
-    no_mask("loop_reduce", mask)
     site = _trace.call_site()
     name = _trace.assigned_name(site[2], None)
     dst = kernel_frame().f_locals.get(name) if name else None

@@ -55,16 +55,14 @@ def _operand(x, data, what):
     return v
 
 
-def tensor_tensor(a, b, op, dtype=None, mask=None, engine=unknown_engine):
-    _arith.no_mask("tensor_tensor", mask)
+def tensor_tensor(a, b, op, dtype=None, engine=unknown_engine):
     va, vb = as_view(a), as_view(b)
     return Pending("tensor_tensor", a=va, b=vb, op=_named(nl.ALU_OPS, op, "ALU op"),
                    **_engine(engine, "tensor_tensor")).of_shape(va.np, va.nf, dtype or va.dtype)
 
 
 def tensor_scalar(data, op0, operand0, reverse0=False, op1=None, operand1=None, reverse1=False,
-                  dtype=None, mask=None, engine=unknown_engine):
-    _arith.no_mask("tensor_scalar", mask)
+                  dtype=None, engine=unknown_engine):
     v = as_view(data)
     more = {}
     if op1 is not None:
@@ -80,8 +78,7 @@ def tensor_scalar(data, op0, operand0, reverse0=False, op1=None, operand1=None, 
                    ).of_shape(v.np, v.nf, dtype or v.dtype)
 
 
-def activation(op, data, bias=None, scale=1.0, dtype=None, mask=None):
-    _arith.no_mask("activation", mask)
+def activation(op, data, bias=None, scale=1.0, dtype=None):
     v = as_view(data)
     return Pending("activation", src=v, func=_named(nl.ACTIVATIONS, op, "activation"),
                    scale=_operand(scale, v, "nisa.activation scale"),
@@ -89,8 +86,7 @@ def activation(op, data, bias=None, scale=1.0, dtype=None, mask=None):
                    ).of_shape(v.np, v.nf, dtype or v.dtype)
 
 
-def tensor_copy(src, dtype=None, mask=None, engine=unknown_engine):
-    _arith.no_mask("tensor_copy", mask)
+def tensor_copy(src, dtype=None, engine=unknown_engine):
     v = as_view(src)
     return Pending("tensor_copy", src=v, **_engine(engine, "tensor_copy")).of_shape(
         v.np, v.nf, dtype or v.dtype)
@@ -100,15 +96,13 @@ def memset(shape, value, dtype):
     return Pending("memset", value=float(value)).of_shape(shape[0], shape[1], dtype)
 
 
-def reciprocal(data, dtype=None, mask=None):
-    _arith.no_mask("reciprocal", mask)
+def reciprocal(data, dtype=None):
     v = as_view(data)
     return Pending("reciprocal", src=v).of_shape(v.np, v.nf, dtype or v.dtype)
 
 
 def tensor_tensor_scan(data0, data1, initial, op0, op1, reverse0=False, reverse1=False,
-                       dtype=None, mask=None):
-    _arith.no_mask("tensor_tensor_scan", mask)
+                       dtype=None):
     a, b = as_view(data0), as_view(data1)
     fields = dict(a=a, b=b, initial=_operand(initial, a, "nisa.tensor_tensor_scan initial"),
                   op0=_named(nl.ALU_OPS, op0, "ALU op"), op1=_named(nl.ALU_OPS, op1, "ALU op"))
@@ -119,8 +113,7 @@ def tensor_tensor_scan(data0, data1, initial, op0, op1, reverse0=False, reverse1
     return Pending("tensor_tensor_scan", **fields).of_shape(a.np, a.nf, dtype or a.dtype)
 
 
-def tensor_reduce(op, data, axis, dtype=None, negate=False, keepdims=False, mask=None):
-    _arith.no_mask("tensor_reduce", mask)
+def tensor_reduce(op, data, axis, dtype=None, negate=False, keepdims=False):
     if negate:
         fail("nisa.tensor_reduce with negate=True is not yet supported")
     _arith.free_axis("nisa.tensor_reduce", axis)

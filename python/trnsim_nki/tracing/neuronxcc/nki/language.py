@@ -1,7 +1,9 @@
 """Stand-in for `neuronxcc.nki.language` (nl), tracing mode: declarations, loops, load/store."""
 import re
 
-from . import _trace
+from trnsim_nki import spmd
+
+from . import _index, _trace
 from ._trace import DType, Handle, Pending, RECORDER, as_view, call_site, declare_tile, fail
 from ._trace import dtype_name
 
@@ -20,7 +22,11 @@ from ._arith import (add, subtract, multiply, divide, maximum, minimum, equal, n
 
 
 def par_dim(n):
-    return n
+    return _trace.ParDim(n)
+
+
+# Index arithmetic (_index.py): arange / mgrid expressions, dynamic slices.
+arange, mgrid, ds = _index.arange, _index.mgrid, _index.ds
 
 
 class tile_size:  # noqa: N801 (NKI's name): the limits of kernels/api/limits.h
@@ -31,19 +37,35 @@ class tile_size:  # noqa: N801 (NKI's name): the limits of kernels/api/limits.h
 
 
 def declare_hbm(name, shape, dtype, role):
-    if len(shape) != 2:
-        fail(f"HBM tensor '{name}' has shape {tuple(shape)}; only 2-D HBM tensors are supported")
-    h = Handle("hbm", dtype, [], shape[0], shape[1])
-    RECORDER.emit("hbm", id=h.id, name=name, rows=shape[0], cols=shape[1],
-                  dtype=dtype_name(dtype), role=role)
+    """An HBM tensor of any rank; the backend sees it row-major as rows x cols (its last
+    dimension the columns, the others flattened into the rows)."""
+    shape = tuple(shape)
+    if not shape or any(not isinstance(d, int) or d <= 0 for d in shape):
+        fail(f"HBM tensor '{name}' has shape {shape}; give positive integer dimensions")
+    h = Handle("hbm", dtype, [], shape, name)
+    fields = {"shape": list(shape)} if len(shape) != 2 else {}
+    RECORDER.emit("hbm", id=h.id, name=name, rows=h.partitions, cols=h.free,
+                  dtype=dtype_name(dtype), role=role, **fields)
     return h
 
 
-def ndarray(shape, dtype, buffer):
+_HBM_OF_SITE = {}  # in an SPMD launch: the HBM tensor each declaration made in program 0
+
+
+def ndarray(shape, dtype, buffer=sbuf):
     site = call_site()
     if buffer in HBM_ROLES:
-        return declare_hbm(_trace.assigned_name(site[2], f"hbm_{site[1]}"), shape, dtype,
-                           HBM_ROLES[buffer])
+        # The programs of a launch share the HBM tensors the kernel declares (its output).
+        shared = _HBM_OF_SITE.get(site) if spmd.program_ndim() else None
+        if shared is not None and any(spmd.program_id(a) for a in range(spmd.program_ndim())):
+            if tuple(shared.shape) != tuple(shape):
+                fail(f"HBM tensor of shape {tuple(shape)} declared with shape "
+                     f"{tuple(shared.shape)} by program 0 of the launch", site)
+            return shared
+        h = declare_hbm(_trace.assigned_name(site[2], f"hbm_{site[1]}"), shape, dtype,
+                        HBM_ROLES[buffer])
+        _HBM_OF_SITE[site] = h
+        return h
     if buffer == psum and dtype_name(dtype) != "fp32":
         fail("PSUM tiles are float32 here", site)
     if buffer not in (sbuf, psum):
@@ -60,12 +82,13 @@ def zeros(shape, dtype, buffer):
     return tile
 
 
-def _loop(args, kind):
+def _loop(args, kind, name=None):
     """A loop over range(*args), recorded with its scope: loop_begin, one iteration event
-    before each body, loop_end."""
-    file, line, text = call_site()
-    match = re.match(r"for\s+([A-Za-z_]\w*)\s+in\b", text)
-    name = match.group(1) if match else f"loop_{line}"
+    before each body, loop_end. Named after the loop variable of its `for` line."""
+    if name is None:
+        file, line, text = call_site()
+        match = re.match(r"for\s+([A-Za-z_]\w*)\s+in\b", text)
+        name = match.group(1) if match else f"loop_{line}"
     try:
         values = range(*args)
     except TypeError:
@@ -93,18 +116,41 @@ def sequential_range(*args):
     return _loop(args, "sequential")
 
 
-def load(src):
+def static_range(*args):
+    """Unrolled by NKI's compiler; here, as every loop is unrolled by the tracer, a loop whose
+    iterations run in order (`sequential`)."""
+    return _loop(args, "sequential")
+
+
+def named_loop(count, name):
+    """The loop of one SPMD grid axis (trnsim_nki.spmd): sequential, as NKI 0.1 runs a grid."""
+    return _loop((count,), "sequential", name)
+
+
+program_id, num_programs, program_ndim = spmd.program_id, spmd.num_programs, spmd.program_ndim
+
+
+def broadcast_to(src, shape):
+    """A view of `src` with its one-element free axes repeated (a stride-0 access pattern)."""
+    return as_view(src).broadcast_to(shape)
+
+
+def load(src, mask=None, dtype=None):
+    """A DMA into a tile of the view's shape (partition axis first, every free axis kept)."""
     v = as_view(src)
-    return Pending("dma_copy", src=v).of_shape(v.np, v.nf, v.dtype)
+    with _index.masked(mask):
+        return Pending("dma_copy", src=v).of_shape(v.np, v.nf, dtype or v.dtype, shape=v.shape)
 
 
-def load_transpose2d(src):
+def load_transpose2d(src, mask=None, dtype=None):
     v = as_view(src)
-    return Pending("dma_transpose", src=v).of_shape(v.nf, v.np, v.dtype)
+    with _index.masked(mask):
+        return Pending("dma_transpose", src=v).of_shape(v.nf, v.np, dtype or v.dtype)
 
 
-def store(dst, value):
-    _trace.op_now("dma_copy", dst=as_view(dst), src=as_view(value))
+def store(dst, value, mask=None):
+    with _index.masked(mask):
+        _trace.op_now("dma_copy", dst=as_view(dst), src=as_view(value))
 
 
 def matmul(x, y, transpose_x=False):
