@@ -1,6 +1,6 @@
 // The project's NKI test kernels for the operations beyond the matmul tutorials
 // (tests/nki_kernels/elementwise_ops.py, reductions.py, scan_reciprocal.py), each run three
-// ways on the same inputs: its REFERENCE (plain numpy, float64, written apart from the
+// ways on the same inputs: its reference() (plain numpy, float64, written apart from the
 // kernel), the numpy stand-in of neuronxcc.nki (`python3 -m trnsim_nki run-emitted`), and the
 // tracer replayed on the SimBackend and simulated with numerics. Both must match the
 // reference, and the stand-in's operations must be the simulator's instructions (the same
@@ -101,7 +101,7 @@ TEST(NkiOpsKernels, StandInAndSimulatorMatchTheNumpyReference) {
       write_floats(path, inputs.back());
       command += " " + path;
     }
-    // 2. The numpy stand-in and the REFERENCE.
+    // 2. The numpy stand-in and the reference.
     const std::string out = temp_path("ops_out.f32"), ref = temp_path("ops_ref.f32"),
                       ops = temp_path("ops.json");
     command += " --output " + out + " --reference " + ref + " --operations " + ops;

@@ -7,7 +7,7 @@ usage: python3 -m trnsim_nki run-emitted KERNEL.py INPUT.f32 [INPUT.f32 ...]
 Inputs are raw float32 files in the order of the kernel's parameters (INPUT_SHAPES); the output
 is written as raw float32, and the operation counts as a JSON object. With --opcodes (the
 simulator's opcode table), every operation the stand-in records must name one of them. With
---reference, the file's REFERENCE function (plain numpy, written apart from the kernel, as in
+--reference, the file's reference function (plain numpy, written apart from the kernel, as in
 tests/nki_kernels/) is applied to the same inputs and its result written as raw float32.
 """
 import argparse
@@ -43,7 +43,7 @@ def main(argv):
         values = np.fromfile(path, dtype=np.float32).reshape(shape)
         tensors.append(_runtime.Tile(_runtime.round_to(dtype, values), dtype, "hbm"))
     if args.reference:
-        reference = module.REFERENCE(*(t.values.copy() for t in tensors))
+        reference = module.reference(*(t.values.copy() for t in tensors))
         np.asarray(reference, dtype=np.float32).tofile(args.reference)
     result = module.KERNEL(*tensors)
     result.values.astype(np.float32).tofile(args.output)

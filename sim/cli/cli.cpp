@@ -273,6 +273,11 @@ void compare_with_measurements(const std::string& path, MachineOptions m, bool j
 }  // namespace
 
 int run_cli(int argc, char** argv) {
+  // Not a terminal: hold up to 64 KiB of output (a run's JSON summary with its resolved
+  // configuration is over 4 KiB) for the final flush_standard_output(), which can then name
+  // the reason a write was lost (a flush that fails midway leaves none).
+  static char stdout_buffer[1 << 16];
+  if (!isatty(STDOUT_FILENO)) std::setvbuf(stdout, stdout_buffer, _IOFBF, sizeof stdout_buffer);
   CLI::App app{"trnsim: a cycle-approximate simulator of one AWS Trainium NeuronCore"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "trnsim " + run::trnsim_version());

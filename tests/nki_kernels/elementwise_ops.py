@@ -4,7 +4,7 @@ tiles; the unary nl functions; nisa.tensor_scalar with two ops, a reversed opera
 tile operands; nisa.activation with tile bias and scale; nisa.tensor_tensor with divide and a
 comparison; nl.copy and nisa.tensor_copy. Each result goes to its own 64 columns of `out`.
 tests/nki_ops_kernels_test.cpp runs it through the numpy stand-in, through the tracer and the
-simulator with numerics, and checks both against REFERENCE (plain numpy, written apart).
+simulator with numerics, and checks both against reference() (plain numpy, written apart).
 """
 import numpy as np
 
@@ -75,7 +75,7 @@ def elementwise_ops(x, y, s):
     return out
 
 
-def REFERENCE(x, y, s):  # noqa: N802: what run-emitted calls; numpy only, in float64
+def reference(x, y, s):  # numpy only, in float64
     x, y, s = (np.asarray(a, dtype=np.float64) for a in (x, y, s))
     erf = np.vectorize(__import__("math").erf)
     sig = 1 / (1 + np.exp(-y))

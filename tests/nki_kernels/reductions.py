@@ -1,7 +1,7 @@
 """Reductions written here in NKI 0.1 style (not emitted by trnsim): nl.sum / nl.max / nl.min /
 nl.mean over the free axis, nisa.tensor_reduce, and a row softmax that uses the [P, 1] results
 as tile operands (x - max, e * 1/sum). tests/nki_ops_kernels_test.cpp checks the numpy
-stand-in and the simulator against REFERENCE (plain numpy, written apart from the kernel).
+stand-in and the simulator against reference() (plain numpy, written apart from the kernel).
 """
 import numpy as np
 
@@ -29,7 +29,7 @@ def reductions(x):
     return out
 
 
-def REFERENCE(x):  # noqa: N802: numpy only, in float64
+def reference(x):  # numpy only, in float64
     x = np.asarray(x, dtype=np.float64)
     e = np.exp(x - x.max(axis=1, keepdims=True))
     parts = [x.sum(axis=1, keepdims=True), x.max(axis=1, keepdims=True),

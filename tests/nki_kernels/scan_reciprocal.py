@@ -1,7 +1,7 @@
 """nisa.reciprocal, nisa.tensor_tensor_scan (a number and a [P, 1] tile as the initial value)
 and nl.loop_reduce written here in NKI 0.1 style (not emitted by trnsim). The first scan is
 the linear recurrence h[i] = a[i] * h[i-1] + b[i] of a Mamba-style selective scan.
-tests/nki_ops_kernels_test.cpp checks the numpy stand-in and the simulator against REFERENCE
+tests/nki_ops_kernels_test.cpp checks the numpy stand-in and the simulator against reference()
 (plain numpy, written apart from the kernel).
 """
 import numpy as np
@@ -40,7 +40,7 @@ def scan_reciprocal(a, b, h0):
     return out
 
 
-def REFERENCE(a, b, h0):  # noqa: N802: numpy only, in float64
+def reference(a, b, h0):  # numpy only, in float64
     a, b, h0 = (np.asarray(x, dtype=np.float64) for x in (a, b, h0))
     P, F = a.shape
     h, running = np.zeros_like(a), np.zeros_like(a)
