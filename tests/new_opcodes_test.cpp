@@ -48,7 +48,54 @@ TEST_F(NewOpcodeCost, ScanIsTwoCyclesPerElement) {
   EXPECT_EQ(small.busy, Cycles(64));
 }
 
+// ISA-OLD iota / affine_select: 150 + N GpSimd cycles, 150 being GPSIMD_START (the engine's
+// start_cycles: 200 in the fixture), with no MIN_II floor. N = 512: 200 + 512 = 712 busy,
+// + 50 + 100 = 862 latency; N = 16: 216 (a MIN_II floor would give 264).
+TEST(NewOpcodeGpSimdCost, IotaAndAffineSelectAreStartPlusN) {
+  const HwConfig cfg = testing::cost_rules_machine();
+  for (const Opcode op : {Opcode::iota, Opcode::affine_select}) {
+    SCOPED_TRACE(isa::opcode_name(op));
+    isa::Instruction big = testing::lane(op, sbuf(0, 128, 512),
+                                         op == Opcode::iota ? isa::AccessPattern{}
+                                                            : sbuf(2048, 128, 512));
+    const auto c = cost::engine_cost(cfg, big, Engine::gpsimd);
+    EXPECT_EQ(c.busy, Cycles(712));
+    EXPECT_EQ(c.latency, Cycles(862));
+    isa::Instruction small = testing::lane(op, sbuf(0, 128, 16),
+                                           op == Opcode::iota ? isa::AccessPattern{}
+                                                              : sbuf(64, 128, 16));
+    EXPECT_EQ(cost::engine_cost(cfg, small, Engine::gpsimd).busy, Cycles(216));
+  }
+}
+
 constexpr int64_t kP = 128, kF = 48;
+
+TEST(NewOpcodeNumerics, IotaAndAffineSelect) {
+  const std::vector<float> x = testing::ramp(kP * kF, -1.0f, 1.0f);
+  const std::vector<float> iota = testing::run_on_tiles(
+      {x}, kF, [](Backend& b, const std::vector<View>&, const View& out) {
+        b.iota(out, AffineIndex{-5, 3, 2});
+      });
+  // keep x where f - p > 0 (above the diagonal), else -1000.
+  const std::vector<float> sel = testing::run_on_tiles(
+      {x}, kF, [](Backend& b, const std::vector<View>& in, const View& out) {
+        b.affine_select(out, AffineIndex{0, -1, 1}, AluOp::greater, in[0], -1000.0f);
+      });
+  for (int64_t p = 0; p < kP; ++p)
+    for (int64_t f = 0; f < kF; ++f) {
+      const size_t k = static_cast<size_t>(p * kF + f);
+      ASSERT_EQ(iota[k], static_cast<float>(-5 + 3 * p + 2 * f));
+      ASSERT_EQ(sel[k], f - p > 0 ? x[k] : -1000.0f);
+    }
+  EXPECT_TRUE(testing::throws_user_error(
+      [&] {
+        testing::run_on_tiles({x}, kF, [](Backend& b, const std::vector<View>& in,
+                                          const View& out) {
+          b.affine_select(out, AffineIndex{}, AluOp::add, in[0], 0.0f);
+        });
+      },
+      "affine_select: the predicate compares with 0; 'add' is not a comparison"));
+}
 
 TEST(NewOpcodeNumerics, ReciprocalAndScans) {
   const std::vector<float> a = testing::ramp(kP * kF, 0.1f, 0.95f),

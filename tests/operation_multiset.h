@@ -18,7 +18,7 @@ inline std::string dims(int64_t a, int64_t b) {
 }
 
 // The stand-in's name for an instruction: opcode, direction for DMAs, the source tile shape
-// (for MATMUL K x M x N, for MEMSET the destination).
+// (for MATMUL K x M x N, for MEMSET and IOTA the destination).
 inline std::string signature(const isa::Instruction& in) {
   const std::string op = isa::opcode_name(in.op);
   const isa::AccessPattern& src = in.src0;
@@ -32,7 +32,8 @@ inline std::string signature(const isa::Instruction& in) {
     case isa::Opcode::matmul:
       return op + " " + dims(src.partitions, src.free_elements()) + "x" +
              std::to_string(in.src1.free_elements());
-    case isa::Opcode::memset: return op + " " + dims(in.dst.partitions, in.dst.free_elements());
+    case isa::Opcode::memset:
+    case isa::Opcode::iota: return op + " " + dims(in.dst.partitions, in.dst.free_elements());
     default: return op + " " + dims(src.partitions, src.free_elements());
   }
 }

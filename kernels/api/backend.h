@@ -69,6 +69,11 @@ class Backend {
   virtual void memset(const View& dst, float value) = 0;
   virtual void reduce(const View& dst, const View& src, AluOp op) = 0;  // over the free axis
   virtual void reciprocal(const View& dst, const View& src) = 0;  // 1 / src on the Vector Engine
+  // On the GpSimd: dst[p, f] = index(p, f); affine_select keeps on_true where
+  // index(p, f) (cmp) 0 holds, a comparison op, and writes on_false elsewhere.
+  virtual void iota(const View& dst, const AffineIndex& index) = 0;
+  virtual void affine_select(const View& dst, const AffineIndex& index, AluOp cmp,
+                             const View& on_true, float on_false) = 0;
   // Per partition, along the free axis: r[-1] = initial, r[i] = (a[i] op0 r[i-1]) op1 b[i], an
   // op's operands swapped when its reverse flag is set (nisa.tensor_tensor_scan).
   virtual void tensor_tensor_scan(const View& dst, const View& a, const View& b,

@@ -58,6 +58,10 @@ class ProbeBackend : public Backend {
     count();
   }
   void reciprocal(const View&, const View&) override { count(); }
+  void iota(const View&, const AffineIndex&) override { count(); }
+  void affine_select(const View&, const AffineIndex&, AluOp, const View&, float) override {
+    count();
+  }
   void tensor_tensor_scan(const View&, const View&, const View&, const Scalar&, AluOp, AluOp,
                           bool, bool) override {
     count();

@@ -191,6 +191,16 @@ void check_tensor_tensor_scan(const View& dst, const View& a, const View& b,
   check_scalar_operand("tensor_tensor_scan", a, initial);
 }
 
+void check_affine_select(const View& dst, AluOp cmp, const View& on_true) {
+  check_elementwise("affine_select", dst, on_true);
+  check_engine_memory("affine_select", Engine::gpsimd, dst);
+  check_engine_memory("affine_select", Engine::gpsimd, on_true);
+  if (cmp != AluOp::equal && cmp != AluOp::not_equal && cmp != AluOp::greater &&
+      cmp != AluOp::greater_equal && cmp != AluOp::less && cmp != AluOp::less_equal)
+    fail("affine_select", std::string("the predicate compares with 0; '") + alu_op_name(cmp) +
+                              "' is not a comparison");
+}
+
 void check_scalar_operand(const char* op, const View& src, const Scalar& operand) {
   if (!operand.tile) return;
   const View& t = *operand.tile;

@@ -28,6 +28,8 @@ void check_engine_memory(const char* op, Engine engine, const View& v);
 // data0 / data1 as for tensor_tensor (not both in PSUM); `initial` a number or a [P, 1] tile.
 void check_tensor_tensor_scan(const View& dst, const View& a, const View& b,
                               const Scalar& initial);
+// iota / affine_select on the GpSimd: on chip and not in PSUM; a comparison as the predicate.
+void check_affine_select(const View& dst, AluOp cmp, const View& on_true);
 void check_scalar_operand(const char* op, const View& src, const Scalar& operand);
 
 }  // namespace trnsim::limits

@@ -25,4 +25,12 @@ struct ScalarOp {
   bool reverse = false;
 };
 
+// offset + partition_step * p + free_step * f at element [p, f] of a tile view (f the flat free
+// index): the nl.arange expression of nisa.iota and nisa.affine_select's predicate.
+struct AffineIndex {
+  int64_t offset = 0;
+  int64_t partition_step = 0;
+  int64_t free_step = 0;
+};
+
 }  // namespace trnsim

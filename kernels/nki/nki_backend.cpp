@@ -284,6 +284,34 @@ void NkiBackend::tensor_tensor_scan(const View& dst, const View& a, const View& 
        (reverse1 ? ", reverse1=True" : "") + ", dtype=" + nl_dtype(dst.tensor.dtype) + ")");
 }
 
+// "nl.arange(P)[:, None] * a + nl.arange(F)[None, :] * b + c" over the view's shape.
+std::string affine_expression(const View& v, const AffineIndex& a) {
+  return "nl.arange(" + std::to_string(v.np) + ")[:, None] * " +
+         std::to_string(a.partition_step) + " + nl.arange(" + std::to_string(v.nf) +
+         ")[None, :] * " + std::to_string(a.free_step) + " + " + std::to_string(a.offset);
+}
+
+void NkiBackend::iota(const View& dst, const AffineIndex& index) {
+  limits::check_on_chip("iota", dst);
+  limits::check_engine_memory("iota", Engine::gpsimd, dst);
+  line(write_expression(dst) + " = nisa.iota(" + affine_expression(dst, index) + ", dtype=" +
+       nl_dtype(dst.tensor.dtype) + ")");
+}
+
+void NkiBackend::affine_select(const View& dst, const AffineIndex& index, AluOp cmp,
+                               const View& on_true, float on_false) {
+  limits::check_affine_select(dst, cmp, on_true);
+  const char* symbol = cmp == AluOp::equal           ? " == "
+                       : cmp == AluOp::not_equal     ? " != "
+                       : cmp == AluOp::greater       ? " > "
+                       : cmp == AluOp::greater_equal ? " >= "
+                       : cmp == AluOp::less          ? " < "
+                                                     : " <= ";
+  line(write_expression(dst) + " = nisa.affine_select((" + affine_expression(dst, index) + ")" +
+       symbol + "0, " + read_expression(on_true) + ", " + number(on_false) + ", dtype=" +
+       nl_dtype(dst.tensor.dtype) + ")");
+}
+
 std::string NkiBackend::kernel_source() const {
   std::string params;
   for (size_t i = 0; i < inputs_.size(); ++i) params += (i ? ", " : "") + inputs_[i].name;

@@ -50,6 +50,9 @@ class NkiBackend : public Backend {
   void memset(const View& dst, float value) override;
   void reduce(const View& dst, const View& src, AluOp op) override;
   void reciprocal(const View& dst, const View& src) override;
+  void iota(const View& dst, const AffineIndex& index) override;
+  void affine_select(const View& dst, const AffineIndex& index, AluOp cmp, const View& on_true,
+                     float on_false) override;
   void tensor_tensor_scan(const View& dst, const View& a, const View& b, const Scalar& initial,
                           AluOp op0, AluOp op1, bool reverse0, bool reverse1) override;
   // Nothing to write: the NKI compiler allocates by liveness itself.

@@ -71,6 +71,9 @@ const std::map<std::string, std::vector<std::string>>& event_fields() {
       {"memset", {"dst", "value"}},
       {"reduce", {"dst", "src", "op", "lowering"}},
       {"reciprocal", {"dst", "src"}},
+      {"iota", {"dst", "offset", "partition_step", "free_step"}},
+      {"affine_select",
+       {"dst", "offset", "partition_step", "free_step", "cmp", "on_true", "on_false"}},
       {"tensor_tensor_scan",
        {"dst", "a", "b", "initial", "op0", "op1", "reverse0", "reverse1"}}};
   return table;
@@ -170,7 +173,8 @@ void index_loops(Events& t) {
 bool overwrites_destination(const std::string& kind) {
   static const std::vector<std::string> kinds = {
       "dma_copy", "dma_transpose", "transpose", "tensor_copy", "tensor_tensor",
-      "tensor_scalar", "activation", "memset", "reduce", "reciprocal", "tensor_tensor_scan"};
+      "tensor_scalar", "activation", "memset", "reduce", "reciprocal", "tensor_tensor_scan",
+      "iota", "affine_select"};
   return std::find(kinds.begin(), kinds.end(), kind) != kinds.end();
 }
 
@@ -445,6 +449,13 @@ class Replayer {
     if (k == "reduce")
       return b_.reduce(view(e, "dst"), view(e, "src"), named(t_, e, "op", parse_alu_op));
     if (k == "reciprocal") return b_.reciprocal(view(e, "dst"), view(e, "src"));
+    if (k == "iota" || k == "affine_select") {
+      const AffineIndex index{integer(t_, e, "offset"), integer(t_, e, "partition_step"),
+                              integer(t_, e, "free_step")};
+      if (k == "iota") return b_.iota(view(e, "dst"), index);
+      return b_.affine_select(view(e, "dst"), index, named(t_, e, "cmp", parse_alu_op),
+                              view(e, "on_true"), number(t_, e, "on_false"));
+    }
     if (k == "tensor_tensor_scan")
       return b_.tensor_tensor_scan(view(e, "dst"), view(e, "a"), view(e, "b"),
                                    scalar(e, "initial"), named(t_, e, "op0", parse_alu_op),

@@ -389,6 +389,31 @@ void SimBackend::reduce(const View& dst, const View& src, AluOp op) {
   emit_lane(Engine::vector, std::move(in), resolve(dst, true), {s});
 }
 
+void SimBackend::iota(const View& dst, const AffineIndex& index) {
+  const PinnedOperands pins(tiles_);
+  limits::check_on_chip("iota", dst);
+  limits::check_engine_memory("iota", Engine::gpsimd, dst);
+  isa::Instruction in;
+  in.op = Opcode::iota;
+  in.affine = {index.offset, index.partition_step, index.free_step};
+  in.label = dst.tensor.name + " <- iota";
+  emit_lane(Engine::gpsimd, std::move(in), resolve(dst, true), {});
+}
+
+void SimBackend::affine_select(const View& dst, const AffineIndex& index, AluOp cmp,
+                               const View& on_true, float on_false) {
+  const PinnedOperands pins(tiles_);
+  limits::check_affine_select(dst, cmp, on_true);
+  isa::Instruction in;
+  in.op = Opcode::affine_select;
+  in.alu = cmp;
+  in.imm0 = on_false;
+  in.affine = {index.offset, index.partition_step, index.free_step};
+  in.label = dst.tensor.name + " <- affine_select " + on_true.tensor.name;
+  const Operand s = resolve(on_true, false);
+  emit_lane(Engine::gpsimd, std::move(in), resolve(dst, true), {s});
+}
+
 void SimBackend::reciprocal(const View& dst, const View& src) {
   const PinnedOperands pins(tiles_);
   limits::check_elementwise("reciprocal", dst, src);

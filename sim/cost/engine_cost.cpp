@@ -48,6 +48,8 @@ Cycles lane_element_cycles(const Instruction& in) {
       return Cycles(8 * n);
     case CostRule::lane_scan:  // ISA-OLD tensor_tensor_scan on VectorE: max(MIN_II, 2N)
       return Cycles(2 * n);
+    case CostRule::lane_gpsimd_start:  // ISA-OLD iota, affine_select: 150 + N (start_cycles)
+      return Cycles(n);
     case CostRule::dma:
     case CostRule::matmul:
     case CostRule::tensor_transpose:
@@ -106,8 +108,9 @@ EngineCost engine_cost(const HwConfig& cfg, const Instruction& in, Engine engine
   Cycles elements = lane_element_cycles(in);
   if (strided(in.src0, lane) || strided(in.src1, lane) || strided(in.dst, lane))
     elements = elements * lane.strided_cost_factor;
-  // The reduce rule of §5.1 has no MIN_II floor; every other one does.
-  const bool floored = isa::opcode_info(in.op).cost != CostRule::lane_reduce;
+  // The reduce, iota and affine_select rules of §5.1 have no MIN_II floor; the others do.
+  const CostRule rule = isa::opcode_info(in.op).cost;
+  const bool floored = rule != CostRule::lane_reduce && rule != CostRule::lane_gpsimd_start;
   const Cycles floor(floored ? lane.min_ii_cycles : 0);
   const Cycles busy = max(elements, floor) + Cycles(lane.start_cycles);
   return {busy, busy + Cycles(lane.access_start_cycles + lane.static_overhead_cycles)};

@@ -36,6 +36,16 @@ struct Instruction {
   ActFunc func = ActFunc::identity;
   float imm0 = 0.0f;
   float imm1 = 0.0f;
+  // iota, affine_select: offset + partition_step * p + free_step * f at element [p, f] (f the
+  // flat free index), as NKI's nl.arange expressions (nisa.iota / nisa.affine_select).
+  struct Affine {
+    int64_t offset = 0;
+    int64_t partition_step = 0;
+    int64_t free_step = 0;
+    bool operator==(const Affine& o) const {
+      return offset == o.offset && partition_step == o.partition_step && free_step == o.free_step;
+    }
+  } affine;
   bool accumulate = false;  // matmul: add into PSUM instead of overwriting
   std::vector<SemaphoreWait> waits;
   std::string label;  // where it came from, e.g. "matmul_optimized:lhsT_tiles"

@@ -53,6 +53,12 @@ constexpr std::array<OpcodeInfo, kOpcodeCount> kTable = {{
   {Opcode::tensor_tensor_scan, "TENSOR_TENSOR_SCAN", kVector,             true,  true,  false, true,
    P::on_chip, P::on_chip, S::elementwise,   C::lane_scan,
    "dst[:, i] <- (src0[:, i] (alu) dst[:, i-1]) (alu1) src1[:, i]; dst[:, -1] = imm0 or src2"},
+  {Opcode::iota,           "IOTA",          kGpSimd,                     false, false, false, false,
+   P::on_chip, P::any,     S::dst_only,      C::lane_gpsimd_start,
+   "dst[p, f] <- affine.offset + affine.partition_step * p + affine.free_step * f"},
+  {Opcode::affine_select,  "AFFINE_SELECT", kGpSimd,                     true,  false, false, false,
+   P::on_chip, P::on_chip, S::elementwise,   C::lane_gpsimd_start,
+   "dst[p, f] <- (affine(p, f) (alu) 0) ? src0[p, f] : imm0"},
 }};
 // clang-format on
 

@@ -30,6 +30,8 @@ enum class Opcode : uint8_t {
   reduce,         // Vector: dst[p, 0] <- reduce(alu) over the free axis of src0
   reciprocal,     // Vector: dst <- 1 / src0 (nisa.reciprocal)
   tensor_tensor_scan,  // Vector: dst[:, i] <- (src0[:, i] (alu) dst[:, i-1]) (alu1) src1[:, i]
+  iota,           // GpSimd: dst[p, f] <- affine(p, f)
+  affine_select,  // GpSimd: dst[p, f] <- affine(p, f) (alu) 0 ? src0[p, f] : imm0
 #ifdef TRNSIM_COMPILE_TEST_THROWAWAY_OPCODE
   throwaway,  // tests/compile_fail: an opcode without a table row must not build
 #endif
@@ -62,6 +64,7 @@ enum class CostRule : uint8_t {
   lane_reduce,       // N, or N/2 for a bf16 add/max; no MIN_II floor
   lane_reciprocal,   // 8N (nisa.reciprocal on the Vector Engine)
   lane_scan,         // 2N (tensor_tensor_scan)
+  lane_gpsimd_start, // N after the engine's start cost, no MIN_II floor (iota, affine_select)
 };
 
 // Streams an opcode may run on: one bit per compute engine, and one for the DMA queues.

@@ -155,7 +155,7 @@ class Decoder {
   Instruction instruction(const json& j, const std::string& path) const {
     object(j, path,
            {"op", "waits", "dst", "src0", "src1", "src2", "alu", "alu1", "reverse0", "reverse1",
-            "func", "imm0", "imm1", "accumulate", "label"},
+            "func", "imm0", "imm1", "affine", "accumulate", "label"},
            {"op", "dst"});
     Instruction in;
     in.op = named(j.at("op"), child(path, "op"), parse_opcode);
@@ -174,6 +174,14 @@ class Decoder {
     if (j.contains("func")) in.func = named(j.at("func"), child(path, "func"), parse_act_func);
     if (j.contains("imm0")) in.imm0 = immediate(j.at("imm0"), child(path, "imm0"));
     if (j.contains("imm1")) in.imm1 = immediate(j.at("imm1"), child(path, "imm1"));
+    if (j.contains("affine")) {
+      const std::string at = child(path, "affine");
+      const json& a = j.at("affine");
+      if (!a.is_array() || a.size() != 3 || !a[0].is_number_integer() ||
+          !a[1].is_number_integer() || !a[2].is_number_integer())
+        fail(at, "expected [offset, partition_step, free_step] (integers), got " + value_text(a));
+      in.affine = {a[0].get<int64_t>(), a[1].get<int64_t>(), a[2].get<int64_t>()};
+    }
     if (j.contains("accumulate")) {
       if (!j.at("accumulate").is_boolean()) {
         fail(child(path, "accumulate"),

@@ -41,6 +41,8 @@ json instruction_to_json(const Instruction& in, const Program& p) {
   if (in.func != ActFunc::identity) j["func"] = act_func_name(in.func);
   if (in.imm0 != 0.0f) j["imm0"] = in.imm0;
   if (in.imm1 != 0.0f) j["imm1"] = in.imm1;
+  if (in.affine.offset || in.affine.partition_step || in.affine.free_step)
+    j["affine"] = {in.affine.offset, in.affine.partition_step, in.affine.free_step};
   if (in.accumulate) j["accumulate"] = true;
   for (const SemaphoreWait& w : in.waits) {
     j["waits"].push_back({{"stream", stream_name(w.stream)}, {"count", w.count}});
@@ -73,6 +75,7 @@ int key_rank(const std::string& key) {
                                        "func",
                                        "imm0",
                                        "imm1",
+                                       "affine",
                                        "accumulate",
                                        "label",
                                        "memory",

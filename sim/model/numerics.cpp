@@ -127,6 +127,23 @@ void scan(const Instruction& in, MemoryImage& mem) {
   mem.write(in.dst, a);
 }
 
+// iota writes the affine value of each element; affine_select keeps src0 where the value
+// compares true against 0 (with `alu`) and writes imm0 elsewhere.
+void affine(const Instruction& in, MemoryImage& mem) {
+  const int64_t p = in.dst.partitions, f = in.dst.free_elements();
+  const bool select = in.op == Opcode::affine_select;
+  std::vector<float> v = select ? mem.read(in.src0) : std::vector<float>(size_t(p * f));
+  for (int64_t i = 0; i < p; ++i)
+    for (int64_t j = 0; j < f; ++j) {
+      const float value = static_cast<float>(in.affine.offset + in.affine.partition_step * i +
+                                             in.affine.free_step * j);
+      float& out = v[static_cast<size_t>(i * f + j)];
+      if (!select) out = value;
+      else if (alu(in.alu, value, 0.0f) == 0.0f) out = in.imm0;
+    }
+  mem.write(in.dst, v);
+}
+
 }  // namespace
 
 void execute(const Instruction& in, MemoryImage& mem) {
@@ -164,6 +181,8 @@ void execute(const Instruction& in, MemoryImage& mem) {
       elementwise(in, mem, [](float x, float, float) { return 1.0f / x; });
       return;
     case Opcode::tensor_tensor_scan: scan(in, mem); return;
+    case Opcode::iota:
+    case Opcode::affine_select: affine(in, mem); return;
     case Opcode::count: break;
   }
 }

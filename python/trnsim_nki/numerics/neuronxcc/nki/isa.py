@@ -66,6 +66,20 @@ def memset(shape, value, dtype):
     return Tile(np.full(shape, value, dtype=np.float32), dtype, nl.sbuf)
 
 
+def iota(expr, dtype, mask=None):
+    values = np.asarray(expr, dtype=np.float32)
+    values = values.reshape((1,) * (2 - values.ndim) + values.shape)
+    record("IOTA", *values.shape)
+    return Tile(round_to(dtype, values), dtype, nl.sbuf)
+
+
+def affine_select(pred, on_true_tile, on_false_value, dtype=None, mask=None):
+    record("AFFINE_SELECT", *on_true_tile.shape)
+    dtype = dtype or on_true_tile.dtype
+    values = np.where(np.asarray(pred), on_true_tile.values, np.float32(on_false_value))
+    return Tile(round_to(dtype, values), dtype, nl.sbuf)
+
+
 def reciprocal(data, dtype=None, mask=None):
     record("RECIPROCAL", *data.shape)
     dtype = dtype or data.dtype

@@ -130,9 +130,8 @@ class Affine:
         if not d.terms:
             return {"<": d.const < 0, "<=": d.const <= 0, ">": d.const > 0, ">=": d.const >= 0,
                     "==": d.const == 0}[op]
-        if len(d.terms) > 1:
-            _trace.fail(f"the mask `{_line_text()}` bounds an expression of several axes; only "
-                        "per-axis bounds are supported (nisa.affine_select does the others)")
+        if len(d.terms) > 1:  # nisa.affine_select's predicate; refused as a mask
+            return AffineComparison(d, op, _line_text())
         (p, a), = d.terms.items()
         # a*g + c OP 0, as a range [lo, hi) of g (hi None: unbounded)
         c = d.const
@@ -161,6 +160,19 @@ class Affine:
 
     def __bool__(self):
         _trace.fail(f"an index expression is used as a truth value in `{_line_text()}`")
+
+
+class AffineComparison:
+    """`expr OP 0` over several axes (as `d = lhs - rhs`): what nisa.affine_select takes."""
+
+    def __init__(self, affine, op, text):
+        self.affine, self.op, self.text = affine, op, text
+
+    def _refuse(self, *args):
+        _trace.fail(f"the mask `{self.text}` bounds an expression of several axes; only "
+                    "per-axis bounds are supported (nisa.affine_select does the others)")
+
+    __and__ = __rand__ = __or__ = __ror__ = __invert__ = __xor__ = __bool__ = _refuse
 
 
 class Predicate:
@@ -201,6 +213,8 @@ def normalize_mask(mask):
     if isinstance(mask, Predicate):
         empty = any(hi is not None and hi <= lo for lo, hi in mask.bounds.values())
         return EMPTY if empty else mask
+    if isinstance(mask, AffineComparison):
+        mask._refuse()
     if type(mask).__name__ == "bool_":  # a numpy bool
         return normalize_mask(bool(mask))
     _trace.fail(f"mask= must be comparisons of nl.arange indices combined with &, got "

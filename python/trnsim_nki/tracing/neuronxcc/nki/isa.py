@@ -1,5 +1,5 @@
 """Stand-in for `neuronxcc.nki.isa` (nisa), tracing mode: the engine instructions."""
-from . import _arith, _trace
+from . import _arith, _index, _trace
 from . import language as nl
 from ._trace import Pending, as_view, fail
 
@@ -94,6 +94,53 @@ def tensor_copy(src, dtype=None, engine=unknown_engine):
 
 def memset(shape, value, dtype):
     return Pending("memset", value=float(value)).of_shape(shape[0], shape[1], dtype)
+
+
+CMP_OPS = {"==": "equal", "<": "less", "<=": "less_equal", ">": "greater",
+           ">=": "greater_equal"}
+
+
+def _affine_fields(expr, shape, what):
+    """offset, partition_step, free_step of an nl.arange expression over a [P, F] tile."""
+    terms = dict(expr.terms)
+    if expr.rank > 2 or set(terms) - {-2, -1}:
+        fail(f"{what}: only expressions of a partition and one free axis are supported")
+    sizes = [expr.sizes.get(-2, 1), expr.sizes.get(-1, 1)] if expr.rank == 2 else \
+        [1, expr.sizes.get(-1, 1)]
+    if shape is not None and tuple(sizes) != tuple(shape) and sizes != [1, 1]:
+        fail(f"{what}: the expression has shape {tuple(sizes)} but the tile {tuple(shape)}")
+    return dict(offset=int(expr.const), partition_step=int(terms.get(-2, 0)),
+                free_step=int(terms.get(-1, 0))), sizes
+
+
+def iota(expr, dtype):
+    """`nisa.iota(nl.arange(P)[:, None] * a + nl.arange(F)[None, :] * b + c, dtype)`."""
+    expr = _index.Affine.lift(expr)
+    if expr is None:
+        fail("nisa.iota takes an nl.arange / nl.mgrid expression")
+    fields, (p, f) = _affine_fields(expr, None, "nisa.iota")
+    return Pending("iota", **fields).of_shape(p, f, dtype)
+
+
+def affine_select(pred, on_true_tile, on_false_value, dtype=None):
+    """`nisa.affine_select(i_p >= i_f, x, -9984.0)`: x where the comparison holds."""
+    v = as_view(on_true_tile)
+    if isinstance(pred, _index.AffineComparison):
+        fields, _ = _affine_fields(pred.affine, v.shape, "nisa.affine_select")
+        cmp = CMP_OPS[pred.op]
+    elif isinstance(pred, _index.Predicate) and len(pred.bounds) == 1:
+        (pos, (lo, hi)), = pred.bounds.items()  # one axis: lo <= g (< hi)
+        if hi is not None:
+            fail("nisa.affine_select with a bounded range of one axis is not yet supported")
+        step = {"partition_step" if pos == -2 else "free_step": 1}
+        fields = dict(offset=-lo, partition_step=0, free_step=0, **step)
+        cmp = "greater_equal"
+    else:
+        fail("nisa.affine_select takes one comparison of an nl.arange expression")
+    if not _arith.is_number(on_false_value):
+        fail("nisa.affine_select: on_false_value must be a number")
+    return Pending("affine_select", **fields, cmp=cmp, on_true=v,
+                   on_false=float(on_false_value)).of_shape(v.np, v.nf, dtype or v.dtype)
 
 
 def reciprocal(data, dtype=None):
