@@ -160,7 +160,8 @@ void SimBackend::hbm_region(const isa::HbmTensor& t, int64_t first, int64_t part
                             int64_t partitions, int64_t low, int64_t high, Region& r) {
   const int64_t size = dtype_size(t.dtype);
   const int64_t column = first % t.cols;
-  const bool row_steps = partitions == 1 || (partition_stride > 0 && partition_stride % t.cols == 0);
+  const bool row_steps =
+      partitions == 1 || (partition_stride > 0 && partition_stride % t.cols == 0);
   if (row_steps && column + low >= 0 && column + high < t.cols) {
     const int64_t step = partitions == 1 ? 0 : partition_stride / t.cols;
     r.row_begin = first / t.cols;
