@@ -329,8 +329,12 @@ def record(call, fields, mask, site):
         return
     if mask is not None and call in UNMASKED:
         fail(f"mask= on {call} is not yet supported", site)
-    views = {k: as_view(v).clipped(mask) for k, v in fields.items()
-             if isinstance(v, (View, Pending))}
+    views = {k: as_view(v) for k, v in fields.items() if isinstance(v, (View, Pending))}
+    if mask is not None:
+        def wide(v, p):
+            return len(v.axes) + p >= 0 and v.axes[len(v.axes) + p][1] > 1
+        broadcast = {p for p in mask.bounds if any(wide(v, p) for v in views.values())}
+        views = {k: v.clipped(mask, broadcast) for k, v in views.items()}
     if any(0 in v.shape for v in views.values()):
         return
     if call == "dma_copy" and (views["dst"].np, views["dst"].nf) != (views["src"].np,
