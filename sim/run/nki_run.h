@@ -14,11 +14,21 @@
 
 namespace trnsim::run {
 
-// Runs `python3 -m trnsim_nki trace FILE.py[:KERNEL] [--arg A ...] -o trace_path`; each of
-// `args` is NAME=ROWSxCOLS:DTYPE for one kernel parameter (none: the file's INPUT_SHAPES). A
-// failure is a UserError with the tracer's one-line message (kernel file and line, what).
+// Runs `/usr/bin/python3 -m trnsim_nki ARGS...` with python/ on PYTHONPATH and returns its exit
+// code and the last line of its stderr (without the "trnsim_nki: " prefix). Throws UserError
+// if Python cannot be started.
+struct PythonResult {
+  int exit_code = 0;
+  std::string message;
+};
+PythonResult run_python_module(const std::vector<std::string>& args);
+
+// Runs `python3 -m trnsim_nki trace FILE.py[:KERNEL] [--arg A ...] [--grid G] -o trace_path`;
+// each of `args` is NAME=ROWSxCOLS:DTYPE for one kernel parameter (none: the file's
+// INPUT_SHAPES); `grid` (N, NxM, ...; empty: none) an SPMD launch grid. A failure is a
+// UserError with the tracer's one-line message (kernel file and line, what).
 void trace_nki_file(const std::string& file_and_kernel, const std::string& trace_path,
-                    const std::vector<std::string>& args = {});
+                    const std::vector<std::string>& args = {}, const std::string& grid = "");
 
 // The program of a traced kernel, built within `budget`; `watch` may be null.
 isa::Program build_trace_program(const nki::TraceKernel& kernel, const HwConfig& hw,

@@ -1,6 +1,8 @@
 """Stand-in for `neuronxcc.nki.language` (nl): allocation, loops, load/store, copy."""
 import numpy as np
 
+from trnsim_nki import spmd
+
 from ._runtime import DType, IndexedView, Tile, as_tile, record, round_to
 
 bfloat16 = DType("bfloat16")
@@ -34,6 +36,13 @@ class tile_size:  # noqa: N801 (NKI's name)
     psum_fmax = 512
     gemm_stationary_fmax = 128
     gemm_moving_fmax = 512
+
+
+def static_range(*args):
+    return range(*args)
+
+
+program_id, num_programs, program_ndim = spmd.program_id, spmd.num_programs, spmd.program_ndim
 
 
 def affine_range(*args):
