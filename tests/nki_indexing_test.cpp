@@ -193,6 +193,25 @@ TEST(NkiIndexing, StridedAndBroadcastOnChipViews) {
   expect_numpy_reference("free_transpose");
 }
 
+// `trnsim run-nki` with numerics: the simulator's outputs against each file's `reference`
+// (computed in fp32 from the same inputs, uniform in [-1, 1)). nd_tensors and free_transpose
+// store bf16 sums of two inputs, |sum| <= 2: rounding to bf16 errs by at most half an ulp of
+// [1, 2), 2^-8 (the reference is not rounded); arange_indexing multiplies fp32 by 3 in fp32 on
+// both sides: exact. An N-D output is written as an N-D .npy.
+TEST(NkiIndexing, RunNkiNumericsMatchTheNumpyReferences) {
+  for (const auto& [kernel, bound] : std::vector<std::pair<std::string, double>>{
+           {"nd_tensors", 1.0 / 256}, {"arange_indexing", 0.0}, {"free_transpose", 1.0 / 256}}) {
+    SCOPED_TRACE(kernel);
+    const std::string dir = testing::fresh_dir(kernel + "_outputs");
+    const testing::Result r =
+        testing::trnsim("run-nki " + kKernels + kernel + ".py --json --outputs " + dir);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_LE(nlohmann::json::parse(r.out).at("max_abs_err").get<double>(), bound);
+  }
+  const std::string npy = testing::read_text(testing::temp_path("nd_tensors_outputs/out.npy"));
+  EXPECT_NE(npy.substr(0, 128).find("'shape': (2, 256, 256)"), std::string::npos);
+}
+
 // A 128 x 512 kernel k(a) whose body (lines from 7 on) is `body`.
 std::string kernel_file(const std::string& name, const std::string& body) {
   return testing::write(

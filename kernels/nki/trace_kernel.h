@@ -12,6 +12,7 @@
 // the kernel file and line the event came from.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -35,6 +36,9 @@ class TraceKernel {
   // The names of the HBM tensors the kernel function returned, in order (the header's
   // "returns"; empty for a trace without it). Numerics compare these with a reference.
   const std::vector<std::string>& returns() const;
+  // The N-D shape of each HBM tensor, by name, that the trace declares with one ("shape": not
+  // 2-D); replay() checks that it multiplies to the tensor's rows x cols.
+  std::map<std::string, std::vector<int64_t>> hbm_shapes() const;
   void replay(Backend& backend) const;
 
   struct Events;  // the parsed lines and their loop structure (trace_kernel.cpp)

@@ -117,7 +117,7 @@ std::optional<std::vector<std::vector<float>>> reference_arrays(
     if (p.tensors[t].role != isa::TensorRole::input) continue;
     const std::string path = dir.path() + "/input" + std::to_string(k++) + ".npy";
     std::ofstream out(path, std::ios::binary);
-    write_npy(out, npy_shape(p.tensors[t]), inputs[t]);
+    write_npy(out, npy_shape(p, p.tensors[t]), inputs[t]);
     if (!out.flush()) throw UserError("run-nki: cannot write the reference's input " + path);
     argv.push_back(path);
   }
@@ -135,7 +135,8 @@ std::optional<std::vector<std::vector<float>>> reference_arrays(
   for (size_t k = 0; k < compared.size(); ++k) {
     const isa::HbmTensor& t = p.tensors[compared[k]];
     try {
-      arrays.push_back(read_npy(dir.path() + "/" + std::to_string(k) + ".npy", npy_shape(t),
+      arrays.push_back(read_npy(dir.path() + "/" + std::to_string(k) + ".npy",
+                                npy_shape(p, t),
                                 Dtype::fp32, "the kernel's output '" + t.name + "'"));
     } catch (const UserError& e) {  // the reference, not the command line, is wrong
       throw UserError(what + " result " + std::to_string(k) + ": " +
@@ -147,7 +148,11 @@ std::optional<std::vector<std::vector<float>>> reference_arrays(
 
 }  // namespace
 
-std::vector<int64_t> npy_shape(const isa::HbmTensor& tensor) { return {tensor.rows, tensor.cols}; }
+std::vector<int64_t> npy_shape(const isa::Program& program, const isa::HbmTensor& tensor) {
+  const auto nd = program.tensor_shapes.find(tensor.name);  // an N-D tensor of a traced kernel
+  if (nd != program.tensor_shapes.end()) return nd->second;
+  return {tensor.rows, tensor.cols};
+}
 
 std::vector<NamedFile> nki_tensor_files(const isa::Program& program, const std::string& dir,
                                         bool outputs) {
@@ -170,7 +175,8 @@ std::vector<std::vector<float>> nki_inputs(const isa::Program& program,
       hbm[t] = random_values(tensor.rows * tensor.cols, tensor.dtype, seed + t);
       continue;
     }
-    hbm[t] = read_npy(inputs_dir + "/" + tensor.name + ".npy", npy_shape(tensor), tensor.dtype,
+    hbm[t] = read_npy(inputs_dir + "/" + tensor.name + ".npy", npy_shape(program, tensor),
+                      tensor.dtype,
                       "the kernel input '" + tensor.name + "'");
   }
   return hbm;
@@ -213,7 +219,7 @@ void write_nki_outputs(OutputSet& files, const isa::Program& program,
     std::vector<float> values = hbm[t];
     values.resize(static_cast<size_t>(tensor.rows * tensor.cols), 0.0f);  // never written: 0
     AtomicFile& file = files.add(dir + "/" + tensor.name + ".npy");
-    write_npy(file.out(), npy_shape(tensor), values);
+    write_npy(file.out(), npy_shape(program, tensor), values);
     file.close();
   }
 }

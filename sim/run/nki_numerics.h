@@ -23,8 +23,9 @@
 
 namespace trnsim::run {
 
-// The shape of an HBM tensor as its .npy file has it.
-std::vector<int64_t> npy_shape(const isa::HbmTensor& tensor);
+// The shape of an HBM tensor as its .npy file has it: its N-D shape for a traced kernel's
+// tensor of another rank than 2 (Program::tensor_shapes), else [rows, cols].
+std::vector<int64_t> npy_shape(const isa::Program& program, const isa::HbmTensor& tensor);
 
 // DIR/<name>.npy for each input (or, with `outputs`, output) tensor of the program, in order.
 std::vector<NamedFile> nki_tensor_files(const isa::Program& program, const std::string& dir,
