@@ -240,10 +240,18 @@ TEST(NkiIndexing, ABadIndexIsOneLineNamingTheKernelLine) {
             "the shapes differ: 'a' (64, 512) and 'x' (128, 512)"},
            {"mask", "    x = nl.load(a[i_p, i_f], mask=(i_p < i_f))\n",
             "bounds an expression of several axes"},
-           {"oned", "    x = nl.load(a[nl.arange(128), 0])\n", "1-D nl.arange"}}) {
+           {"oned", "    x = nl.load(a[nl.arange(128), 0])\n", "1-D nl.arange"},
+           {"or", "    x = nl.load(a[i_p, i_f], mask=(i_p < 4) | (i_f < 4))\n",
+            "is not a conjunction (&) of per-axis bounds"},
+           {"diagonal", "    t = nl.load(a)\n    u = nl.copy(t[i_p, i_p])\n",
+            "a free index of 't' depends on the partition index"},
+           {"dims", "    t = nl.ndarray((128, 4, 4, 4, 4, 4), dtype=a.dtype, buffer=nl.sbuf)\n"
+                    "    u = nl.copy(t[:, 0:2, 0:2, 0:2, 0:2, 0:2])\n",
+            "'t' is accessed with 5 free dimensions; the hardware has at most 4"}}) {
     SCOPED_TRACE(c.name);
     const std::string file = kernel_file("bad_" + c.name + ".py", grid + c.line);
-    const int line = c.name == "shape" ? 9 : 8;
+    const bool second = c.name == "shape" || c.name == "diagonal" || c.name == "dims";
+    const int line = second ? 9 : 8;
     const testing::Result r = testing::trnsim("run-nki " + file + " --timing-only");
     testing::expect_one_line_error(r, 1, file + ":" + std::to_string(line) + ": ");
     EXPECT_NE(r.err.find(c.error), std::string::npos) << r.err;

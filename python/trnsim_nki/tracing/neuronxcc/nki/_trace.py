@@ -276,6 +276,29 @@ class Pending:
         self.implicit = (tuple(shape) if shape else (partitions, free), dtype, memory)
         return self
 
+    # An implicit tile used as a tile: indexed, written into, asked its shape or dtype.
+    def __getitem__(self, index):
+        return as_view(self)[index]
+
+    def __setitem__(self, index, value):
+        store_into(as_view(self)[index], value)
+
+    @property
+    def shape(self):  # without materializing: `t[...] = x` may still follow
+        if self.result is not None:
+            return self.result.shape
+        if self.implicit is None:
+            fail(f"the result of {self.op} has no shape until it is stored into a tile")
+        return self.implicit[0]
+
+    @property
+    def dtype(self):
+        if self.result is not None:
+            return self.result.dtype
+        if self.implicit is None:
+            fail(f"the result of {self.op} has no dtype until it is stored into a tile")
+        return self.implicit[1]
+
     def materialize(self):
         if self.implicit is None:
             fail(f"the result of {self.op} must be stored into a tile", self.site)
