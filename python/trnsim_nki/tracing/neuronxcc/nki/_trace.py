@@ -16,7 +16,7 @@ import sys
 
 from . import _index, _view
 
-FORMAT, VERSION = "trnsim-nki-trace", 1
+FORMAT, VERSION = "trnsim-nki-trace", 2
 DTYPES = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32"}
 
 
