@@ -140,7 +140,8 @@ double double_stat(const Summary& s, const char* name) {
 }
 
 TEST(TraceSummary, NumbersDerivedByHand) {
-  Summary s = summarize(hand_program(), hand_run(), hand_config(), {"", "", std::nullopt, {}, std::nullopt});
+  Summary s = summarize(hand_program(), hand_run(), hand_config(),
+                        {"", "", std::nullopt, {}, std::nullopt});
   EXPECT_EQ(std::get<std::string>(find(s, "kernel")->value), "hand_matmul");  // from Program
   EXPECT_EQ(std::get<std::string>(find(s, "hw")->value), "hand");             // from HwConfig
   EXPECT_DOUBLE_EQ(double_stat(s, "sim_time_ns"), 1024);
@@ -198,7 +199,8 @@ TEST(TraceSummary, AccumulatingMatmulReadsAndWritesPsum) {
 
 TEST(TraceSummary, JsonHasEveryKeyAndTextIsAligned) {
   Summary s =
-      summarize(hand_program(), hand_run(), hand_config(), {"mm", "trn1", std::nullopt, {}, std::nullopt});
+      summarize(hand_program(), hand_run(), hand_config(),
+                {"mm", "trn1", std::nullopt, {}, std::nullopt});
   nlohmann::json j = summary_to_json(s);
   for (const char* key :
        {"kernel", "hw", "sim_time_ns", "sim_cycles", "flops", "mfu", "hbm_read_bytes",

@@ -1,0 +1,95 @@
+"""ctest PythonApi.Simulate: trnsim.simulate (python/trnsim) on the tutorial-style kernel
+tests/nki_kernels/matmul_tiled.py, on Debian's /usr/bin/python3 with numpy only. Every expected
+number is derived here from numpy, not taken from trnsim's output."""
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+import trnsim
+
+SOURCE = os.environ["TRNSIM_SOURCE_DIR"]
+spec = importlib.util.spec_from_file_location(
+    "matmul_tiled", os.path.join(SOURCE, "tests", "nki_kernels", "matmul_tiled.py"))
+module = importlib.util.module_from_spec(spec)
+sys.modules["matmul_tiled"] = module
+spec.loader.exec_module(module)
+kernel = module.matmul_tiled
+
+K, M, N = 512, 256, 1024
+failures = []
+
+
+def check(condition, what):
+    if not condition:
+        failures.append(what)
+        print("FAIL:", what)
+
+
+def round_to_bf16(x):
+    """float32 -> the nearest bfloat16 (ties to even), as float32: keep the top 16 bits."""
+    bits = np.asarray(x, dtype=np.float32).view(np.uint32).astype(np.uint64)
+    bits = (bits + 0x7FFF + ((bits >> 16) & 1)) & 0xFFFF0000
+    return bits.astype(np.uint32).view(np.float32)
+
+
+# 1. float32 inputs whose products and partial sums are exact in float32 (multiples of 1/8
+#    below 2^9): the simulated product equals numpy's exactly.
+k, m, n = np.arange(K)[:, None], np.arange(M)[None, :], np.arange(N)[None, :]
+lhsT = (((3 * k + m) % 7 - 3) / 4).astype(np.float32)
+rhs = (((k + 2 * n) % 5 - 2) / 2).astype(np.float32)
+result, summary = trnsim.simulate(kernel, lhsT, rhs)
+check(result.dtype == np.float32 and result.shape == (M, N), f"result {result.shape}")
+check(np.array_equal(result, lhsT.T @ rhs), "exact float32 product")
+
+# 2. The summary has the keys of `trnsim run --json` (but `replay`: run-nki writes no replay
+#    record), and the time of the C++ port of the same kernel (tests/nki_round_trip_test.cpp
+#    shows the two programs are equal).
+binary = trnsim.find_binary()
+direct = json.loads(subprocess.run(
+    [binary, "run", "matmul_naive", "--shape", f"M={M},K={K},N={N}", "--dtype", "fp32",
+     "--timing-only", "--json"], capture_output=True, text=True, check=True).stdout)
+keys = set(direct) - {"replay"}
+check(set(summary) == keys, f"summary keys {sorted(set(summary) ^ keys)}")
+check(summary["sim_time_ns"] == direct["sim_time_ns"], "sim_time_ns of the C++ port")
+check(summary["max_abs_err"] is None, "no reference in matmul_tiled.py: max_abs_err null")
+
+# 3. bfloat16 inputs given as float32: rounded to bf16 as the kernel reads them; the output is
+#    one bf16 rounding (2^-8 relative) of an fp32 accumulation of K products (K 2^-24 of their
+#    absolute sum) away from numpy's product of the rounded inputs.
+rng = np.random.default_rng(3)
+a = rng.uniform(-1, 1, (K, M)).astype(np.float32)
+b = rng.uniform(-1, 1, (K, N)).astype(np.float32)
+simulation = trnsim.simulate(kernel, a, b, dtype="bfloat16")
+ra, rb = round_to_bf16(a).astype(np.float64), round_to_bf16(b).astype(np.float64)
+expected = ra.T @ rb
+bound = (K * 2.0 ** -24 + 2.0 ** -8) * (np.abs(ra).T @ np.abs(rb)).max()
+error = np.abs(simulation.result - expected).max()
+check(error <= bound, f"bf16 error {error} within {bound}")
+check(error > 0, "bf16 rounding is visible (the inputs were rounded, not used as float32)")
+check(set(simulation.outputs) == {"result"}, f"outputs {sorted(simulation.outputs)}")
+
+# 4. timing_only: no outputs, the same time.
+timing = trnsim.simulate(kernel, a, b, dtype={"lhsT": "bfloat16", "rhs": "bfloat16"},
+                         timing_only=True)
+check(timing.result is None and timing.outputs == {}, "timing_only has no outputs")
+check(timing.summary["sim_time_ns"] == simulation.summary["sim_time_ns"], "same time")
+
+# 5. Refusals: trnsim's one line as a TrnsimError; a missing program names where it looked.
+try:
+    trnsim.simulate(kernel, a[:128], b)
+    check(False, "a contraction mismatch must fail")
+except trnsim.TrnsimError as e:
+    check(e.exit_code == 1 and "matmul_tiled.py" in str(e) and "AssertionError" in str(e), str(e))
+os.environ["TRNSIM_BINARY"] = "/nonexistent/trnsim"
+try:
+    trnsim.simulate(kernel, a, b)
+    check(False, "a missing binary must fail")
+except trnsim.TrnsimError as e:
+    check("$TRNSIM_BINARY" in str(e) and "/nonexistent/trnsim" in str(e), str(e))
+
+print("PythonApi.Simulate:", "FAILED" if failures else "passed")
+sys.exit(1 if failures else 0)
