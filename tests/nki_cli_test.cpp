@@ -55,6 +55,33 @@ TEST(NkiCli, RunNkiTakesTheKernelsInputsAsArgs) {
       "--arg: no shape for the kernel parameter(s) rhs");
 }
 
+TEST(NkiCli, AnSpmdGridRunsEveryProgramSeriallyOnOneCore) {
+  // tests/nki_kernels/spmd_rows.py over a grid of 4: program i loads rows 128i..128i+127 of a
+  // 512 x 512 bf16 x (131,072 bytes), doubles them and stores them into the shared output:
+  // 4 x (load, tensor_scalar, store) = 12 instructions, x read once and out written once
+  // (512 x 512 x 2 = 524,288 bytes each), one output tensor.
+  const std::string file = std::string(TRNSIM_SOURCE_DIR) + "/tests/nki_kernels/spmd_rows.py";
+  const testing::Result r =
+      trnsim("run-nki " + file + ":scale_rows --arg x=512x512:bf16 --grid 4 --timing-only --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json s = nlohmann::json::parse(r.out);
+  EXPECT_EQ(s.at("instructions"), 12);
+  EXPECT_EQ(s.at("hbm_read_bytes"), 524288);
+  EXPECT_EQ(s.at("hbm_write_bytes"), 524288);
+  // Without a grid the kernel is one program (program_id 0): a quarter of the work.
+  const testing::Result one =
+      trnsim("run-nki " + file + ":scale_rows --arg x=512x512:bf16 --timing-only --json");
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_EQ(nlohmann::json::parse(one.out).at("instructions"), 3);
+  testing::expect_one_line_error(
+      trnsim("run-nki " + file + ":scale_rows --arg x=512x512:bf16 --grid 0 --timing-only"), 1,
+      "--grid 0: expected N, NxM, ...");
+  // Program 4 of a grid of 8 reads rows 512..639 of a 512-row x: out of bounds, one line.
+  testing::expect_one_line_error(
+      trnsim("run-nki " + file + ":scale_rows --arg x=512x512:bf16 --grid 8 --timing-only"), 1,
+      "spmd_rows.py:15");
+}
+
 TEST(NkiCli, WhatIsNotSupportedYetIsOneLine) {
   const std::string file = testing::temp_path("cli_naive.py");
   ASSERT_EQ(trnsim("emit-nki matmul_naive " + std::string(kShape) + " -o " + file).exit_code, 0);
@@ -65,9 +92,9 @@ TEST(NkiCli, WhatIsNotSupportedYetIsOneLine) {
   testing::expect_one_line_error(trnsim("run-nki " + file + " --timing-only --trace " + file), 2,
                                  "is the same file as the kernel file");
   const std::string unsupported =
-      kernel_file("cli_static_range.py", "    for i in nl.static_range(2):\n        pass\n");
+      kernel_file("cli_gather.py", "    g = nl.gather_flattened(a, a)\n");
   testing::expect_one_line_error(trnsim("run-nki " + unsupported + " --timing-only"), 1,
-                                 unsupported + ":7: nl.static_range is not yet supported");
+                                 unsupported + ":7: nl.gather_flattened is not yet supported");
 }
 
 TEST(NkiCli, AnErrorInTheKernelFileNamesItsLine) {

@@ -60,6 +60,11 @@ class Backend {
                           float bias = 0.0f) = 0;
   virtual void memset(const View& dst, float value) = 0;
   virtual void reduce(const View& dst, const View& src, AluOp op) = 0;  // over the free axis
+
+  // A liveness hint: the data of the tile block `block` is not read again before the block is
+  // next written (the NKI front end's pass over a traced kernel says so after a block's last
+  // read). A backend may reclaim its room without spilling it. The C++ kernels do not call it.
+  virtual void release(const View& block) = 0;
 };
 
 }  // namespace trnsim

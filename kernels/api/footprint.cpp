@@ -54,6 +54,7 @@ class ProbeBackend : public Backend {
   void activation(const View&, const View&, ActFunc, float, float) override { count(); }
   void memset(const View&, float) override { count(); }
   void reduce(const View&, const View&, AluOp) override { count(); }
+  void release(const View&) override {}  // not an instruction
 
  private:
   static int64_t saturating_mul(int64_t a, int64_t b) {

@@ -10,6 +10,7 @@
 #include "common/excerpt.h"
 #include "common/input_file.h"
 #include "common/json_input.h"
+#include "kernels/nki/trace_liveness.h"
 
 namespace trnsim::nki {
 
@@ -31,6 +32,7 @@ struct TraceKernel::Events {
   std::vector<std::string> returns;  // the header's "returns": the HBM tensors the kernel returned
   std::vector<Event> events;
   std::map<size_t, LoopShape> loops;  // by the index of its `loop_begin`
+  std::vector<std::pair<size_t, BlockKey>> dead_after;  // the liveness pass, by event
 };
 
 namespace {
@@ -156,6 +158,59 @@ void index_loops(Events& t) {
     fail_at(t.path, t.events[open.back()].line, "loop_begin: expected a matching loop_end");
 }
 
+// The operations whose destination they write as a whole without reading it: a new value
+// there. Any other operation (a matmul accumulating into PSUM, and any operation this list does
+// not name) reads its destination too, so its value lives on.
+bool overwrites_destination(const std::string& kind) {
+  static const std::vector<std::string> kinds = {
+      "dma_copy", "dma_transpose", "transpose", "tensor_copy", "tensor_tensor",
+      "tensor_scalar", "activation", "memset", "reduce"};
+  return std::find(kinds.begin(), kinds.end(), kind) != kinds.end();
+}
+
+// The tile declarations and tile-block accesses of the trace, for the liveness pass
+// (trace_liveness.h). A field that is not a well-formed view is left out: the replay refuses it.
+std::vector<LivenessEvent> liveness_events(const Events& t) {
+  const auto int_of = [](const json& o, const char* key, int64_t& out) {
+    const auto it = o.find(key);
+    if (it == o.end() || !it->is_number_integer()) return false;
+    out = it->get<int64_t>();
+    return true;
+  };
+  std::map<int64_t, std::pair<int64_t, int64_t>> tiles;  // id -> partitions, free
+  std::vector<LivenessEvent> out;
+  for (size_t i = 0; i < t.events.size(); ++i) {
+    const Event& e = t.events[i];
+    int64_t id = 0, partitions = 0, free = 0;
+    if (e.kind == "tile") {
+      const auto site = e.fields.find("site");
+      if (!int_of(e.fields, "id", id) || !int_of(e.fields, "partitions", partitions) ||
+          !int_of(e.fields, "free", free) || site == e.fields.end() || !site->is_string())
+        continue;
+      tiles[id] = {partitions, free};
+      out.push_back({LivenessEvent::Kind::declaration, i, {id, {}}, site->get<std::string>()});
+      continue;
+    }
+    for (const auto& [name, v] : e.fields.items()) {
+      int64_t p0 = 0, np = 0, f0 = 0, nf = 0;
+      if (!v.is_object() || !int_of(v, "tensor", id) || !tiles.count(id)) continue;
+      const auto block = v.find("block");
+      if (block == v.end() || !block->is_array() || !int_of(v, "p0", p0) ||
+          !int_of(v, "np", np) || !int_of(v, "f0", f0) || !int_of(v, "nf", nf))
+        continue;
+      LivenessEvent access{LivenessEvent::Kind::access, i, {id, {}}, ""};
+      for (const json& b : *block)
+        if (b.is_number_integer()) access.key.block.push_back(b.get<int64_t>());
+      const bool destination = name == "dst" || name == "psum";
+      const bool whole = p0 == 0 && np == tiles[id].first && f0 == 0 && nf == tiles[id].second;
+      access.writes_whole = destination && overwrites_destination(e.kind) && whole;
+      access.reads = !destination || !overwrites_destination(e.kind);
+      out.push_back(std::move(access));
+    }
+  }
+  return out;
+}
+
 // Replays events [begin, end) on the backend; `tensors` maps trace ids to the backend's refs.
 class Replayer {
  public:
@@ -170,6 +225,7 @@ class Replayer {
       }
       try {
         call(e);
+        release_dead_blocks(i);
       } catch (const InputError& err) {  // the trace itself is malformed
         throw InputError(located(e, err.what()));
       } catch (const UserError& err) {  // the backend refused a call: a run that failed
@@ -187,6 +243,19 @@ class Replayer {
                 ? excerpt(at->get<std::string>(), kLongExcerptChars) + " (" + where + ")"
                 : where) +
            ": " + what;
+  }
+
+  // Tells the backend which tile blocks hold dead data after event `i` (events replay in
+  // increasing order).
+  void release_dead_blocks(size_t i) {
+    const auto& dead = t_.dead_after;
+    for (; next_dead_ < dead.size() && dead[next_dead_].first <= i; ++next_dead_) {
+      const BlockKey& key = dead[next_dead_].second;
+      const TensorRef& tile = tensors_.at(key.tile);
+      b_.release(key.block.empty() ? tile.all()
+                                   : tile.block(std::vector<Expr>(key.block.begin(),
+                                                                  key.block.end())));
+    }
   }
 
   size_t replay_loop(size_t i) {
@@ -292,6 +361,7 @@ class Replayer {
   const Events& t_;
   Backend& b_;
   std::map<int64_t, TensorRef> tensors_;
+  size_t next_dead_ = 0;  // the first entry of t_.dead_after not released yet
 };
 
 }  // namespace
@@ -343,6 +413,7 @@ TraceKernel TraceKernel::from_text(std::string_view text, const std::string& ori
   }
   if (line_number == 0) fail_at(origin, 1, "expected the header line; the file is empty");
   index_loops(*t);
+  t->dead_after = dead_after(liveness_events(*t));
   return TraceKernel(std::move(t));
 }
 

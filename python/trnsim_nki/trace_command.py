@@ -1,8 +1,10 @@
-"""`python3 -m trnsim_nki trace FILE.py[:KERNEL] [--arg NAME=ROWSxCOLS:DTYPE ...] -o T.jsonl`:
+"""`python3 -m trnsim_nki trace FILE.py[:KERNEL] [--arg NAME=ROWSxCOLS:DTYPE ...] [--grid N[xM..]]
+-o T.jsonl`:
 runs the kernel function of an NKI file eagerly against the tracing stand-in and writes its
 backend-level calls (python/TRACE_FORMAT.md). The inputs are the kernel's parameters, with the
 shapes and dtypes of --arg (one per parameter), or else of the file's INPUT_SHAPES and DTYPE,
-which every file `trnsim emit-nki` writes has. Errors are one line on stderr, exit 1.
+which every file `trnsim emit-nki` writes has. `--grid 2x3` launches it over an SPMD grid
+(trnsim_nki.spmd). Errors are one line on stderr, exit 1.
 """
 import argparse
 import importlib.util
@@ -64,9 +66,17 @@ def returned_names(result):
             if isinstance(r, _trace.Handle) and r.memory == "hbm" and r.id in names]
 
 
-def trace(path, kernel_name, out_path, arg_specs):
+def parse_grid(text, error):
+    """The SPMD grid of --grid N or NxM...: a tuple of positive integers."""
+    if not re.fullmatch(r"[1-9]\d{0,5}(x[1-9]\d{0,5}){0,3}", text):
+        raise error(f"--grid {text}: expected N, NxM, ... (one to four positive integers)")
+    return tuple(int(n) for n in text.split("x"))
+
+
+def trace(path, kernel_name, out_path, arg_specs, grid=None):
     from neuronxcc.nki import _trace
     from neuronxcc.nki import language as nl
+    from trnsim_nki import spmd
 
     module = load_module(path)
     kernel = getattr(module, kernel_name, None) if kernel_name else getattr(module, "KERNEL", None)
@@ -86,7 +96,11 @@ def trace(path, kernel_name, out_path, arg_specs):
               for name, (shape, dtype) in args.items()]
     # NKI 0.1: "any use of Python range(...) will be replaced with sequential_range(...)".
     module.range = nl.sequential_range
-    result = kernel(*inputs)
+    if grid:
+        launch = kernel if isinstance(kernel, spmd.Kernel) else spmd.Kernel(kernel, nl.named_loop)
+        result = launch[parse_grid(grid, _trace.TraceError)](*inputs)
+    else:
+        result = kernel(*inputs)
     name = kernel_name or getattr(module, "KERNEL_NAME", kernel.__name__)
     temporary = out_path + ".partial"
     _trace.RECORDER.write(temporary, name, os.path.abspath(path), returned_names(result))
@@ -99,13 +113,15 @@ def main(argv):
     parser.add_argument("-o", "--output", required=True, help="the trace to write (JSON lines)")
     parser.add_argument("--arg", action="append", default=[],
                         help="a kernel input: NAME=ROWSxCOLS:DTYPE (bf16, fp16, fp32)")
+    parser.add_argument("--grid", help="an SPMD launch grid, N or NxM...: the kernel runs once "
+                        "per program, serially, as NKI 0.1 runs a grid on one NeuronCore")
     args = parser.parse_args(argv)
     path, _, kernel_name = args.kernel.partition(":")
     use("tracing")
     from neuronxcc.nki._trace import TraceError
 
     try:
-        trace(path, kernel_name, args.output, args.arg)
+        trace(path, kernel_name, args.output, args.arg, args.grid)
     except TraceError as e:
         sys.exit(f"trnsim_nki: {e}")
     except Exception as e:  # an error in the kernel file itself: name its line

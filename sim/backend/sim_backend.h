@@ -60,6 +60,7 @@ class SimBackend : public Backend {
                   float bias) override;
   void memset(const View& dst, float value) override;
   void reduce(const View& dst, const View& src, AluOp op) override;
+  void release(const View& block) override { tiles_.release(block); }
 
  private:
   struct Operand {

@@ -46,11 +46,8 @@ TensorRef TileStore::allocate(Memory memory, const std::string& name,
                       "in an earlier iteration of its loop");
     site.in_scope = true;
     site.current = (site.current + 1) % site.bufs;
-    for (int64_t b = 0; b < site.blocks_per_buf; ++b) {
-      Block& block = site.blocks[site.current * site.blocks_per_buf + b];
-      block.has_data = block.in_hbm = false;
-      block.psum_written.clear();
-    }
+    for (int64_t b = 0; b < site.blocks_per_buf; ++b)
+      start_afresh(site.blocks[site.current * site.blocks_per_buf + b]);
     return site.ref;
   }
   if (bufs < 1) throw UserError("tile '" + excerpt(name) + "': bufs must be at least 1");
@@ -117,9 +114,15 @@ TileStore::Block& TileStore::block_of(const View& v, Site*& site) {
   return site->blocks[site->current * site->blocks_per_buf + linear];
 }
 
+void TileStore::start_afresh(Block& block) {
+  block.has_data = block.in_hbm = block.released = false;
+  block.psum_written.clear();
+}
+
 TileStore::Placement TileStore::place(const View& v, bool writes) {
   Site* site = nullptr;
   Block& block = block_of(v, site);
+  if (block.released) start_afresh(block);  // its old data, here or spilled, is dead
   Placement placed;
   if (block.offset < 0 && place_buffer(*site)) {
     // placed with the rest of its buffer
@@ -153,6 +156,11 @@ bool TileStore::place_buffer(Site& site) {
   // The allocator keeps only holes, so each block can later be released on its own.
   for (int64_t b = 0; b < site.blocks_per_buf; ++b) first[b].offset = *base + b * stride;
   return true;
+}
+
+void TileStore::release(const View& v) {
+  Site* site = nullptr;
+  block_of(v, site).released = true;
 }
 
 void TileStore::end_instruction() {

@@ -10,6 +10,11 @@
 // touched again, as the Neuron compiler spills. place() returns those moves; the backend emits
 // them as DMAs before the instruction that needed the room. Only a tile block larger than SBUF
 // itself is an error. PSUM tiles are placed in whole banks and never spill.
+//
+// release() says a block's data is dead before its declaration rotates or its loop ends (its
+// last read, from a liveness pass over a traced NKI kernel): the block keeps its place until
+// the room is needed, and is then reclaimed like any dead block, without a spill. Its next
+// touch starts it afresh. The C++ kernels never release, so their placement is unchanged.
 #pragma once
 
 #include <cstdint>
@@ -54,6 +59,8 @@ class TileStore {
   // places or reloads it as needed and keeps it resident until end_instruction().
   Placement place(const View& v, bool writes);
   void end_instruction();
+  // The data of the block `v` refers to is dead until the block is next written.
+  void release(const View& v);
 
   // Marks [begin, end) of the PSUM block `v` as written; returns whether any of it already
   // was since the tile's buffer was (re)allocated, i.e. whether a matmul must accumulate.
@@ -70,6 +77,7 @@ class TileStore {
     int spill_slot = -1;
     uint64_t last_use = 0;
     bool pinned = false;
+    bool released = false;     // its data is dead (release()) until it is touched again
     std::vector<std::pair<int64_t, int64_t>> psum_written;
   };
   struct Site {
@@ -81,7 +89,8 @@ class TileStore {
     bool in_scope = true;  // false once its loop has ended: all its data is dead
     std::vector<Block> blocks;  // bufs x blocks_per_buf
     bool dead(size_t block) const {
-      return !in_scope || static_cast<int64_t>(block) / blocks_per_buf != current;
+      return !in_scope || static_cast<int64_t>(block) / blocks_per_buf != current ||
+             blocks[block].released;
     }
   };
   // One loop body (or the kernel body): its declarations and its loops, in program order.
@@ -93,6 +102,7 @@ class TileStore {
   };
 
   Block& block_of(const View& v, Site*& site);
+  static void start_afresh(Block& block);  // no data, none spilled, no PSUM region written
   FreeListAllocator& pool(Memory memory) { return memory == Memory::sbuf ? sbuf_ : psum_; }
   void leave(Scope& scope);
   bool place_buffer(Site& site);

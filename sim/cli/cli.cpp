@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/cli/compress_command.h"
+#include "sim/cli/calibrate_command.h"
 #include "sim/cli/nki_command.h"
 #include "sim/cli/simulation_options.h"
 #include "sim/cli/standard_output.h"
@@ -321,6 +322,9 @@ int run_cli(int argc, char** argv) {
   LimitOptions program_limits;
   add_simulation_options(*program_cmd, program_machine, program_limits, program_out);
 
+  CalibrateCommand calibration;
+  auto* calibrate_cmd = add_calibrate_command(app, calibration);
+
   NkiCommand nki, traced;
   auto* nki_cmd = add_run_nki_command(app, nki);
   auto* trace_cmd = add_run_trace_command(app, traced);
@@ -421,6 +425,7 @@ int run_cli(int argc, char** argv) {
     }
     if (*compare_cmd)
       compare_with_measurements(measured_path, compare_machine, compare_json, compare_limits);
+    if (*calibrate_cmd) run_calibrate(calibration);
     flush_standard_output();
   } catch (const InputError& e) {
     std::cerr << "trnsim: " << e.what() << "\n";

@@ -36,6 +36,9 @@ CLI::App* add_run_nki_command(CLI::App& app, NkiCommand& c) {
   cmd->add_option("--arg", c.args,
                   "A kernel input, NAME=ROWSxCOLS:DTYPE (default: the file's INPUT_SHAPES)")
       ->allow_extra_args(false);
+  cmd->add_option("--grid", c.grid,
+                  "An SPMD launch grid, N or NxM...: the kernel runs once per program, "
+                  "serially (nl.program_id), as NKI 0.1 runs a grid on one NeuronCore");
   cmd->add_option("--shape", c.shape, "Not yet supported (use --arg)");
   cmd->add_option("--param", c.params, "Not yet supported");
   add_numerics_options(*cmd, c);
@@ -138,7 +141,7 @@ void run_nki(const NkiCommand& c) {
       c.traced_already ? c.file
       : temporary      ? "/tmp/trnsim-" + std::to_string(getpid()) + ".jsonl"
                        : c.save_trace;
-  if (!c.traced_already) run::trace_nki_file(c.file, trace_path, c.args);
+  if (!c.traced_already) run::trace_nki_file(c.file, trace_path, c.args, c.grid);
   const nki::TraceKernel kernel = [&] {
     try {
       return nki::TraceKernel::load(trace_path);

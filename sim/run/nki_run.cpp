@@ -58,11 +58,15 @@ PythonResult run_python_module(const std::vector<std::string>& args) {
 }
 
 void trace_nki_file(const std::string& file_and_kernel, const std::string& trace_path,
-                    const std::vector<std::string>& args) {
+                    const std::vector<std::string>& args, const std::string& grid) {
   std::vector<std::string> argv = {"trace", file_and_kernel, "-o", trace_path};
   for (const std::string& arg : args) {
     argv.push_back("--arg");
     argv.push_back(arg);
+  }
+  if (!grid.empty()) {
+    argv.push_back("--grid");
+    argv.push_back(grid);
   }
   const PythonResult r = run_python_module(argv);
   if (r.exit_code == 0) return;

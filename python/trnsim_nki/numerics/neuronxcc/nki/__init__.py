@@ -1,6 +1,8 @@
-"""Stand-in for `neuronxcc.nki`: `jit` runs the kernel eagerly on numpy."""
+"""Stand-in for `neuronxcc.nki`: `jit` runs the kernel eagerly on numpy, once or over an SPMD
+grid (trnsim_nki.spmd)."""
+from trnsim_nki import spmd
+
 from . import isa, language  # noqa: F401
 
-
-def jit(kernel):
-    return kernel
+jit = spmd.decorator(lambda count, name: range(count))
+benchmark = baremetal = profile = trace = jit

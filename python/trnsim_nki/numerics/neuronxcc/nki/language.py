@@ -1,6 +1,8 @@
 """Stand-in for `neuronxcc.nki.language` (nl): allocation, loops, load/store, copy."""
 import numpy as np
 
+from trnsim_nki import spmd
+
 from ._runtime import DType, Tile, as_tile, record, round_to
 
 bfloat16 = DType("bfloat16")
@@ -29,12 +31,19 @@ def par_dim(n):
     return n
 
 
-def affine_range(n):
-    return range(n)
+def affine_range(*args):
+    return range(*args)
 
 
-def sequential_range(n):
-    return range(n)
+def sequential_range(*args):
+    return range(*args)
+
+
+def static_range(*args):
+    return range(*args)
+
+
+program_id, num_programs, program_ndim = spmd.program_id, spmd.num_programs, spmd.program_ndim
 
 
 def ndarray(shape, dtype, buffer):

@@ -1,10 +1,9 @@
-"""Stand-in for `neuronxcc.nki`, tracing mode: the decorators leave the kernel a plain
-function, which the tracer (trnsim_nki trace) calls with HBM tensor handles."""
+"""Stand-in for `neuronxcc.nki`, tracing mode: the decorators give the kernel back as a
+trnsim_nki.spmd.Kernel, which the tracer (trnsim_nki trace) calls with HBM tensor handles, once
+or over an SPMD grid."""
+from trnsim_nki import spmd
+
 from . import isa, language  # noqa: F401
 
-
-def jit(kernel=None, **options):
-    return kernel if kernel is not None else (lambda k: k)
-
-
-benchmark = baremetal = profile = jit
+jit = spmd.decorator(language.named_loop)
+benchmark = baremetal = profile = trace = jit

@@ -103,13 +103,13 @@ class Recorder:
             raise TraceError(f"{source}: a loop was left before its last iteration (break or "
                              "an exception); leaving loops early is not yet supported")
         self.flush()
+        encode = json.JSONEncoder(separators=(",", ":")).encode  # one encoder for every line
         with open(path, "w") as out:
             header = {"format": FORMAT, "version": VERSION, "kernel": kernel, "source": source}
             if returns:
                 header["returns"] = list(returns)
             out.write(json.dumps(header) + "\n")
-            for e in self.events:
-                out.write(json.dumps(e, separators=(",", ":")) + "\n")
+            out.writelines(encode(e) + "\n" for e in self.events)
 
 
 RECORDER = Recorder()

@@ -1,6 +1,8 @@
 """Stand-in for `neuronxcc.nki.language` (nl), tracing mode: declarations, loops, load/store."""
 import re
 
+from trnsim_nki import spmd
+
 from . import _trace
 from ._trace import DType, Handle, Pending, RECORDER, as_view, call_site, declare_tile, fail
 from ._trace import dtype_name
@@ -46,11 +48,23 @@ def declare_hbm(name, shape, dtype, role):
     return h
 
 
+_HBM_OF_SITE = {}  # in an SPMD launch: the HBM tensor each declaration made in program 0
+
+
 def ndarray(shape, dtype, buffer):
     site = call_site()
     if buffer in HBM_ROLES:
-        return declare_hbm(_trace.assigned_name(site[2], f"hbm_{site[1]}"), shape, dtype,
-                           HBM_ROLES[buffer])
+        # The programs of a launch share the HBM tensors the kernel declares (its output).
+        shared = _HBM_OF_SITE.get(site) if spmd.program_ndim() else None
+        if shared is not None and any(spmd.program_id(a) for a in range(spmd.program_ndim())):
+            if tuple(shared.shape) != tuple(shape):
+                fail(f"HBM tensor of shape {tuple(shape)} declared with shape "
+                     f"{tuple(shared.shape)} by program 0 of the launch", site)
+            return shared
+        h = declare_hbm(_trace.assigned_name(site[2], f"hbm_{site[1]}"), shape, dtype,
+                        HBM_ROLES[buffer])
+        _HBM_OF_SITE[site] = h
+        return h
     if buffer == psum and dtype_name(dtype) != "fp32":
         fail("PSUM tiles are float32 here", site)
     if buffer not in (sbuf, psum):
@@ -67,12 +81,13 @@ def zeros(shape, dtype, buffer):
     return tile
 
 
-def _loop(args, kind):
+def _loop(args, kind, name=None):
     """A loop over range(*args), recorded with its scope: loop_begin, one iteration event
-    before each body, loop_end."""
-    file, line, text = call_site()
-    match = re.match(r"for\s+([A-Za-z_]\w*)\s+in\b", text)
-    name = match.group(1) if match else f"loop_{line}"
+    before each body, loop_end. Named after the loop variable of its `for` line."""
+    if name is None:
+        file, line, text = call_site()
+        match = re.match(r"for\s+([A-Za-z_]\w*)\s+in\b", text)
+        name = match.group(1) if match else f"loop_{line}"
     try:
         values = range(*args)
     except TypeError:
@@ -98,6 +113,20 @@ def affine_range(*args):
 
 def sequential_range(*args):
     return _loop(args, "sequential")
+
+
+def static_range(*args):
+    """Unrolled by NKI's compiler; here, as every loop is unrolled by the tracer, a loop whose
+    iterations run in order (`sequential`)."""
+    return _loop(args, "sequential")
+
+
+def named_loop(count, name):
+    """The loop of one SPMD grid axis (trnsim_nki.spmd): sequential, as NKI 0.1 runs a grid."""
+    return _loop((count,), "sequential", name)
+
+
+program_id, num_programs, program_ndim = spmd.program_id, spmd.num_programs, spmd.program_ndim
 
 
 def load(src):
