@@ -92,7 +92,8 @@ def find_binary():
 def _kernel_location(kernel):
     """(file, name) of a decorated kernel: the file that defines it, the module-level name."""
     function = kernel
-    for attribute in ("func", "__wrapped__"):  # neuronxcc's GenericKernel, functools.wraps
+    # neuronxcc's GenericKernel (.func), trnsim's stand-in (.function), functools.wraps
+    for attribute in ("func", "function", "__wrapped__"):
         function = getattr(function, attribute, function)
     function = inspect.unwrap(function)
     if not inspect.isfunction(function):
@@ -136,7 +137,7 @@ def _input_dtypes(names, arrays, dtype):
 
 
 def simulate(kernel, *arrays, hw="trn1", set=None, timing_only=False, trace=None, dtype=None,
-             reference=None):
+             reference=None, grid=None):
     """Simulates `kernel` (a decorated NKI kernel function) on `arrays` (numpy arrays, one per
     kernel parameter without a default, in order).
 
@@ -151,6 +152,8 @@ def simulate(kernel, *arrays, hw="trn1", set=None, timing_only=False, trace=None
     reference:   the name of a numpy reference function in the kernel's file, called with the
                  inputs the simulator used (default: `reference`, if the file has one); the
                  summary's max_abs_err compares the kernel's returned outputs with it.
+    grid:        an SPMD launch grid (an int or a tuple), for `kernel[grid](*arrays)`: every
+                 program runs serially on one core, as NKI 0.1 does.
     Returns a Simulation (unpacks as `result, summary`). Raises TrnsimError with trnsim's one
     line if it refuses the kernel or the inputs.
     """
@@ -181,6 +184,9 @@ def simulate(kernel, *arrays, hw="trn1", set=None, timing_only=False, trace=None
             command += ["--set", o]
         if trace:
             command += ["--trace", os.path.abspath(trace)]
+        if grid is not None:
+            axes = grid if isinstance(grid, (tuple, list)) else (grid,)
+            command += ["--grid", "x".join(str(int(n)) for n in axes)]
         if timing_only:
             command.append("--timing-only")
         else:

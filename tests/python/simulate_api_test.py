@@ -78,7 +78,20 @@ timing = trnsim.simulate(kernel, a, b, dtype={"lhsT": "bfloat16", "rhs": "bfloat
 check(timing.result is None and timing.outputs == {}, "timing_only has no outputs")
 check(timing.summary["sim_time_ns"] == simulation.summary["sim_time_ns"], "same time")
 
-# 5. Refusals: trnsim's one line as a TrnsimError; a missing program names where it looked.
+# 5. An SPMD kernel over a grid of 4 programs, each doubling its 128 rows (exact in float32),
+#    checked by the file's own reference(): max_abs_err 0.
+spmd_spec = importlib.util.spec_from_file_location(
+    "spmd_rows", os.path.join(SOURCE, "tests", "nki_kernels", "spmd_rows.py"))
+spmd_rows = importlib.util.module_from_spec(spmd_spec)
+sys.modules["spmd_rows"] = spmd_rows
+spmd_spec.loader.exec_module(spmd_rows)
+x = rng.uniform(-1, 1, (512, 256)).astype(np.float32)
+doubled, spmd_summary = trnsim.simulate(spmd_rows.scale_rows, x, grid=4)
+check(np.array_equal(doubled, 2 * x), "every program of the grid doubled its rows")
+check(spmd_summary["max_abs_err"] == 0 and spmd_summary["max_abs_reference"] == np.abs(2 * x).max(),
+      f"spmd max_abs_err {spmd_summary['max_abs_err']}")
+
+# 6. Refusals: trnsim's one line as a TrnsimError; a missing program names where it looked.
 try:
     trnsim.simulate(kernel, a[:128], b)
     check(False, "a contraction mismatch must fail")
