@@ -173,6 +173,12 @@ TEST_F(NkiNumericsCli, BadInputsAreOneLineAndNothingIsWritten) {
       trnsim(run_nki("--outputs " + at("out") + " --trace " + at("out/result.npy"))), 2,
       "is the same file as");
   EXPECT_TRUE(testing::files_in(at("out")).empty());
+  // An output that is an input (here through a symlink): refused before the run, untouched.
+  std::filesystem::create_symlink(at("in/lhsT.npy"), at("out/result.npy"));
+  const std::string before = testing::read_text(at("in/lhsT.npy"));
+  testing::expect_one_line_error(trnsim(run_nki(in + " --outputs " + at("out"))), 2,
+                                 "is the same file as the input 'lhsT'");
+  EXPECT_EQ(testing::read_text(at("in/lhsT.npy")), before);
 }
 
 }  // namespace
