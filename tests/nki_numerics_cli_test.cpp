@@ -133,6 +133,32 @@ TEST_F(NkiNumericsCli, ASavedTraceRunsWithNumericsToo) {
   EXPECT_EQ(testing::files_in(at("out")), (std::set<std::string>{"result.npy"}));
 }
 
+// A 3-D input and output (tests/nki_kernels/nd_tensors.py: out[b, s, j] = x[b, s, 2j] +
+// x[b, s, 2j + 1]) keep their shapes in the .npy files; float32 sums of these quarters are
+// exact, and so is numpy's reference.
+TEST_F(NkiNumericsCli, NDimensionalTensorsKeepTheirShapesInNpyFiles) {
+  constexpr int B = 2, S = 256, D = 512;
+  std::vector<float> x(B * S * D);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 11) / 4 - 1;
+  write_npy(at("in/x.npy"), Dtype::fp32, {B, S, D}, x);
+  const std::string file = std::string(TRNSIM_SOURCE_DIR) + "/tests/nki_kernels/nd_tensors.py";
+  const std::string run = "run-nki " + file + " --arg x=2x256x512:fp32 --quiet --json --inputs " +
+                          at("in") + " --outputs " + at("out");
+  const testing::Result r = trnsim(run);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out).at("max_abs_err").get<double>(), 0.0);
+  const std::string bytes = testing::read_text(at("out/out.npy"));
+  EXPECT_NE(bytes.find("'shape': (2, 256, 256)"), std::string::npos);
+  const std::vector<float> got = read_npy_f32(at("out/out.npy"), B * S * D / 2);
+  ASSERT_EQ(got.size(), size_t{B * S * D / 2});
+  for (size_t j = 0; j < got.size(); ++j) ASSERT_EQ(got[j], x[2 * j] + x[2 * j + 1]) << j;
+  // The same values as a 2-D array are the wrong shape.
+  write_npy(at("in/x.npy"), Dtype::fp32, {B * S, D}, x);
+  testing::expect_one_line_error(trnsim(run), 2,
+                                 "in/x.npy: shape (512, 512), but the kernel input 'x' is "
+                                 "(2, 256, 512)");
+}
+
 TEST_F(NkiNumericsCli, BadInputsAreOneLineAndNothingIsWritten) {
   const std::string in = " --inputs " + at("in");
   const std::string outputs = " --outputs " + at("out") + " --trace " + at("out/t.json");

@@ -71,7 +71,7 @@ TEST(NkiRoundTrip, EveryEmittedKernelReplaysToTheSameProgramAndTime) {
     const nki::TraceKernel traced = nki::TraceKernel::load(trace);
     const run::NkiNumerics nki = run::simulate_nki_numerics(
         replayed, hw, {}, run::nki_inputs(replayed, "", 7), {file, "reference", true,
-                                                              traced.returns()});
+                                                              traced.returns(), {}});
     ASSERT_EQ(nki.hbm.size(), cpp.hbm.size());
     for (size_t t = 0; t < cpp.hbm.size(); ++t)
       EXPECT_TRUE(nki.hbm[t] == cpp.hbm[t]) << "tensor " << replayed.tensors[t].name;

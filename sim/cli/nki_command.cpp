@@ -94,15 +94,18 @@ void simulate_with_numerics(const NkiCommand& c, const std::string& kernel_file,
   if (!c.reference.empty()) reference.function = c.reference;
   reference.required = !c.reference.empty();
   reference.returns = kernel.returns();
+  reference.shapes = kernel.hbm_shapes();
   model::SimulationOptions options;
   options.record_dma_packets = !c.out.trace_path.empty();
   options.budget = budget;
   options.watch = &watch;
   const run::NkiNumerics result = run::simulate_nki_numerics(
-      program, cfg, options, run::nki_inputs(program, c.inputs_dir, c.seed), reference);
+      program, cfg, options,
+      run::nki_inputs(program, c.inputs_dir, c.seed, reference.shapes), reference);
   // 4. The outputs and the report's files, all or none.
   OutputSet files;
-  if (!c.outputs_dir.empty()) run::write_nki_outputs(files, program, result.hbm, c.outputs_dir);
+  if (!c.outputs_dir.empty())
+    run::write_nki_outputs(files, program, result.hbm, c.outputs_dir, reference.shapes);
   report(program, result.run, cfg,
          {program.name, "", result.max_abs_err, nullptr, result.max_abs_reference}, c.out, "",
          &files);

@@ -91,7 +91,20 @@ check(np.array_equal(doubled, 2 * x), "every program of the grid doubled its row
 check(spmd_summary["max_abs_err"] == 0 and spmd_summary["max_abs_reference"] == np.abs(2 * x).max(),
       f"spmd max_abs_err {spmd_summary['max_abs_err']}")
 
-# 6. Refusals: trnsim's one line as a TrnsimError; a missing program names where it looked.
+# 6. A 3-D input and output (nd_tensors.py: the sums of each row's even and odd columns):
+#    float32 sums are rounded as numpy rounds them, so the result equals the file's reference.
+nd_spec = importlib.util.spec_from_file_location(
+    "nd_tensors", os.path.join(SOURCE, "tests", "nki_kernels", "nd_tensors.py"))
+nd_tensors = importlib.util.module_from_spec(nd_spec)
+sys.modules["nd_tensors"] = nd_tensors
+nd_spec.loader.exec_module(nd_tensors)
+x3 = rng.uniform(-1, 1, (2, 256, 512)).astype(np.float32)
+sums, nd_summary = trnsim.simulate(nd_tensors.pair_sum, x3)
+check(sums.shape == (2, 256, 256), f"3-D result shape {sums.shape}")
+check(np.array_equal(sums, x3[:, :, 0::2] + x3[:, :, 1::2]), "3-D sums")
+check(nd_summary["max_abs_err"] == 0, f"3-D max_abs_err {nd_summary['max_abs_err']}")
+
+# 7. Refusals: trnsim's one line as a TrnsimError; a missing program names where it looked.
 try:
     trnsim.simulate(kernel, a[:128], b)
     check(False, "a contraction mismatch must fail")
