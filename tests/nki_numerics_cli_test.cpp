@@ -64,7 +64,9 @@ class NkiNumericsCli : public testing::InFreshDirectory {
         "numerics_tiled.py",
         testing::read_text(std::string(TRNSIM_SOURCE_DIR) + "/tests/nki_kernels/matmul_tiled.py") +
             "\n\ndef numpy_matmul(lhsT, rhs):\n    return lhsT.T @ rhs\n\n\n"
-            "def broken(lhsT, rhs):\n    return lhsT @ rhs\n");
+            "def broken(lhsT, rhs):\n    return lhsT @ rhs\n\n\n"
+            "def narrow(lhsT, rhs):\n    return (lhsT.T @ rhs)[:, :10]\n\n\n"
+            "def pair(lhsT, rhs):\n    return lhsT.T @ rhs, rhs\n");
   }
   std::string run_nki(const std::string& more) {
     return "run-nki " + kernel_ + " --arg lhsT=" + std::to_string(K) + "x" + std::to_string(M) +
@@ -189,6 +191,12 @@ TEST_F(NkiNumericsCli, BadInputsAreOneLineAndNothingIsWritten) {
                                      ": the reference broken() raised ValueError");
   testing::expect_one_line_error(trnsim(run_nki(in + outputs + " --reference nothing")), 1,
                                  "no reference function 'nothing'");
+  // One that returns an array of the wrong shape, or more arrays than the kernel returns.
+  testing::expect_one_line_error(
+      trnsim(run_nki(in + outputs + " --reference narrow")), 1,
+      "narrow() result 0: shape (128, 10), but the kernel's output 'result' is (128, 512)");
+  testing::expect_one_line_error(trnsim(run_nki(in + outputs + " --reference pair")), 1,
+                                 "pair() returned 2 array(s); the kernel returns 1");
   EXPECT_TRUE(testing::files_in(at("out")).empty());
   // Options that contradict each other, and an output that is another output.
   testing::expect_one_line_error(trnsim(run_nki(in + " --timing-only")), 2,

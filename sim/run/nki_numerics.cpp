@@ -30,13 +30,14 @@ const char* npy_dtype_for(Dtype d) {
   return d == Dtype::fp16 ? "'<f2' (float16)" : "'<f4' (float32)";
 }
 
-// The values of a .npy file as a row-major vector, checked to have `shape` and, unless
-// `any_float`, the dtype that holds `dtype` (see nki_inputs()).
+// The values of a .npy file as a row-major vector, checked to have `shape` and the dtype that
+// holds `dtype` (see nki_inputs()); `what` names the tensor and `where` (default: the path)
+// the file in messages.
 std::vector<float> read_npy(const std::string& path, const std::vector<int64_t>& shape,
-                            Dtype dtype, const std::string& what) {
+                            Dtype dtype, const std::string& what, std::string where = "") {
   const compress::WeightsFile file = compress::WeightsFile::open(path);
   const compress::TensorEntry& e = file.tensors().front();
-  const std::string where = path_excerpt(path);
+  if (where.empty()) where = path_excerpt(path);
   if (e.shape != shape)
     throw InputError(where + ": shape " + shape_text(e.shape) + ", but " + what + " is " +
                      shape_text(shape));
@@ -135,11 +136,12 @@ std::optional<std::vector<std::vector<float>>> reference_arrays(
   for (size_t k = 0; k < compared.size(); ++k) {
     const isa::HbmTensor& t = p.tensors[compared[k]];
     try {
-      arrays.push_back(read_npy(dir.path() + "/" + std::to_string(k) + ".npy", npy_shape(t, ref.shapes),
-                                Dtype::fp32, "the kernel's output '" + t.name + "'"));
-    } catch (const UserError& e) {  // the reference, not the command line, is wrong
-      throw UserError(what + " result " + std::to_string(k) + ": " +
-                      std::string(e.what()).substr(std::string(e.what()).find(": ") + 2));
+      arrays.push_back(read_npy(dir.path() + "/" + std::to_string(k) + ".npy",
+                                npy_shape(t, ref.shapes), Dtype::fp32,
+                                "the kernel's output '" + t.name + "'",
+                                what + " result " + std::to_string(k)));
+    } catch (const UserError& e) {  // the reference, not the command line, is wrong: exit 1
+      throw UserError(e.what());
     }
   }
   return arrays;
