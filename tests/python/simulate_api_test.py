@@ -72,11 +72,21 @@ check(error <= bound, f"bf16 error {error} within {bound}")
 check(error > 0, "bf16 rounding is visible (the inputs were rounded, not used as float32)")
 check(set(simulation.outputs) == {"result"}, f"outputs {sorted(simulation.outputs)}")
 
-# 4. timing_only: no outputs, the same time.
+# 4. timing_only: no outputs, the same time; a Perfetto trace where asked; --set overrides
+#    name the machine, and a slower HBM (0.05 of peak; trn1.yaml calibrates 0.255) ends later
+#    (this matmul is DMA-bound: the DMA is busy most of the run).
+perfetto = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"trnsim-api-{os.getpid()}.json")
 timing = trnsim.simulate(kernel, a, b, dtype={"lhsT": "bfloat16", "rhs": "bfloat16"},
-                         timing_only=True)
+                         timing_only=True, trace=perfetto)
 check(timing.result is None and timing.outputs == {}, "timing_only has no outputs")
 check(timing.summary["sim_time_ns"] == simulation.summary["sim_time_ns"], "same time")
+with open(perfetto) as f:
+    check("traceEvents" in json.load(f), "the Perfetto trace was written")
+os.remove(perfetto)
+slow = trnsim.simulate(kernel, a, b, dtype="bfloat16", timing_only=True,
+                       set={"hbm.efficiency": 0.05})
+check(slow.summary["hw"] == "trn1 + hbm.efficiency=0.05", slow.summary["hw"])
+check(slow.summary["sim_time_ns"] > timing.summary["sim_time_ns"], "slower HBM, later end")
 
 # 5. An SPMD kernel over a grid of 4 programs, each doubling its 128 rows (exact in float32),
 #    checked by the file's own reference(): max_abs_err 0.
