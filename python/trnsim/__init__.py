@@ -34,6 +34,8 @@ _REPO = os.path.dirname(_PYTHON_DIR)
 if importlib.util.find_spec("neuronxcc") is None:
     sys.path.append(os.path.join(_PYTHON_DIR, "trnsim_nki", "tracing"))
 
+_NESTED = "TRNSIM_SIMULATE_KERNEL_FILE"  # set for the trnsim that simulate() runs
+
 _DTYPES = {"bfloat16": "bf16", "bf16": "bf16", "float16": "fp16", "fp16": "fp16",
            "float32": "fp32", "fp32": "fp32"}
 
@@ -157,6 +159,11 @@ def simulate(kernel, *arrays, hw="trn1", set=None, timing_only=False, trace=None
     Returns a Simulation (unpacks as `result, summary`). Raises TrnsimError with trnsim's one
     line if it refuses the kernel or the inputs.
     """
+    if os.environ.get(_NESTED):
+        # The kernel's file calls simulate() at import: trnsim, importing it to trace the
+        # kernel, would start itself again, without end.
+        raise TrnsimError(f"trnsim.simulate called while trnsim imports {os.environ[_NESTED]} "
+                          "to trace it: call simulate() under `if __name__ == \"__main__\":`", 2)
     path, name, function = _kernel_location(kernel)
     names = [n for n, p in inspect.signature(function).parameters.items()
              if p.default is inspect.Parameter.empty]
@@ -193,10 +200,13 @@ def simulate(kernel, *arrays, hw="trn1", set=None, timing_only=False, trace=None
             command += ["--inputs", inputs, "--outputs", outputs]
             if reference:
                 command += ["--reference", reference]
-        run = subprocess.run(command, capture_output=True, text=True)
+        run = subprocess.run(command, capture_output=True, text=True,
+                             env={**os.environ, _NESTED: path})
         if run.returncode != 0:
-            message = run.stderr.strip().splitlines()
-            raise TrnsimError(message[-1] if message else f"trnsim exited {run.returncode}",
+            lines = run.stderr.strip().splitlines()
+            message = lines[-1] if lines else f"trnsim exited {run.returncode}"
+            prefix = "trnsim: "
+            raise TrnsimError(message[len(prefix):] if message.startswith(prefix) else message,
                               run.returncode)
         summary = json.loads(run.stdout)
         with open(trace_file) as f:

@@ -127,5 +127,19 @@ try:
 except trnsim.TrnsimError as e:
     check("$TRNSIM_BINARY" in str(e) and "/nonexistent/trnsim" in str(e), str(e))
 
+# 8. A script that calls simulate() on its own kernel at import (outside `if __name__ ==
+#    "__main__"`) would be started again by the tracer's import of it: refused, one line.
+script = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"trnsim_api_self_{os.getpid()}.py")
+with open(script, "w") as f:
+    f.write("import trnsim\n" +
+            open(os.path.join(SOURCE, "tests", "nki_kernels", "matmul_tiled.py")).read() +
+            "\nimport numpy as np\n"
+            "trnsim.simulate(matmul_tiled, np.zeros((512, 256), np.float32),"
+            " np.zeros((512, 1024), np.float32))\n")
+os.environ["TRNSIM_BINARY"] = binary
+itself = subprocess.run([sys.executable, script], capture_output=True, text=True, timeout=60)
+os.remove(script)
+check(itself.returncode != 0 and "under `if __name__" in itself.stderr, itself.stderr[-300:])
+
 print("PythonApi.Simulate:", "FAILED" if failures else "passed")
 sys.exit(1 if failures else 0)
