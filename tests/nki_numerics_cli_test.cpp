@@ -201,6 +201,7 @@ TEST_F(NkiNumericsCli, BadInputsAreOneLineAndNothingIsWritten) {
   // Options that contradict each other, and an output that is another output.
   testing::expect_one_line_error(trnsim(run_nki(in + " --timing-only")), 2,
                                  "need numerics; drop --timing-only");
+  testing::expect_one_line_error(trnsim(run_nki(in + " --seed 3")), 2, "--inputs excludes --seed");
   testing::expect_one_line_error(trnsim(run_nki("--outputs " + kernel_)), 2,
                                  "--outputs " + kernel_ + ": not a directory");
   testing::expect_one_line_error(

@@ -17,10 +17,12 @@ namespace {
 void add_numerics_options(CLI::App& cmd, NkiCommand& c) {
   cmd.add_flag("--timing-only", c.timing_only,
                "Skip numerics (no memory contents, no outputs, no reference check)");
-  cmd.add_option("--inputs", c.inputs_dir,
-                 "Read each kernel input from DIR/<parameter>.npy (default: seeded random)");
+  auto* inputs = cmd.add_option(
+      "--inputs", c.inputs_dir,
+      "Read each kernel input from DIR/<parameter>.npy (default: seeded random)");
   cmd.add_option("--seed", c.seed, "Seed of the random inputs (tensor t gets seed + t)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->excludes(inputs);
   cmd.add_option("--outputs", c.outputs_dir,
                  "Write each output HBM tensor as DIR/<name>.npy (float32; DIR must exist)");
   cmd.add_option("--reference", c.reference,
