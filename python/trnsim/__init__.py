@@ -114,8 +114,8 @@ def _kernel_location(kernel):
 def _dtype_name(value, what):
     name = getattr(value, "name", value)  # np.dtype, nl.bfloat16, or a string
     if not isinstance(name, str) or name not in _DTYPES:
-        raise TypeError(f"trnsim.simulate: {what}: dtype {value!r} is not one of bfloat16, "
-                        "float16, float32")
+        raise TypeError(f"trnsim.simulate: {what}: dtype {name} is not one of bfloat16, "
+                        "float16, float32 (convert the array, or give dtype=)")
     return _DTYPES[name]
 
 

@@ -120,6 +120,11 @@ try:
     check(False, "a contraction mismatch must fail")
 except trnsim.TrnsimError as e:
     check(e.exit_code == 1 and "matmul_tiled.py" in str(e) and "AssertionError" in str(e), str(e))
+try:
+    trnsim.simulate(kernel, a.astype(np.float64), b)
+    check(False, "a float64 array without dtype= must be refused")
+except TypeError as e:
+    check("input 'lhsT': dtype float64" in str(e), str(e))
 os.environ["TRNSIM_BINARY"] = "/nonexistent/trnsim"
 try:
     trnsim.simulate(kernel, a, b)
