@@ -12,6 +12,7 @@
 // the kernel file and line the event came from.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -23,7 +24,7 @@
 namespace trnsim::nki {
 
 constexpr const char* kTraceFormat = "trnsim-nki-trace";
-constexpr int kTraceVersion = 1;
+constexpr int kTraceVersion = 2;  // 2: views as arrays
 
 class TraceKernel {
  public:
@@ -36,8 +37,8 @@ class TraceKernel {
   // The names of the HBM tensors the kernel function returned, in order (the header's
   // "returns"; empty for a trace without it). Numerics compare these with a reference.
   const std::vector<std::string>& returns() const;
-  // The N-D shape of each HBM tensor, by name, that the trace declares with one ("shape": not
-  // 2-D); replay() checks that it multiplies to the tensor's rows x cols.
+  // The N-D shape of each HBM tensor declared with one ("shape"), by name; a tensor without
+  // one is rows x cols. Checked against rows x cols when replayed.
   std::map<std::string, std::vector<int64_t>> hbm_shapes() const;
   void replay(Backend& backend) const;
 

@@ -4,7 +4,6 @@
 
 #include <array>
 #include <cstdint>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -37,9 +36,6 @@ struct Program {
   Footprint footprint;
   DataMovement data_movement;  // from the builder; not part of the JSON format
   std::vector<HbmTensor> tensors;
-  // The N-D shapes of a traced NKI kernel's tensors of another rank than 2, by name (their
-  // leading dimensions flattened into the rows), for their .npy files; not part of the JSON.
-  std::map<std::string, std::vector<int64_t>> tensor_shapes;
   std::array<std::vector<Instruction>, kStreamCount> streams;
 
   size_t instruction_count() const;

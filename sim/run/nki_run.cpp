@@ -78,9 +78,7 @@ isa::Program build_trace_program(const nki::TraceKernel& kernel, const HwConfig&
                                  const Budget& budget, RunWatch* watch) {
   backend::SimBackend sim(hw, kernel.name(), budget, watch);
   kernel.replay(sim);
-  isa::Program program = sim.finish();
-  program.tensor_shapes = kernel.hbm_shapes();  // replay checked each against rows x cols
-  return program;
+  return sim.finish();
 }
 
 }  // namespace trnsim::run

@@ -154,7 +154,7 @@ def nki_trace_seeds(trnsim):
                                 "--timing-only", "--quiet", "--save-trace", f"{tmp}/{name}.jsonl"],
                                check=True, capture_output=True)
                 write("nki_trace", name + ".jsonl", pathlib.Path(tmp, name + ".jsonl").read_bytes())
-    header = '{"format": "trnsim-nki-trace", "version": 1, "kernel": "k"}\n'
+    header = '{"format": "trnsim-nki-trace", "version": 2, "kernel": "k"}\n'
     write("nki_trace", "unknown-event.jsonl", header + '{"event": "matmull"}\n')
     write("nki_trace", "misspelt-field.jsonl",
           header + '{"event": "loop_begin", "name": "i", "count": 1, "knd": "affine"}\n')
@@ -174,10 +174,8 @@ def nki_trace_seeds(trnsim):
           '"role": "input", "shape": [2, 4, 64]}\n'
           '{"event": "tile", "id": 1, "name": "t", "site": "k.py:1", "memory": "sbuf", '
           '"dtype": "bf16", "block_dims": [], "partitions": 8, "free": 64, "bufs": 1}\n'
-          '{"event": "dma_copy", "dst": {"tensor": 1, "block": [], "p0": 0, "np": 8, "f0": 0, '
-          '"nf": 64}, "src": {"tensor": 0, "block": [], "p0": 0, "np": 8, "f0": 0, "nf": 64, '
-          '"partition_stride": -4611686018427387904, '
-          '"free_dims": [[9223372036854775807, 8], [-1, 8]]}}\n')
+          '{"event": "dma_copy", "dst": [1, [], 0, 8, 0, 64], "src": [0, [], 0, 8, 0, 64, '
+          '-4611686018427387904, [[9223372036854775807, 8], [-1, 8]]]}\n')
 
 
 def safetensors_bytes(header, data=b""):
