@@ -172,7 +172,7 @@ TEST(ReplayRecordInput, IntegersAreCheckedNotWrapped) {
 
 // The InputError message of loading `lines` (one JSON object each) as an NKI kernel trace.
 std::string trace_error(const std::vector<std::string>& lines) {
-  std::string text = R"({"format": "trnsim-nki-trace", "version": 1, "kernel": "k"})";
+  std::string text = R"({"format": "trnsim-nki-trace", "version": 2, "kernel": "k"})";
   for (const std::string& line : lines) text += "\n" + line;
   try {
     nki::TraceKernel::from_text(text, "t.jsonl");
@@ -186,9 +186,9 @@ std::string trace_error(const std::vector<std::string>& lines) {
 TEST(NkiTraceInput, EventsAndFieldsAreReadStrictly) {
   EXPECT_EQ(trace_error({R"({"event": "matmull"})"}),
             "t.jsonl:2: unknown event 'matmull'; did you mean 'matmul'? (allowed: activation, "
-            "dma_copy, dma_transpose, hbm, iteration, loop_begin, loop_end, matmul, memset, "
-            "reciprocal, reduce, tensor_copy, tensor_scalar, tensor_tensor, tensor_tensor_scan, "
-            "tile, transpose)");
+            "affine_select, dma_copy, dma_transpose, hbm, iota, iteration, loop_begin, "
+            "loop_end, matmul, memset, reciprocal, reduce, tensor_copy, tensor_scalar, "
+            "tensor_tensor, tensor_tensor_scan, tile, transpose)");
   EXPECT_EQ(trace_error({R"({"event": "loop_begin", "name": "i", "count": 1, "knd": "affine"})"}),
             "t.jsonl:2: loop_begin: unknown field 'knd'; did you mean 'kind'? (fields: name, "
             "count, kind)");
@@ -202,7 +202,7 @@ TEST(NkiTraceInput, EventsAndFieldsAreReadStrictly) {
   EXPECT_TRUE(contains(trace_error({"", std::string(100, '[')}), "t.jsonl: [0][0]"));
   EXPECT_TRUE(contains(user_error_of([] {
                          nki::TraceKernel::from_text(
-                             R"({"format": "trnsim-nki-trace", "version": 1, "kernel": "k", )"
+                             R"({"format": "trnsim-nki-trace", "version": 2, "kernel": "k", )"
                              R"("sorce": "x"})",
                              "t.jsonl");
                        }),
@@ -213,7 +213,7 @@ TEST(NkiTraceInput, TileSizesFromATraceAreCheckedWhenReplayed) {
   // Found by fuzz_nki_trace (corpus/nki_trace/huge-tile.jsonl): 2^32 x 2^32 tiles overflowed
   // int64 in the tile store (UBSan: signed integer overflow) before any size was checked.
   const auto replay_error = [](const std::string& tile) {
-    const std::string text = R"({"format": "trnsim-nki-trace", "version": 1, "kernel": "k"})"
+    const std::string text = R"({"format": "trnsim-nki-trace", "version": 2, "kernel": "k"})"
                              "\n" +
                              tile;
     return user_error_of([&] {

@@ -193,6 +193,25 @@ TEST(NkiIndexing, StridedAndBroadcastOnChipViews) {
   expect_numpy_reference("free_transpose");
 }
 
+// `trnsim run-nki` with numerics: the simulator's outputs against each file's `reference`
+// (computed in fp32 from the same inputs, uniform in [-1, 1)). nd_tensors and free_transpose
+// store bf16 sums of two inputs, |sum| <= 2: rounding to bf16 errs by at most half an ulp of
+// [1, 2), 2^-8 (the reference is not rounded); arange_indexing multiplies fp32 by 3 in fp32 on
+// both sides: exact. An N-D output is written as an N-D .npy.
+TEST(NkiIndexing, RunNkiNumericsMatchTheNumpyReferences) {
+  for (const auto& [kernel, bound] : std::vector<std::pair<std::string, double>>{
+           {"nd_tensors", 1.0 / 256}, {"arange_indexing", 0.0}, {"free_transpose", 1.0 / 256}}) {
+    SCOPED_TRACE(kernel);
+    const std::string dir = testing::fresh_dir(kernel + "_outputs");
+    const testing::Result r =
+        testing::trnsim("run-nki " + kKernels + kernel + ".py --json --outputs " + dir);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_LE(nlohmann::json::parse(r.out).at("max_abs_err").get<double>(), bound);
+  }
+  const std::string npy = testing::read_text(testing::temp_path("nd_tensors_outputs/out.npy"));
+  EXPECT_NE(npy.substr(0, 128).find("'shape': (2, 256, 256)"), std::string::npos);
+}
+
 // A 128 x 512 kernel k(a) whose body (lines from 7 on) is `body`.
 std::string kernel_file(const std::string& name, const std::string& body) {
   return testing::write(
@@ -221,10 +240,18 @@ TEST(NkiIndexing, ABadIndexIsOneLineNamingTheKernelLine) {
             "the shapes differ: 'a' (64, 512) and 'x' (128, 512)"},
            {"mask", "    x = nl.load(a[i_p, i_f], mask=(i_p < i_f))\n",
             "bounds an expression of several axes"},
-           {"oned", "    x = nl.load(a[nl.arange(128), 0])\n", "1-D nl.arange"}}) {
+           {"oned", "    x = nl.load(a[nl.arange(128), 0])\n", "1-D nl.arange"},
+           {"or", "    x = nl.load(a[i_p, i_f], mask=(i_p < 4) | (i_f < 4))\n",
+            "is not a conjunction (&) of per-axis bounds"},
+           {"diagonal", "    t = nl.load(a)\n    u = nl.copy(t[i_p, i_p])\n",
+            "a free index of 't' depends on the partition index"},
+           {"dims", "    t = nl.ndarray((128, 4, 4, 4, 4, 4), dtype=a.dtype, buffer=nl.sbuf)\n"
+                    "    u = nl.copy(t[:, 0:2, 0:2, 0:2, 0:2, 0:2])\n",
+            "'t' is accessed with 5 free dimensions; the hardware has at most 4"}}) {
     SCOPED_TRACE(c.name);
     const std::string file = kernel_file("bad_" + c.name + ".py", grid + c.line);
-    const int line = c.name == "shape" ? 9 : 8;
+    const bool second = c.name == "shape" || c.name == "diagonal" || c.name == "dims";
+    const int line = second ? 9 : 8;
     const testing::Result r = testing::trnsim("run-nki " + file + " --timing-only");
     testing::expect_one_line_error(r, 1, file + ":" + std::to_string(line) + ": ");
     EXPECT_NE(r.err.find(c.error), std::string::npos) << r.err;
@@ -267,7 +294,7 @@ TEST(NkiIndexing, AStridedStoreIsWaitedForByAnOverlappingLoad) {
 // and every element a pattern reaches lies inside its tensor.
 TEST(NkiIndexing, TheTraceLoaderChecksShapesAndPatterns) {
   const std::string header =
-      "{\"format\": \"trnsim-nki-trace\", \"version\": 1, \"kernel\": \"k\"}\n"
+      "{\"format\": \"trnsim-nki-trace\", \"version\": 2, \"kernel\": \"k\"}\n"
       "{\"event\": \"hbm\", \"id\": 0, \"name\": \"x\", \"rows\": 8, \"cols\": 64, "
       "\"dtype\": \"bf16\", \"role\": \"input\", \"shape\": ";
   const std::string tile =
@@ -277,30 +304,29 @@ TEST(NkiIndexing, TheTraceLoaderChecksShapesAndPatterns) {
   auto replay = [&](const std::string& shape, const std::string& src) {
     const std::string text =
         header + shape + "}\n" + tile +
-        "{\"event\": \"dma_copy\", \"at\": \"k.py:4\", \"dst\": {\"tensor\": 1, "
-        "\"block\": [], \"p0\": 0, \"np\": 8, \"f0\": 0, \"nf\": 64}, \"src\": " +
+        "{\"event\": \"dma_copy\", \"at\": \"k.py:4\", \"dst\": [1, [], 0, 8, 0, 64], "
+        "\"src\": " +
         src + "}\n";
     backend::SimBackend b(testing::trn1(), "k");
     nki::TraceKernel::from_text(text, "t.jsonl").replay(b);
   };
-  const std::string rows = "{\"tensor\": 0, \"block\": [], \"p0\": 0, \"np\": 8, "
-                           "\"f0\": 0, \"nf\": 64";
-  replay("[2, 4, 64]", rows + "}");  // 2 x 4 x 64 = 8 x 64: fine
-  EXPECT_TRUE(testing::throws_user_error([&] { replay("[2, 3, 64]", rows + "}"); },
+  const std::string rows = "[0, [], 0, 8, 0, 64";
+  replay("[2, 4, 64]", rows + "]");  // 2 x 4 x 64 = 8 x 64: fine
+  EXPECT_TRUE(testing::throws_user_error([&] { replay("[2, 3, 64]", rows + "]"); },
                                          "expected 'shape' to be positive integers whose "
                                          "product is rows x cols"));
   EXPECT_TRUE(testing::throws_user_error(
-      [&] { replay("[8, 64]", rows + ", \"free_dims\": [[1, 0]]}"); },
+      [&] { replay("[8, 64]", rows + ", null, [[1, 0]]]"); },
       "free_dims: expected [stride, count] integer pairs, count > 0"));
   EXPECT_TRUE(testing::throws_user_error(
-      [&] { replay("[8, 64]", rows + ", \"free_dims\": [[2, 16]]}"); },
+      [&] { replay("[8, 64]", rows + ", null, [[2, 16]]]"); },
       "free dims make 16 elements, not nf = 64"));
   // Transposed: element (p, f) at f x 64 + p reaches 63 x 64 + 7 = 4039 of 512 elements.
   EXPECT_TRUE(testing::throws_user_error(
-      [&] { replay("[8, 64]", rows + ", \"partition_stride\": 1, \"free_dims\": [[64, 64]]}"); },
+      [&] { replay("[8, 64]", rows + ", 1, [[64, 64]]]"); },
       "'x' elements 0..4040 are outside the tensor's 0..512"));
   EXPECT_TRUE(testing::throws_user_error(
-      [&] { replay("[8, 64]", rows + ", \"stride\": 1}"); }, "unknown field 'stride'"));
+      [&] { replay("[8, 64]", rows + ", 1]"); }, "expected a view [tensor, [block...], p0"));
 }
 
 }  // namespace

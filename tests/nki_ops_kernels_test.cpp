@@ -162,16 +162,15 @@ TEST(NkiOpsKernels, EngineChoiceComesFromTheConfigTable) {
 
 TEST(NkiOpsKernels, AnUnknownLoweringOrEngineIsOneLine) {
   const std::string trace = temp_path("lowering.jsonl");
+  const std::string view = "[0, [], 0, 128, 0, 64]";
   std::ofstream(trace)
-      << "{\"format\": \"trnsim-nki-trace\", \"version\": 1, \"kernel\": \"k\"}\n"
+      << "{\"format\": \"trnsim-nki-trace\", \"version\": 2, \"kernel\": \"k\"}\n"
       << "{\"event\": \"tile\", \"id\": 0, \"name\": \"t\", \"site\": \"k.py:3\", "
          "\"memory\": \"sbuf\", \"dtype\": \"fp32\", \"block_dims\": [], \"partitions\": 128, "
          "\"free\": 64, \"bufs\": 1}\n"
-      << "{\"event\": \"tensor_tensor\", \"dst\": {\"tensor\": 0, \"block\": [], \"p0\": 0, "
-         "\"np\": 128, \"f0\": 0, \"nf\": 64}, \"a\": {\"tensor\": 0, \"block\": [], \"p0\": 0, "
-         "\"np\": 128, \"f0\": 0, \"nf\": 64}, \"b\": {\"tensor\": 0, \"block\": [], \"p0\": 0, "
-         "\"np\": 128, \"f0\": 0, \"nf\": 64}, \"op\": \"add\", \"lowering\": \"nl.frobnicate\", "
-         "\"at\": \"k.py:4\"}\n";
+      << "{\"event\": \"tensor_tensor\", \"dst\": " << view << ", \"a\": " << view
+      << ", \"b\": " << view
+      << ", \"op\": \"add\", \"lowering\": \"nl.frobnicate\", \"at\": \"k.py:4\"}\n";
   EXPECT_TRUE(testing::throws_user_error(
       [&] { run::build_trace_program(nki::TraceKernel::load(trace), testing::trn1()); },
       "k.py:4 (" + trace + ":3): lowering 'nl.frobnicate': no entry nki_engine.frobnicate"));

@@ -12,6 +12,7 @@
 // the kernel file and line the event came from.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -23,7 +24,7 @@
 namespace trnsim::nki {
 
 constexpr const char* kTraceFormat = "trnsim-nki-trace";
-constexpr int kTraceVersion = 1;
+constexpr int kTraceVersion = 2;  // 2: views as arrays
 
 class TraceKernel {
  public:
@@ -36,6 +37,9 @@ class TraceKernel {
   // The names of the HBM tensors the kernel function returned, in order (the header's
   // "returns"; empty for a trace without it). Numerics compare these with a reference.
   const std::vector<std::string>& returns() const;
+  // The N-D shape of each HBM tensor declared with one ("shape"), by name; a tensor without
+  // one is rows x cols. Checked against rows x cols when replayed.
+  std::map<std::string, std::vector<int64_t>> hbm_shapes() const;
   // An operation recorded with a `lowering` ("nl.add", "nisa.tensor_scalar": an nl.* call, or
   // an nisa call without engine=) runs on `engines` of that function's name ("add"), the
   // hardware config's nki_engine table; one recorded with an `engine` runs there.

@@ -17,10 +17,12 @@ namespace {
 void add_numerics_options(CLI::App& cmd, NkiCommand& c) {
   cmd.add_flag("--timing-only", c.timing_only,
                "Skip numerics (no memory contents, no outputs, no reference check)");
-  cmd.add_option("--inputs", c.inputs_dir,
-                 "Read each kernel input from DIR/<parameter>.npy (default: seeded random)");
+  auto* inputs = cmd.add_option(
+      "--inputs", c.inputs_dir,
+      "Read each kernel input from DIR/<parameter>.npy (default: seeded random)");
   cmd.add_option("--seed", c.seed, "Seed of the random inputs (tensor t gets seed + t)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->excludes(inputs);
   cmd.add_option("--outputs", c.outputs_dir,
                  "Write each output HBM tensor as DIR/<name>.npy (float32; DIR must exist)");
   cmd.add_option("--reference", c.reference,
@@ -34,7 +36,8 @@ CLI::App* add_run_nki_command(CLI::App& app, NkiCommand& c) {
   auto* cmd = app.add_subcommand("run-nki", "Trace an NKI kernel file and simulate it");
   cmd->add_option("file", c.file, "FILE.py or FILE.py:KERNEL")->required();
   cmd->add_option("--arg", c.args,
-                  "A kernel input, NAME=ROWSxCOLS:DTYPE (default: the file's INPUT_SHAPES)")
+                  "A kernel input, NAME=SHAPE:DTYPE, SHAPE as ROWSxCOLS or DxDx.. (default: "
+                  "the file's INPUT_SHAPES)")
       ->allow_extra_args(false);
   cmd->add_option("--grid", c.grid,
                   "An SPMD launch grid, N or NxM...: the kernel runs once per program, "
@@ -94,15 +97,18 @@ void simulate_with_numerics(const NkiCommand& c, const std::string& kernel_file,
   if (!c.reference.empty()) reference.function = c.reference;
   reference.required = !c.reference.empty();
   reference.returns = kernel.returns();
+  reference.shapes = kernel.hbm_shapes();
   model::SimulationOptions options;
   options.record_dma_packets = !c.out.trace_path.empty();
   options.budget = budget;
   options.watch = &watch;
   const run::NkiNumerics result = run::simulate_nki_numerics(
-      program, cfg, options, run::nki_inputs(program, c.inputs_dir, c.seed), reference);
+      program, cfg, options,
+      run::nki_inputs(program, c.inputs_dir, c.seed, reference.shapes), reference);
   // 4. The outputs and the report's files, all or none.
   OutputSet files;
-  if (!c.outputs_dir.empty()) run::write_nki_outputs(files, program, result.hbm, c.outputs_dir);
+  if (!c.outputs_dir.empty())
+    run::write_nki_outputs(files, program, result.hbm, c.outputs_dir, reference.shapes);
   report(program, result.run, cfg,
          {program.name, "", result.max_abs_err, nullptr, result.max_abs_reference}, c.out, "",
          &files);
@@ -113,7 +119,7 @@ void simulate_with_numerics(const NkiCommand& c, const std::string& kernel_file,
 void run_nki(const NkiCommand& c) {
   if (!c.shape.empty() || !c.params.empty())
     throw UsageError("run-nki: --shape and --param are not yet supported; give the kernel's "
-                     "inputs as --arg NAME=ROWSxCOLS:DTYPE");
+                     "inputs as --arg NAME=SHAPE:DTYPE");
   if (c.timing_only &&
       (!c.inputs_dir.empty() || !c.outputs_dir.empty() || !c.reference.empty()))
     throw UsageError(std::string(c.traced_already ? "run-trace" : "run-nki") +

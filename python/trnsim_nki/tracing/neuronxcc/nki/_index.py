@@ -167,10 +167,12 @@ class AffineComparison:
 
     def __init__(self, affine, op, text):
         self.affine, self.op, self.text = affine, op, text
+        self.site = _trace.call_site()  # a refusal names the kernel line that compared
 
     def _refuse(self, *args):
         _trace.fail(f"the mask `{self.text}` bounds an expression of several axes; only "
-                    "per-axis bounds are supported (nisa.affine_select does the others)")
+                    "per-axis bounds are supported (nisa.affine_select does the others)",
+                    self.site)
 
     __and__ = __rand__ = __or__ = __ror__ = __invert__ = __xor__ = __bool__ = _refuse
 

@@ -178,9 +178,10 @@ class View:
             axes[k] = [0, n]
         return View(self.handle, self.block, maps, axes)
 
-    def clipped(self, mask):
+    def clipped(self, mask, broadcast=()):
         """This view with each axis narrowed to the mask's range for it (numpy's alignment of
-        ranks, from the last axis); an axis of one element is left as it is (broadcast)."""
+        ranks, from the last axis); a one-element axis at a mask position in `broadcast` (one
+        that another operand of the call has more elements on) is left as it is."""
         if mask is None:
             return self
         axes = [list(a) for a in self.axes]
@@ -190,7 +191,7 @@ class View:
                 _trace.fail(f"a mask over {mask.rank} axes clips '{self.handle.name}' of shape "
                             f"{self.shape}")
             start, count = axes[k]
-            if count == 1 and lo <= 0 and (hi is None or hi > 0):
+            if count == 1 and p in broadcast:
                 continue
             lo, hi = max(lo, 0), count if hi is None else min(hi, count)
             axes[k] = [start + lo, max(hi - lo, 0)]
@@ -233,23 +234,21 @@ class View:
         if len(free) > MAX_FREE_DIMS:
             _trace.fail(f"'{h.name}' is accessed with {len(free)} free dimensions; the hardware "
                         f"has at most {MAX_FREE_DIMS}", site)
-        out = {"tensor": h.id, "block": self.block}
+        # [tensor, [block...], p0, np, f0, nf], then the partition stride (or null) and the
+        # free dims when the view is not a rectangle (python/TRACE_FORMAT.md, "Views").
         if h.memory == "hbm":
             p0, f0 = divmod(first, h.free)
             pstride = axis_strides[0] if self.np > 1 else h.free
             if pstride == 0:
                 _trace.fail(f"'{h.name}': a partition stride of 0 on HBM is not supported", site)
-            rect = pstride == h.free and free == [(1, self.nf)] and f0 + self.nf <= h.free
-            out.update(p0=p0, np=self.np, f0=f0, nf=self.nf)
-            if not rect:
-                if pstride != h.free:
-                    out["partition_stride"] = pstride
-                out["free_dims"] = [list(d) for d in free]
+            out = [h.id, self.block, p0, self.np, f0, self.nf]
+            if not (pstride == h.free and free == [(1, self.nf)] and f0 + self.nf <= h.free):
+                out += [pstride if pstride != h.free else None, [list(d) for d in free]]
             return out
         p0 = self.maps[0][0] + self.axes[0][0]
-        out.update(p0=p0, np=self.np, f0=first - p0 * strides[0], nf=self.nf)
+        out = [h.id, self.block, p0, self.np, first - p0 * strides[0], self.nf]
         if free != [(1, self.nf)]:
-            out["free_dims"] = [list(d) for d in free]
+            out += [None, [list(d) for d in free]]
         return out
 
 
