@@ -117,7 +117,7 @@ TEST(IsaNames, RoundTrip) {
       "unknown opcode 'matmul' (allowed: DMA_COPY, DMA_TRANSPOSE, MATMUL, TRANSPOSE, "));
   EXPECT_EQ(parse_tensor_role("spill"), TensorRole::spill);
   EXPECT_EQ(user_error_of([] { parse_tensor_role("temp"); }),
-            "unknown tensor role 'temp' (allowed: input, output, scratch, spill)");
+            "unknown tensor role 'temp' (allowed: input, output, scratch, spill, constant)");
 }
 
 TEST(IsaAccessPattern, ContiguousBytes) {

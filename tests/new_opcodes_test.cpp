@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "sim/cost/engine_cost.h"
+#include "sim/isa/program_json.h"
 #include "tests/op_numerics.h"
 #include "tests/program_builder.h"
 
@@ -127,6 +128,29 @@ TEST(NewOpcodeNumerics, ReciprocalAndScans) {
       ASSERT_NEAR(r[k], rp, 1e-4);
     }
   }
+}
+
+// An HBM constant (nl.shared_constant): its values are the HBM contents numerics start from,
+// they survive a program file, and a constant without them (or the wrong count) is refused.
+TEST(HbmConstant, ValuesComeWithTheProgram) {
+  const std::vector<float> c = testing::ramp(kP * 4, -2.0f, 2.0f);
+  const std::vector<float> got = testing::run_on_tiles(
+      {}, 4, [&](Backend& b, const std::vector<View>&, const View& out) {
+        const TensorRef k = b.hbm_constant("k", kP, 4, Dtype::fp32, c);
+        b.dma_copy(out, k.all());
+      });
+  EXPECT_EQ(got, c);
+  backend::SimBackend b(testing::cost_rules_machine(), "constant");
+  const TensorRef k = b.hbm_constant("k", 2, 2, Dtype::fp32, {1.0f, 2.0f, 3.0f, 4.0f});
+  const TensorRef t = b.sbuf_tile("t", {}, 2, 2, Dtype::fp32, 1);
+  b.dma_copy(t.all(), k.all());
+  EXPECT_TRUE(testing::throws_user_error([&] { b.dma_copy(k.all(), t.all()); },
+                                         "the kernel writes its input tensor 'k'"));
+  nlohmann::json j = isa::program_to_json(b.finish());
+  EXPECT_TRUE(isa::program_to_json(isa::program_from_json(j, "test")) == j);
+  j["tensors"][0]["values"] = {1.0, 2.0};
+  EXPECT_TRUE(testing::throws_user_error([&] { isa::program_from_json(j, "test"); },
+                                         "test: tensors[0].values: expected rows x cols = 4"));
 }
 
 }  // namespace

@@ -1,10 +1,10 @@
 // The project's NKI test kernels for the operations beyond the matmul tutorials
-// (tests/nki_kernels/elementwise_ops.py, reductions.py, scan_reciprocal.py, iota_select.py),
-// each run three ways on the same inputs: its reference() (plain numpy, float64, written
-// apart from the kernel), the numpy stand-in of neuronxcc.nki (`python3 -m trnsim_nki
-// run-emitted`), and the tracer replayed on the SimBackend and simulated with numerics. Both
-// must match the reference, and the stand-in's operations must be the simulator's
-// instructions (the same lowering in both modes).
+// (tests/nki_kernels/elementwise_ops.py, reductions.py, scan_reciprocal.py, iota_select.py,
+// shared_constant.py), each run three ways on the same inputs: its reference() (plain numpy,
+// float64, written apart from the kernel), the numpy stand-in of neuronxcc.nki (`python3 -m
+// trnsim_nki run-emitted`), and the tracer replayed on the SimBackend and simulated with
+// numerics. Both must match the reference, and the stand-in's operations must be the
+// simulator's instructions (the same lowering in both modes).
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -70,7 +70,8 @@ const std::vector<KernelCase>& cases() {
       {"scan_reciprocal.py",
        {{"a", 128, 256, 0.1f, 0.0088f}, {"b", 128, 256, -1.0f, 0.02f}, {"h", 128, 1, 0.5f, 0.01f}},
        3 * 256 + 2 * 64},
-      {"iota_select.py", {{"x", 128, 64, -1.0f, 0.02f}}, 3 * 64}};
+      {"iota_select.py", {{"x", 128, 64, -1.0f, 0.02f}}, 3 * 64},
+      {"shared_constant.py", {{"x", 128, 64, -1.0f, 0.02f}}, 64}};
   return all;
 }
 

@@ -1,6 +1,7 @@
-// The new backend calls survive NKI emission: a kernel made of them, emitted as NKI Python
-// (NkiBackend), traced by the Python stand-in and replayed, gives the program the SimBackend
-// builds from the C++ calls directly, instruction for instruction.
+// The new backend calls (and an HBM constant, nl.shared_constant) survive NKI emission: a
+// kernel made of them, emitted as NKI Python (NkiBackend), traced by the Python stand-in and
+// replayed, gives the program the SimBackend builds from the C++ calls directly, instruction
+// for instruction.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -24,9 +25,12 @@ void new_ops_kernel(Backend& b, const Assignments&, const Assignments&, Dtype dt
   const TensorRef u = b.sbuf_tile("u", {}, 128, 64, dtype, 1);
   b.dma_copy(xt.all(), x.all());
   b.dma_copy(st.all(), s.all());
+  const TensorRef c = b.hbm_constant("c", 128, 1, dtype, std::vector<float>(128, 0.75f));
+  const TensorRef ct = b.sbuf_tile("ct", {}, 128, 1, dtype, 1);
+  b.dma_copy(ct.all(), c.all());
   b.tensor_scalar(t.all(), xt.all(), ScalarOp{AluOp::subtract, st.all(), true},
                   ScalarOp{AluOp::divide, 4.0f}, Engine::gpsimd);
-  b.activation(u.all(), t.all(), ActFunc::gelu, st.all(), st.all());
+  b.activation(u.all(), t.all(), ActFunc::gelu, st.all(), ct.all());
   b.tensor_tensor(t.all(), t.all(), u.all(), AluOp::greater_equal, Engine::gpsimd);
   b.reciprocal(u.all(), t.all());
   b.tensor_tensor_scan(t.all(), u.all(), xt.all(), st.all(), AluOp::multiply, AluOp::add,

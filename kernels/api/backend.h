@@ -36,6 +36,10 @@ class Backend {
                               Dtype dtype) = 0;
   virtual TensorRef hbm_output(const std::string& name, int64_t rows, int64_t cols,
                                Dtype dtype) = 0;
+  // A read-only HBM tensor whose rows x cols values (row-major) come with the kernel
+  // (NKI's nl.shared_constant).
+  virtual TensorRef hbm_constant(const std::string& name, int64_t rows, int64_t cols,
+                                 Dtype dtype, const std::vector<float>& values) = 0;
   // An intermediate that lives in HBM between kernels (e.g. X*U between two matmuls).
   virtual TensorRef hbm_scratch(const std::string& name, int64_t rows, int64_t cols,
                                 Dtype dtype) = 0;

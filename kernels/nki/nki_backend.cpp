@@ -143,6 +143,15 @@ TensorRef NkiBackend::hbm_output(const std::string& name, int64_t rows, int64_t 
   return outputs_.back();
 }
 
+TensorRef NkiBackend::hbm_constant(const std::string& name, int64_t rows, int64_t cols, Dtype d,
+                                   const std::vector<float>& values) {
+  std::string list;
+  for (size_t i = 0; i < values.size(); ++i) list += (i ? ", " : "") + number(values[i]);
+  line(name + " = nl.shared_constant(np.array([" + list + "], dtype=np.float32).reshape(" +
+       std::to_string(rows) + ", " + std::to_string(cols) + "), dtype=" + nl_dtype(d) + ")");
+  return declare(Memory::hbm, name, {}, rows, cols, d);
+}
+
 TensorRef NkiBackend::hbm_scratch(const std::string& name, int64_t rows, int64_t cols, Dtype d) {
   line(name + " = nl.ndarray((" + std::to_string(rows) + ", " + std::to_string(cols) +
        "), dtype=" + nl_dtype(d) + ", buffer=nl.hbm)");

@@ -1,6 +1,7 @@
 #include "kernels/nki/trace_kernel.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <vector>
@@ -52,7 +53,7 @@ constexpr uint64_t kMaxTraceBytes = uint64_t{256} << 20;
 // Any other field is refused, so that a misspelt one never silently becomes a default.
 const std::map<std::string, std::vector<std::string>>& event_fields() {
   static const std::map<std::string, std::vector<std::string>> table = {
-      {"hbm", {"id", "name", "rows", "cols", "dtype", "role", "shape"}},
+      {"hbm", {"id", "name", "rows", "cols", "dtype", "role", "shape", "values"}},
       {"tile",
        {"id", "name", "site", "memory", "dtype", "block_dims", "partitions", "free", "bufs"}},
       {"loop_begin", {"name", "count", "kind"}},
@@ -352,6 +353,17 @@ class Replayer {
     return Scalar(number(t_, e, key));
   }
 
+  // The rows x cols numbers of a constant (row-major), each a finite float.
+  std::vector<float> values(const Event& e) {
+    std::vector<float> out;
+    for (const json& v : field(t_, e, "values", json::value_t::array)) {
+      if (!v.is_number() || !std::isfinite(static_cast<float>(v.get<double>())))
+        fail_at(t_.path, e.line, "hbm: expected finite numbers in 'values'");
+      out.push_back(static_cast<float>(v.get<double>()));
+    }
+    return out;
+  }
+
   // An optional boolean field, false when absent.
   bool flag(const Event& e, const char* key) {
     const auto it = e.fields.find(key);
@@ -409,8 +421,9 @@ class Replayer {
       if (role == "input") ref = b_.hbm_input(name, rows, cols, dtype);
       else if (role == "output") ref = b_.hbm_output(name, rows, cols, dtype);
       else if (role == "scratch") ref = b_.hbm_scratch(name, rows, cols, dtype);
+      else if (role == "constant") ref = b_.hbm_constant(name, rows, cols, dtype, values(e));
       else
-        throw InputError("hbm: expected role 'input', 'output' or 'scratch'");
+        throw InputError("hbm: expected role 'input', 'output', 'scratch' or 'constant'");
     } else {
       const std::string memory = text(t_, e, "memory");
       const int64_t partitions = integer(t_, e, "partitions"), free = integer(t_, e, "free");

@@ -82,7 +82,8 @@ isa::DataMovement DataMovementRecorder::report(const std::vector<isa::HbmTensor>
     dm.bytes[path_name(path)][label] += bytes;
   }
   for (const isa::HbmTensor& t : tensors) {
-    if (t.role == isa::TensorRole::input) dm.minimum["HBM->SBUF"] += t.bytes();
+    if (t.role == isa::TensorRole::input || t.role == isa::TensorRole::constant)
+      dm.minimum["HBM->SBUF"] += t.bytes();
     if (t.role == isa::TensorRole::output) dm.minimum["SBUF->HBM"] += t.bytes();
   }
   return dm;

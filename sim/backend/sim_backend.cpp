@@ -57,7 +57,8 @@ TensorRef SimBackend::declare_hbm(const std::string& name, int64_t rows, int64_t
   hbm_bytes_ += rows * cols * dtype_size(dtype);
   const int32_t id = static_cast<int32_t>(program_.tensors.size());
   program_.tensors.push_back({name, rows, cols, dtype, role});
-  if (role == isa::TensorRole::input) hazards_.set_read_only(id);
+  if (role == isa::TensorRole::input || role == isa::TensorRole::constant)
+    hazards_.set_read_only(id);
   TensorRef t;
   t.id = id;
   t.memory = Memory::hbm;
@@ -65,6 +66,16 @@ TensorRef SimBackend::declare_hbm(const std::string& name, int64_t rows, int64_t
   t.dtype = dtype;
   t.partitions = rows;
   t.free = cols;
+  return t;
+}
+
+TensorRef SimBackend::hbm_constant(const std::string& n, int64_t r, int64_t c, Dtype d,
+                                   const std::vector<float>& values) {
+  if (static_cast<int64_t>(values.size()) != r * c)
+    throw UserError("HBM constant '" + n + "' [" + std::to_string(r) + " x " + std::to_string(c) +
+                    "] has " + std::to_string(values.size()) + " values");
+  const TensorRef t = declare_hbm(n, r, c, d, isa::TensorRole::constant);
+  program_.tensors[static_cast<size_t>(t.id)].values = values;
   return t;
 }
 
@@ -133,7 +144,7 @@ SimBackend::Operand SimBackend::resolve(const View& v, bool writes) {
   op.region.memory = v.tensor.memory;
   if (v.tensor.memory == Memory::hbm) {
     const isa::HbmTensor& t = program_.tensors[v.tensor.id];
-    if (writes && t.role == isa::TensorRole::input)
+    if (writes && (t.role == isa::TensorRole::input || t.role == isa::TensorRole::constant))
       throw UserError("the kernel writes its input tensor '" + t.name + "'");
     ap.tensor = v.tensor.id;
     ap.partition_stride = v.partition_stride != 0 ? v.partition_stride : t.cols;

@@ -63,6 +63,8 @@ class SimBackend : public Backend {
   void memset(const View& dst, float value) override;
   void reduce(const View& dst, const View& src, AluOp op) override;
   void reciprocal(const View& dst, const View& src) override;
+  TensorRef hbm_constant(const std::string& name, int64_t rows, int64_t cols, Dtype dtype,
+                         const std::vector<float>& values) override;
   void iota(const View& dst, const AffineIndex& index) override;
   void affine_select(const View& dst, const AffineIndex& index, AluOp cmp, const View& on_true,
                      float on_false) override;

@@ -5,11 +5,12 @@
 namespace trnsim::isa {
 namespace {
 
-constexpr std::array<NamedValue<TensorRole>, 4> kRoles = {{{TensorRole::input, "input"},
+constexpr std::array<NamedValue<TensorRole>, 5> kRoles = {{{TensorRole::input, "input"},
                                                            {TensorRole::output, "output"},
                                                            {TensorRole::scratch, "scratch"},
-                                                           {TensorRole::spill, "spill"}}};
-static_assert(names_in_order(kRoles) && kRoles.size() == size_t(TensorRole::spill) + 1);
+                                                           {TensorRole::spill, "spill"},
+                                                           {TensorRole::constant, "constant"}}};
+static_assert(names_in_order(kRoles) && kRoles.size() == size_t(TensorRole::constant) + 1);
 
 }  // namespace
 

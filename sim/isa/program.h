@@ -12,7 +12,8 @@
 
 namespace trnsim::isa {
 
-enum class TensorRole : uint8_t { input, output, scratch, spill };
+// constant: a tensor whose values come with the program (NKI's nl.shared_constant), read-only.
+enum class TensorRole : uint8_t { input, output, scratch, spill, constant };
 const char* tensor_role_name(TensorRole r);
 TensorRole parse_tensor_role(const std::string& n);
 
@@ -22,6 +23,7 @@ struct HbmTensor {
   int64_t cols = 0;
   Dtype dtype = Dtype::bf16;
   TensorRole role = TensorRole::input;
+  std::vector<float> values = {};  // constant: rows x cols, row-major (the HBM contents)
   int64_t bytes() const { return rows * cols * dtype_size(dtype); }
 };
 

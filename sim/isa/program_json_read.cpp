@@ -137,13 +137,23 @@ class Decoder {
   }
 
   HbmTensor tensor(const json& j, const std::string& path) {
-    object(j, path, {"name", "rows", "cols", "dtype", "role"}, {"name", "rows", "cols"});
+    object(j, path, {"name", "rows", "cols", "dtype", "role", "values"}, {"name", "rows", "cols"});
     HbmTensor t;
     t.name = text(j.at("name"), child(path, "name"));
     t.rows = integer(j.at("rows"), child(path, "rows"));
     t.cols = integer(j.at("cols"), child(path, "cols"));
     if (j.contains("dtype")) t.dtype = named(j.at("dtype"), child(path, "dtype"), parse_dtype);
     if (j.contains("role")) t.role = named(j.at("role"), child(path, "role"), parse_tensor_role);
+    if (j.contains("values") || t.role == TensorRole::constant) {
+      const std::string at = child(path, "values");
+      if (t.role != TensorRole::constant || !j.contains("values"))
+        fail(at, "a tensor has values exactly when its role is constant");
+      for (size_t i = 0; i < array(j.at("values"), at).size(); ++i)
+        t.values.push_back(immediate(j.at("values")[i], item(at, i)));
+      if (static_cast<int64_t>(t.values.size()) != t.rows * t.cols)
+        fail(at, "expected rows x cols = " + std::to_string(t.rows * t.cols) + " values, got " +
+                     std::to_string(t.values.size()));
+    }
     const auto [previous, added] = tensor_index_.emplace(t.name, int32_t(tensor_index_.size()));
     if (!added) {
       fail(child(path, "name"), "duplicate tensor name '" + excerpt(t.name) + "' (also tensors[" +

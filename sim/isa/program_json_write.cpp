@@ -183,6 +183,7 @@ json program_to_json(const Program& p) {
                             {"cols", t.cols},
                             {"dtype", dtype_name(t.dtype)},
                             {"role", tensor_role_name(t.role)}});
+    if (t.role == TensorRole::constant) j["tensors"].back()["values"] = t.values;
   }
   j["streams"] = json::object();
   for (int s = 0; s < kStreamCount; ++s) {

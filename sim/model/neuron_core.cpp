@@ -185,6 +185,9 @@ RunResult simulate(const isa::Program& program, const HwConfig& cfg,
     memory = std::make_unique<MemoryImage>(cfg, program);
     for (size_t t = 0; hbm && t < hbm->size() && t < program.tensors.size(); ++t)
       if (!(*hbm)[t].empty()) memory->set_tensor(static_cast<int32_t>(t), (*hbm)[t]);
+    for (size_t t = 0; t < program.tensors.size(); ++t)  // a constant's values come with it
+      if (program.tensors[t].role == isa::TensorRole::constant)
+        memory->set_tensor(static_cast<int32_t>(t), program.tensors[t].values);
   }
   std::string deadlock;
   {

@@ -114,3 +114,9 @@ def copy(x, dtype=None):
     record("TENSOR_COPY", *x.shape)
     dtype = dtype or x.dtype
     return Tile(round_to(dtype, x.values), dtype, sbuf)
+
+
+def shared_constant(constant, dtype=None):
+    """A read-only HBM tensor holding `constant` (rounded to dtype, float32 by default)."""
+    dtype = dtype or float32
+    return Tile(round_to(dtype, np.asarray(constant, dtype=np.float32)), dtype, hbm)

@@ -36,7 +36,7 @@ class tile_size:  # noqa: N801 (NKI's name): the limits of kernels/api/limits.h
     gemm_moving_fmax = 512
 
 
-def declare_hbm(name, shape, dtype, role):
+def declare_hbm(name, shape, dtype, role, values=None):
     """An HBM tensor of any rank; the backend sees it row-major as rows x cols (its last
     dimension the columns, the others flattened into the rows)."""
     shape = tuple(shape)
@@ -44,6 +44,8 @@ def declare_hbm(name, shape, dtype, role):
         fail(f"HBM tensor '{name}' has shape {shape}; give positive integer dimensions")
     h = Handle("hbm", dtype, [], shape, name)
     fields = {"shape": list(shape)} if len(shape) != 2 else {}
+    if values is not None:  # a constant's contents, row-major
+        fields["values"] = values
     RECORDER.emit("hbm", id=h.id, name=name, rows=h.partitions, cols=h.free,
                   dtype=dtype_name(dtype), role=role, **fields)
     return h
@@ -162,6 +164,19 @@ def matmul(x, y, transpose_x=False):
         xv = as_view(x)
         x = copy(isa.nc_transpose(xv), dtype=xv.dtype)
     return isa.nc_matmul(x, y)
+
+
+def shared_constant(constant, dtype=None):
+    """`name = nl.shared_constant(np_array, dtype=...)`: a read-only HBM tensor holding the
+    array, an input of the kernel that comes with it (role `constant` in the trace)."""
+    import numpy as np
+    site = call_site()
+    a = np.asarray(constant, dtype=np.float64)
+    if a.ndim == 0 or not np.all(np.isfinite(a)):
+        fail("nl.shared_constant takes an array of finite numbers", site)
+    name = _trace.assigned_name(site[2], f"constant_{site[1]}")
+    return declare_hbm(name, a.shape, dtype or float32, "constant",
+                       values=[float(v) for v in a.ravel()])
 
 
 def transpose(x, dtype=None):
