@@ -36,11 +36,17 @@ FLOAT32 = DType("float32")
 _CALL_SITES = {}  # (code, instruction offset) -> (file, line, text)
 
 
+def is_stand_in(module):
+    """A module of the stand-in: `neuronxcc.nki...`, or the `nki` (0.2+) wrappers over it."""
+    return (module.startswith("neuronxcc") or module in ("nki", "trnsim_nki.dst_passing")
+            or module.startswith("nki."))
+
+
 def call_site():
     """(file, line, source text) of the kernel call into the stand-in; the text spans every
     line of the call (Python 3.11 positions), so a comment after its last line is seen."""
     frame = sys._getframe(1)
-    while frame and frame.f_globals.get("__name__", "").startswith("neuronxcc"):
+    while frame and is_stand_in(frame.f_globals.get("__name__", "")):
         frame = frame.f_back
     key = (frame.f_code, frame.f_lasti)
     if key not in _CALL_SITES:
