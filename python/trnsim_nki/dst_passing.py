@@ -54,7 +54,12 @@ def refuse_options(call, fail, **options):
     name=(value, default)."""
     for name, (value, default) in options.items():
         if value != default:
-            fail(f"{call} with {name}={value!r} is not yet supported")
+            fail(f"{call} with {name}={shown(value)} is not yet supported")
+
+
+def shown(value):
+    """An option's value as the kernel wrote it: `nl.add` by its name."""
+    return getattr(value, "__name__", None) or repr(value)
 
 
 def forward(function, call, fail, *args, **options):
@@ -64,7 +69,7 @@ def forward(function, call, fail, *args, **options):
     given = {name: value for name, value in options.items() if value is not None}
     for name, value in given.items():
         if name not in accepted:
-            fail(f"{call} with {name}={value!r} is not yet supported")
+            fail(f"{call} with {name}={shown(value)} is not yet supported")
     return function(*args, **given)
 
 

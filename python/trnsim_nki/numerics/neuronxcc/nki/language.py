@@ -31,6 +31,13 @@ def par_dim(n):
     return n
 
 
+class tile_size:  # noqa: N801 (NKI's name): as the tracing stand-in's
+    pmax = 128
+    psum_fmax = 512
+    gemm_stationary_fmax = 128
+    gemm_moving_fmax = 512
+
+
 def affine_range(*args):
     return range(*args)
 
@@ -76,3 +83,10 @@ def copy(x, dtype=None):
     record("TENSOR_COPY", *x.shape)
     dtype = dtype or x.dtype
     return Tile(round_to(dtype, x.values), dtype, sbuf)
+
+
+def matmul(x, y, transpose_x=False):
+    if not transpose_x:
+        raise NotImplementedError("nl.matmul without transpose_x=True is not yet supported")
+    from . import isa
+    return isa.nc_matmul(x, y)

@@ -1,0 +1,71 @@
+"""Stand-in for `nki.language` (NKI 0.2/0.3), numerics mode: wrappers over the numpy
+`neuronxcc.nki.language` (nl01). Tiles are partition-first numpy arrays of any rank; a PSUM tile
+also keeps which elements a matmul has written since its allocation, for nc_matmul's
+accumulate rule (nki/isa.py).
+"""
+import numpy as np
+
+from neuronxcc.nki import language as nl01
+from neuronxcc.nki._runtime import Tile, round_to
+
+sbuf, psum, hbm, shared_hbm, private_hbm = nl01.sbuf, nl01.psum, nl01.hbm, nl01.shared_hbm, \
+    nl01.private_hbm
+
+SAME_AS_01 = {
+    "bfloat16", "float16", "float32", "tile_size", "affine_range", "sequential_range",
+    "static_range", "program_id", "num_programs", "program_ndim", "ds", "copy", "matmul",
+    "transpose", "load_transpose2d", "add", "subtract", "multiply", "divide", "maximum",
+    "minimum", "exp", "log", "tanh", "sigmoid", "silu", "gelu", "relu", "rsqrt", "sqrt",
+    "square", "reciprocal", "abs", "negative", "power", "sum", "max", "min", "mean",
+    "identity", "shared_constant",
+}
+
+
+class PsumTile(Tile):
+    """A PSUM tile or a view of one: `written` is True where a matmul has written."""
+
+    def __init__(self, values, dtype, buffer, written):
+        super().__init__(values, dtype, buffer)
+        self.written = written
+
+    def __getitem__(self, index):
+        return PsumTile(self.values[index], self.dtype, self.buffer, self.written[index])
+
+
+def ndarray(shape, dtype, buffer=sbuf, name="", address=None):
+    if address is not None:
+        raise NotImplementedError("nl.ndarray with address= (direct allocation) is not yet "
+                                  "supported")
+    tile = nl01.ndarray(tuple(shape), dtype, buffer)
+    if buffer == psum:
+        return PsumTile(tile.values, dtype, buffer, np.zeros(tile.shape, dtype=bool))
+    return tile
+
+
+def full(shape, fill_value, dtype, buffer=sbuf, name=""):
+    tile = ndarray(shape, dtype, buffer, name)
+    tile[...] = np.full(tile.shape, fill_value, dtype=np.float32)
+    return tile
+
+
+def zeros(shape, dtype, buffer=sbuf, name=""):
+    return full(shape, 0.0, dtype, buffer, name)
+
+
+def ones(shape, dtype, buffer=sbuf, name=""):
+    return full(shape, 1.0, dtype, buffer, name)
+
+
+def load(src, dtype=None):
+    tile = nl01.load(src)
+    return Tile(round_to(dtype, tile.values), dtype, sbuf) if dtype is not None else tile
+
+
+def store(dst, value):
+    nl01.store(dst, value)
+
+
+def __getattr__(name):
+    if name in SAME_AS_01:
+        return getattr(nl01, name)
+    raise NotImplementedError(f"nl.{name} is not yet supported by trnsim's numpy stand-in")
