@@ -1,0 +1,154 @@
+// The `nki` namespace of NKI 0.2/0.3 (`import nki`, destination-passing `nisa.op(dst, ...)`)
+// where it maps onto the calls the NKI 0.1 stand-in traces: tests/nki_kernels/
+// matmul_tiled_nki03.py, its 0.1 twin matmul_tiled.py written with destination passing, gives
+// the twin's program and time (and so matmul_naive's), and its numerics on the numpy stand-in;
+// nc_matmul's accumulate= is checked against the backend's rule; what does not map is one line.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "sim/isa/program_json.h"
+#include "sim/run/kernel_run.h"
+#include "sim/run/nki_run.h"
+#include "tests/cli_runner.h"
+#include "tests/test_helpers.h"
+
+namespace trnsim {
+namespace {
+
+using testing::temp_path;
+using testing::trnsim;
+
+const std::string kKernels = std::string(TRNSIM_SOURCE_DIR) + "/tests/nki_kernels/";
+
+nlohmann::json program_of(const std::string& file, const std::string& trace_name) {
+  const std::string trace = temp_path(trace_name + ".jsonl");
+  run::trace_nki_file(file, trace);
+  isa::Program p = run::build_trace_program(nki::TraceKernel::load(trace), testing::trn1());
+  p.name = "matmul";  // the kernels' names differ, nothing else may
+  return isa::program_to_json(p);
+}
+
+double sim_time_ns(const testing::Result& r) {
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return nlohmann::json::parse(r.out).at("sim_time_ns").get<double>();
+}
+
+// The 0.3 kernel with the nc_matmul call given one more argument.
+std::string with_matmul_option(const std::string& name, const std::string& option) {
+  std::string text = testing::read_text(kKernels + "matmul_tiled_nki03.py");
+  const std::string call = "nisa.nc_matmul(res_psum, stationary=lhsT_tile, moving=rhs_tile";
+  const size_t at = text.find(call);
+  EXPECT_NE(at, std::string::npos);
+  text.insert(at + call.size(), ", " + option);
+  return testing::write(name, text);
+}
+
+TEST(NkiNamespace, TheNki03TiledMatmulGivesTheProgramOfItsNki01Twin) {
+  const nlohmann::json nki03 = program_of(kKernels + "matmul_tiled_nki03.py", "nki03");
+  EXPECT_TRUE(nki03 == program_of(kKernels + "matmul_tiled.py", "nki01"));
+  // Both files' INPUT_SHAPES: lhsT 512 x 256, rhs 512 x 1024.
+  isa::Program direct = run::build_kernel_program(find_kernel("matmul_naive"), testing::trn1(),
+                                                  {{"M", 256}, {"K", 512}, {"N", 1024}}, {},
+                                                  Dtype::bf16);
+  direct.name = "matmul";
+  EXPECT_TRUE(nki03 == isa::program_to_json(direct));
+}
+
+// As NkiCli.RunNkiTakesTheKernelsInputsAsArgs does for the 0.1 twin.
+TEST(NkiNamespace, RunNkiOfTheNki03KernelGivesTheTimeOfMatmulNaive) {
+  const double direct =
+      sim_time_ns(trnsim("run matmul_naive --shape M=128,K=256,N=512 --timing-only --json"));
+  const std::string args = " --arg lhsT=256x128:bf16 --arg rhs=256x512:bf16 --timing-only --json";
+  EXPECT_EQ(sim_time_ns(trnsim("run-nki " + kKernels + "matmul_tiled_nki03.py" + args)), direct);
+  EXPECT_EQ(sim_time_ns(trnsim("run-nki " + kKernels + "matmul_tiled.py:matmul_tiled" + args)),
+            direct);
+}
+
+// The backend overwrites with the first matmul into a fresh PSUM tile and accumulates the
+// others (0.2's rule, 0.3's accumulate=None): accumulate=(k > 0) says the same, so the same
+// program; True on the first matmul (undefined in NKI) and False on a later one (an overwrite
+// the backend cannot make) stop the trace at the call's line (line 34 of the file).
+TEST(NkiNamespace, AccumulateIsCheckedAgainstTheBackendsRule) {
+  const std::string twin = kKernels + "matmul_tiled.py";
+  EXPECT_TRUE(program_of(with_matmul_option("nki03_k0.py", "accumulate=(k > 0)"), "k0") ==
+              program_of(twin, "nki01"));
+  const std::string always = with_matmul_option("nki03_true.py", "accumulate=True");
+  testing::expect_one_line_error(trnsim("run-nki " + always + " --timing-only"), 1,
+                                 always + ":34: nisa.nc_matmul(accumulate=True) onto a PSUM "
+                                          "region no matmul has written since its allocation");
+  const std::string never = with_matmul_option("nki03_false.py", "accumulate=False");
+  testing::expect_one_line_error(trnsim("run-nki " + never + " --timing-only"), 1,
+                                 never + ":34: nisa.nc_matmul(accumulate=False) onto a PSUM "
+                                         "region a matmul has already written");
+}
+
+// A partition-first tile (128, 2, 512) is one tile of 128 partitions x 1024 free elements (0.3
+// has no block dimensions), and t[0:128, 1, 0:256] the free range 1 x 512 + 0 .. + 256.
+TEST(NkiNamespace, APartitionFirstTileIsOneTileWithItsFreeAxesFlattened) {
+  auto kernel = [](const std::string& name, const std::string& last_copy) {
+    return testing::write(
+        name,
+        "import nki\nimport nki.isa as nisa\nimport nki.language as nl\n\n\n@nki.jit\n"
+        "def k(a):\n"
+        "    t = nl.ndarray((128, 2, 512), dtype=a.dtype, buffer=nl.sbuf)\n"
+        "    nisa.dma_copy(dst=t[0:128, 1, 0:256], src=a[0:128, 0:256])\n"
+        "    nisa.dma_copy(dst=" + last_copy + ", src=a[0:128, 0:512])\n"
+        "    return a\n\n\nKERNEL = k\nDTYPE = \"bfloat16\"\nINPUT_SHAPES = {\"a\": (128, 512)}\n");
+  };
+  const std::string trace = temp_path("free_axes.jsonl");
+  run::trace_nki_file(kernel("nki03_free_axes.py", "t[:, 0, :]"), trace);
+  std::ifstream in(trace);
+  std::vector<nlohmann::json> events;
+  for (std::string line; std::getline(in, line);) events.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(events.size(), 5u);  // header, hbm a, tile t, two dma_copy
+  EXPECT_EQ(events[2].at("partitions"), 128);
+  EXPECT_EQ(events[2].at("free"), 1024);
+  EXPECT_EQ(events[2].at("block_dims"), nlohmann::json::array());
+  EXPECT_EQ(events[3].at("dst").at("f0"), 512);
+  EXPECT_EQ(events[3].at("dst").at("nf"), 256);
+  EXPECT_EQ(events[4].at("dst").at("f0"), 0);
+  EXPECT_EQ(events[4].at("dst").at("nf"), 512);
+  // Half of each of the two rows of 512 is not one range of the flattened free axis.
+  const std::string strided = kernel("nki03_strided.py", "t[:, 0:2, 0:256]");
+  testing::expect_one_line_error(trnsim("run-nki " + strided + " --timing-only"), 1,
+                                 strided + ":10: index (slice(None, None, None), slice(0, 2, "
+                                           "None), slice(0, 256, None)) is not one contiguous");
+}
+
+TEST(NkiNamespace, TheNumpyStandInRunsItAgainstNumpyAndItsTwin) {
+  const std::string command = "PYTHONPATH=" + std::string(TRNSIM_SOURCE_DIR) +
+                              "/python /usr/bin/python3 " + std::string(TRNSIM_SOURCE_DIR) +
+                              "/tests/nki_namespace_numerics.py > " + temp_path("numerics.out");
+  const int status = std::system(command.c_str());
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+      << testing::read_text(temp_path("numerics.out"));
+}
+
+TEST(NkiNamespace, WhatDoesNotMapIsOneLineNamingTheKernelsLine) {
+  auto kernel = [](const std::string& name, const std::string& line) {
+    return testing::write(name, "import nki\nimport nki.isa as nisa\nimport nki.language as nl\n"
+                                "\n\n@nki.jit\ndef k(a):\n" + line + "\n    return a\n\n\n"
+                                "KERNEL = k\nDTYPE = \"bfloat16\"\nINPUT_SHAPES = {\"a\": "
+                                "(128, 512)}\n");
+  };
+  const std::string iota = kernel("nki03_iota.py", "    nisa.iota(a, [[1, 512]])");
+  testing::expect_one_line_error(trnsim("run-nki " + iota + " --timing-only"), 1,
+                                 iota + ":8: nisa.iota is not yet supported");
+  const std::string placed = kernel(
+      "nki03_address.py", "    t = nl.ndarray((128, 4), nl.float32, nl.sbuf, address=(0, 0))");
+  testing::expect_one_line_error(trnsim("run-nki " + placed + " --timing-only"), 1,
+                                 placed + ":8: nl.ndarray with address= (direct allocation) "
+                                          "is not yet supported");
+  const std::string psum_dma = kernel(
+      "nki03_psum_dma.py",
+      "    p = nl.ndarray((128, 512), nl.float32, nl.psum)\n    nisa.dma_copy(dst=a, src=p)");
+  testing::expect_one_line_error(trnsim("run-nki " + psum_dma + " --timing-only"), 1,
+                                 psum_dma + ":9: nisa.dma_copy cannot read PSUM");
+}
+
+}  // namespace
+}  // namespace trnsim
