@@ -114,7 +114,7 @@ def memset(dst, value, engine=engine.unknown, name=None):
 def tensor_reduce(dst, op, data, axis, negate=False, keepdims=False, name=None):
     """Over the free axes: `axis` names every axis but the partition one (0.3 counts the
     axes of the tile's shape: 1 for a [P, F] tile, (1, 2) for [P, F1, F2])."""
-    rank = len(getattr(data, "shape", ()))
+    rank = len(getattr(data, "shape_03", None) or getattr(data, "shape", ()))
     axes = sorted(axis) if isinstance(axis, (tuple, list)) else [axis]
     if axes != list(range(1, max(rank, 2))):
         fail(f"nisa.tensor_reduce over axis {axis!r} of a rank-{rank} tile is not yet "

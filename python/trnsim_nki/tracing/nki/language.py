@@ -64,7 +64,11 @@ class FreeDims(Handle):
         f0 = sum(start * math.prod(self.free_shape[a + 1:]) for a, (start, _) in
                  enumerate(spans))
         nf = math.prod(count for _, count in spans)
-        return View(self, [], p0, np_, f0, nf)
+        view = View(self, [], p0, np_, f0, nf)
+        # Its 0.3 shape, an int index dropping its axis (nisa.tensor_reduce counts these axes).
+        view.shape_03 = (np_, *(count for i, (_, count) in zip(index[1:], spans)
+                                if not isinstance(i, int)))
+        return view
 
 
 def ndarray(shape, dtype, buffer=sbuf, name="", address=None):
