@@ -5,7 +5,9 @@
   F1 x ... x Fn free elements (0.3 has no block dimensions; its migration guide folds blocks
   that live together into the free axes, and a tile declared inside a loop gets a new buffer per
   iteration, as in 0.1). Indexing it reads the free indices row-major; a view must be one
-  contiguous free range (dims after the first partial one taken whole).
+  contiguous free range (dims after the first partial one taken whole). A 0.1 tracer that
+  declares such tiles itself (a shape without `nl.par_dim` is partition-first there: it has
+  `_trace.ParDim`) is given the declaration as it is.
 - `nl.load`/`nl.store` (0.3's convenience wrappers of `nisa.dma_copy`), `nl.copy`,
   `nl.matmul`, the loops, `nl.tile_size`, the dtypes, the buffers and the op names (`nl.add`,
   `nl.exp`, ... passed as `op=`) are those of nl01.
@@ -15,7 +17,7 @@ import math
 
 from neuronxcc.nki import _trace
 from neuronxcc.nki import language as nl01
-from neuronxcc.nki._trace import Handle, View, fail, span
+from neuronxcc.nki._trace import Handle, fail
 
 sbuf, psum, hbm, shared_hbm, private_hbm = nl01.sbuf, nl01.psum, nl01.hbm, nl01.shared_hbm, \
     nl01.private_hbm
@@ -44,7 +46,7 @@ class FreeDims(Handle):
         return (self.partitions, *self.free_shape)
 
     def whole(self):
-        return View(self, [], 0, self.partitions, 0, self.free)
+        return _trace.View(self, [], 0, self.partitions, 0, self.free)
 
     def view(self, index):
         if index is Ellipsis:
@@ -53,8 +55,8 @@ class FreeDims(Handle):
         if len(index) > 1 + len(self.free_shape):
             fail(f"index {index!r} has more axes than the tile's shape {self.shape}")
         index = tuple(index) + (slice(None),) * (1 + len(self.free_shape) - len(index))
-        p0, np_ = span(index[0], self.partitions)
-        spans = [span(i, n) for i, n in zip(index[1:], self.free_shape)]
+        p0, np_ = _trace.span(index[0], self.partitions)
+        spans = [_trace.span(i, n) for i, n in zip(index[1:], self.free_shape)]
         # Contiguous: after the first axis taking more than one index, every axis is whole.
         first = next((a for a, (_, count) in enumerate(spans) if count > 1), len(spans))
         for (start, count), n in zip(spans[first + 1:], self.free_shape[first + 1:]):
@@ -64,7 +66,7 @@ class FreeDims(Handle):
         f0 = sum(start * math.prod(self.free_shape[a + 1:]) for a, (start, _) in
                  enumerate(spans))
         nf = math.prod(count for _, count in spans)
-        view = View(self, [], p0, np_, f0, nf)
+        view = _trace.View(self, [], p0, np_, f0, nf)
         # Its 0.3 shape, an int index dropping its axis (nisa.tensor_reduce counts these axes).
         view.shape_03 = (np_, *(count for i, (_, count) in zip(index[1:], spans)
                                 if not isinstance(i, int)))
@@ -75,6 +77,8 @@ def ndarray(shape, dtype, buffer=sbuf, name="", address=None):
     if address is not None:
         fail("nl.ndarray with address= (direct allocation) is not yet supported")
     shape = tuple(shape)
+    if hasattr(_trace, "ParDim"):  # a 0.1 tracer whose tiles are partition-first without one
+        return nl01.ndarray(shape, dtype, buffer)
     if buffer in (sbuf, psum) and len(shape) > 2:
         tile = nl01.ndarray((shape[0], math.prod(shape[1:])), dtype, buffer)
         tile.__class__ = FreeDims  # the same tile, indexed by its 0.3 shape
