@@ -7,7 +7,8 @@ stand-in and checks it, exiting 1 with what differs:
    result, bit for bit (the same products summed in the same order: the twin adds the first one
    to a zeroed PSUM tile, the 0.3 kernel overwrites with it), and the same operations;
 3. the same with `accumulate=(k > 0)` written out, and `accumulate=True` on the first matmul
-   refused (undefined in NKI).
+   refused (undefined in NKI);
+4. tests/nki_kernels/row_stats_nki03.py (element-wise and reduction calls) against numpy.
 
 usage: PYTHONPATH=python /usr/bin/python3 tests/nki_namespace_numerics.py
 """
@@ -90,6 +91,28 @@ def main():
         failures.append("accumulate=True on a fresh PSUM tile was not refused")
     except NotImplementedError as e:
         print(f"refused as expected: {e}")
+
+    # 4. tests/nki_kernels/row_stats_nki03.py against numpy: [2 e | x + e | row sum of x and
+    #    e], e = exp(x / 2), each a fp32 value (exp within an ulp, a sum of k terms within
+    #    k * 2^-24 of the sum of their magnitudes) rounded once to bf16 (2^-8 of the value).
+    stats = load(os.path.join(KERNELS, "row_stats_nki03.py"))
+    x = _runtime.round_to(bf16, rng.uniform(-1, 1, stats.INPUT_SHAPES["x"]))
+    _runtime.OPERATIONS.clear()
+    got = stats.KERNEL(_runtime.Tile(x.copy(), bf16, "hbm")).values
+    e = np.exp(0.5 * x.astype(np.float64))
+    ref = np.concatenate([2 * e, x + e, (x + e).sum(axis=1, keepdims=True)], axis=1)
+    magnitude = np.concatenate([2 * e, np.abs(x) + e,
+                                (np.abs(x) + e).sum(axis=1, keepdims=True)], axis=1)
+    terms = np.concatenate([np.full(e.shape, 1), np.full(e.shape, 2),
+                            np.full((e.shape[0], 1), 2 * e.shape[1])], axis=1)
+    bound = 2.0 ** -8 * np.abs(ref) * (1 + 2.0 ** -7) + \
+        (terms + 2) * 2.0 ** -24 * magnitude * 1.01
+    err = np.abs(got - ref)
+    if not np.all(err <= bound):
+        bad = [tuple(b) for b in np.argwhere(err > bound)[:3]]
+        failures.append(f"row_stats_nki03 vs numpy: beyond the bound at (row, col, got, ref) "
+                        f"{[(*b, got[b], ref[b]) for b in bad]}")
+    print(f"row_stats_nki03 max_abs_err {err.max():.6g}")
 
     for f in failures:
         print(f"FAIL: {f}")

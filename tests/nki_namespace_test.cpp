@@ -2,7 +2,8 @@
 // where it maps onto the calls the NKI 0.1 stand-in traces: tests/nki_kernels/
 // matmul_tiled_nki03.py, its 0.1 twin matmul_tiled.py written with destination passing, gives
 // the twin's program and time (and so matmul_naive's), and its numerics on the numpy stand-in;
-// nc_matmul's accumulate= is checked against the backend's rule; what does not map is one line.
+// row_stats_nki03.py the element-wise calls' instructions and engines; nc_matmul's accumulate=
+// is checked against the backend's rule; what does not map is one line.
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
@@ -119,6 +120,27 @@ TEST(NkiNamespace, APartitionFirstTileIsOneTileWithItsFreeAxesFlattened) {
                                            "None), slice(0, 256, None)) is not one contiguous");
 }
 
+// tests/nki_kernels/row_stats_nki03.py on a 256 x 256 bf16 x: per 128-row tile (2), a load and
+// a store (DMA), the copy into the pair tile, the reduce over both of its free axes, the
+// tensor_scalar and the tensor_tensor (Vector: 4), exp (activation, Scalar) and the copy of the
+// row sums with engine=gpsimd (GpSimd): 16 instructions. x is read once (256 x 256 x 2 bytes)
+// and the 256 x 513 output written once (x 2 bytes).
+TEST(NkiNamespace, TheElementwiseCallsMapOntoTheirInstructionsAndEngines) {
+  const testing::Result r =
+      trnsim("run-nki " + kKernels + "row_stats_nki03.py --timing-only --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json s = nlohmann::json::parse(r.out);
+  EXPECT_EQ(s.at("instructions"), 16);
+  EXPECT_EQ(s.at("engines").at("DMA").at("instructions"), 4);
+  EXPECT_EQ(s.at("engines").at("Vector").at("instructions"), 8);
+  EXPECT_EQ(s.at("engines").at("Scalar").at("instructions"), 2);
+  EXPECT_EQ(s.at("engines").at("GpSimd").at("instructions"), 2);
+  EXPECT_EQ(s.at("hbm_read_bytes"), 256 * 256 * 2);
+  EXPECT_EQ(s.at("hbm_write_bytes"), 256 * 513 * 2);
+}
+
+// tests/nki_namespace_numerics.py: the tiled matmul against numpy and its 0.1 twin, and
+// row_stats_nki03.py against numpy, each within a bound derived there.
 TEST(NkiNamespace, TheNumpyStandInRunsItAgainstNumpyAndItsTwin) {
   const std::string command = "PYTHONPATH=" + std::string(TRNSIM_SOURCE_DIR) +
                               "/python /usr/bin/python3 " + std::string(TRNSIM_SOURCE_DIR) +

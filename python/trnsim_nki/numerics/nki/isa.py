@@ -1,6 +1,6 @@
 """Stand-in for `nki.isa` (NKI 0.2/0.3), numerics mode: `nisa.op(dst, a, ...)` runs the numpy
-NKI 0.1 call `nisa.op(a, ...)` (isa01), which records the operation, and stores its result
-into `dst`, rounding to dst's dtype.
+NKI 0.1 call `nisa.op(a, ...)` (isa01), which records the operation, with dst's dtype as the
+result's (the engines compute in fp32 and cast to dst), and stores it into `dst`.
 
 `nc_matmul(dst, ..., accumulate=None)`: per element, overwrite where no matmul has written
 since the PSUM tile's allocation, accumulate where one has (NKI's default rule; the backend's
@@ -65,25 +65,26 @@ def dma_copy(dst, src, oob_mode=oob_mode.error, dge_mode=dge_mode.unknown,
 
 
 def tensor_copy(dst, src, engine=engine.unknown, name=None, dtype=None):
-    _into(dst, nl01.copy(src))
+    _into(dst, nl01.copy(src, dtype=dst.dtype))
 
 
 def tensor_tensor(dst, data1, data2, op, engine=engine.unknown, name=None):
-    _into(dst, isa01.tensor_tensor(data1, data2, op))
+    _into(dst, isa01.tensor_tensor(data1, data2, op, dtype=dst.dtype))
 
 
 def tensor_scalar(dst, data, op0, operand0, reverse0=False, op1=None, operand1=None,
                   reverse1=False, engine=engine.unknown, name=None):
     _into(dst, dst_passing.forward(isa01.tensor_scalar, "nisa.tensor_scalar", fail, data, op0,
                                    operand0, reverse0=reverse0 or None, op1=op1,
-                                   operand1=operand1, reverse1=reverse1 or None))
+                                   operand1=operand1, reverse1=reverse1 or None,
+                                   dtype=dst.dtype))
 
 
 def activation(dst, op, data, bias=None, scale=1.0, reduce_op=None, reduce_res=None,
                reduce_cmd=reduce_cmd.idle, name=None):
     _into(dst, dst_passing.forward(isa01.activation, "nisa.activation", fail, op, data,
                                    bias=bias, scale=scale, reduce_op=reduce_op,
-                                   reduce_res=reduce_res))
+                                   reduce_res=reduce_res, dtype=dst.dtype))
 
 
 def memset(dst, value, engine=engine.unknown, name=None):
@@ -93,13 +94,14 @@ def memset(dst, value, engine=engine.unknown, name=None):
 def tensor_reduce(dst, op, data, axis, negate=False, keepdims=False, name=None):
     axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
     _into(dst, dst_passing.forward(isa01.tensor_reduce, "nisa.tensor_reduce", fail, op, data,
-                                   axes, negate=negate or None))
+                                   axes, negate=negate or None, dtype=dst.dtype))
 
 
 def reciprocal(dst, data, name=None):
     if not hasattr(isa01, "reciprocal"):
         fail("nisa.reciprocal is not yet supported by trnsim's numpy stand-in")
-    _into(dst, isa01.reciprocal(data))
+    _into(dst, dst_passing.forward(isa01.reciprocal, "nisa.reciprocal", fail, data,
+                                   dtype=dst.dtype))
 
 
 def __getattr__(name):
