@@ -1,15 +1,16 @@
 """An NKI 0.3 kernel (the `nki` namespace) written here for tests/nki_namespace_test.cpp: the
 element-wise and reduction calls with destination passing, on a partition-first tile with two
 free axes. Per 128-row tile of x (R x C): e = exp(x / 2), then the output row is
-[2 e | x + e | sum of x and e over the row].
+[2 e | x + e | sum of x and e over the row]. Its parameter has an `nki.typing` annotation.
 """
 import nki
 import nki.isa as nisa
 import nki.language as nl
+import nki.typing as nt
 
 
 @nki.jit
-def row_stats_nki03(x):
+def row_stats_nki03(x: nt.tensor[256, 256]):  # an annotation trnsim accepts, not reads
     rows, cols = x.shape
     out = nl.ndarray((rows, 2 * cols + 1), dtype=x.dtype, buffer=nl.shared_hbm)
     for i in nl.affine_range(rows // 128):
