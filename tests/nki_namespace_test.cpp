@@ -69,6 +69,22 @@ TEST(NkiNamespace, RunNkiOfTheNki03KernelGivesTheTimeOfMatmulNaive) {
             direct);
 }
 
+// tests/nki_kernels/spmd_rows_nki03.py over a grid of 4, as NkiCli.AnSpmdGridRunsEveryProgram-
+// SeriallyOnOneCore runs its 0.1 twin: 4 x (load, tensor_scalar, store) = 12 instructions, the
+// 512 x 512 bf16 x read once and out written once (524,288 bytes each), the twin's time.
+TEST(NkiNamespace, AnSpmdGridRunsAsItsNki01TwinDoes) {
+  const std::string args = " --arg x=512x512:bf16 --grid 4 --timing-only --json";
+  const testing::Result r = trnsim("run-nki " + kKernels + "spmd_rows_nki03.py:scale_rows_nki03" +
+                                   args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json s = nlohmann::json::parse(r.out);
+  EXPECT_EQ(s.at("instructions"), 12);
+  EXPECT_EQ(s.at("hbm_read_bytes"), 524288);
+  EXPECT_EQ(s.at("hbm_write_bytes"), 524288);
+  EXPECT_EQ(s.at("sim_time_ns").get<double>(),
+            sim_time_ns(trnsim("run-nki " + kKernels + "spmd_rows.py:scale_rows" + args)));
+}
+
 // The backend overwrites with the first matmul into a fresh PSUM tile and accumulates the
 // others (0.2's rule, 0.3's accumulate=None): accumulate=(k > 0) says the same, so the same
 // program; True on the first matmul (undefined in NKI) and False on a later one (an overwrite
