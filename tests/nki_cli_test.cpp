@@ -85,8 +85,6 @@ TEST(NkiCli, AnSpmdGridRunsEveryProgramSeriallyOnOneCore) {
 TEST(NkiCli, WhatIsNotSupportedYetIsOneLine) {
   const std::string file = testing::temp_path("cli_naive.py");
   ASSERT_EQ(trnsim("emit-nki matmul_naive " + std::string(kShape) + " -o " + file).exit_code, 0);
-  testing::expect_one_line_error(trnsim("run-nki " + file), 2,
-                                 "numerics are not yet supported; add --timing-only");
   testing::expect_one_line_error(trnsim("run-nki " + file + " --timing-only --shape M=128"), 2,
                                  "--shape and --param are not yet supported");
   testing::expect_one_line_error(trnsim("run-nki " + file + ":nothing --timing-only"), 1,
@@ -94,9 +92,9 @@ TEST(NkiCli, WhatIsNotSupportedYetIsOneLine) {
   testing::expect_one_line_error(trnsim("run-nki " + file + " --timing-only --trace " + file), 2,
                                  "is the same file as the kernel file");
   const std::string unsupported =
-      kernel_file("cli_static_range.py", "    for i in nl.static_range(2):\n        pass\n");
+      kernel_file("cli_gather.py", "    g = nl.gather_flattened(a, a)\n");
   testing::expect_one_line_error(trnsim("run-nki " + unsupported + " --timing-only"), 1,
-                                 unsupported + ":7: nl.static_range is not yet supported");
+                                 unsupported + ":7: nl.gather_flattened is not yet supported");
 }
 
 TEST(NkiCli, AnErrorInTheKernelFileNamesItsLine) {

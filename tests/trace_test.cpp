@@ -140,7 +140,8 @@ double double_stat(const Summary& s, const char* name) {
 }
 
 TEST(TraceSummary, NumbersDerivedByHand) {
-  Summary s = summarize(hand_program(), hand_run(), hand_config(), {"", "", std::nullopt, {}});
+  Summary s = summarize(hand_program(), hand_run(), hand_config(),
+                        {"", "", std::nullopt, {}, std::nullopt});
   EXPECT_EQ(std::get<std::string>(find(s, "kernel")->value), "hand_matmul");  // from Program
   EXPECT_EQ(std::get<std::string>(find(s, "hw")->value), "hand");             // from HwConfig
   EXPECT_DOUBLE_EQ(double_stat(s, "sim_time_ns"), 1024);
@@ -185,28 +186,31 @@ TEST(TraceSummary, AccumulatingMatmulReadsAndWritesPsum) {
                         on_chip(Memory::sbuf, 128, 512, Dtype::bf16));
   mm.accumulate = true;
   p.stream(kTensor) = {mm};
-  Summary s = summarize(p, model::RunResult{}, hand_config(), {"k", "trn1", 0.5, {}});
+  Summary s = summarize(p, model::RunResult{}, hand_config(), {"k", "trn1", 0.5, {}, 2.0});
   EXPECT_EQ(int_stat(s, "psum_bytes"), 2 * 262144);  // read + write of 128*512*4
   // Empty run: ratios over zero time are null rather than inf.
   EXPECT_TRUE(std::holds_alternative<std::monostate>(find(s, "mfu")->value));
   EXPECT_TRUE(
       std::holds_alternative<std::monostate>(find(s, "sim_instructions_per_second")->value));
   EXPECT_DOUBLE_EQ(double_stat(s, "max_abs_err"), 0.5);
+  EXPECT_DOUBLE_EQ(double_stat(s, "max_abs_reference"), 2.0);
   EXPECT_EQ(std::get<std::string>(find(s, "hw")->value), "trn1");
 }
 
 TEST(TraceSummary, JsonHasEveryKeyAndTextIsAligned) {
   Summary s =
-      summarize(hand_program(), hand_run(), hand_config(), {"mm", "trn1", std::nullopt, {}});
+      summarize(hand_program(), hand_run(), hand_config(),
+                {"mm", "trn1", std::nullopt, {}, std::nullopt});
   nlohmann::json j = summary_to_json(s);
   for (const char* key :
        {"kernel", "hw", "sim_time_ns", "sim_cycles", "flops", "mfu", "hbm_read_bytes",
         "hbm_write_bytes", "spill_bytes", "reload_bytes", "kernel_hbm_bytes",
         "sbuf_engine_bytes", "psum_bytes", "dma_transfers", "dma_descriptors",
         "peak_sbuf_bytes", "peak_psum_bytes", "instructions", "wall_s",
-        "sim_instructions_per_second", "max_abs_err", "engines"})
+        "sim_instructions_per_second", "max_abs_err", "max_abs_reference", "engines"})
     EXPECT_TRUE(j.contains(key)) << key;
   EXPECT_TRUE(j["max_abs_err"].is_null());
+  EXPECT_TRUE(j["max_abs_reference"].is_null());
   EXPECT_EQ(j["kernel"], "mm");
   EXPECT_EQ(j["flops"].get<int64_t>(), 16777216);
   for (const char* e : {"Tensor", "Vector", "Scalar", "GpSimd", "DMA"}) {

@@ -176,9 +176,16 @@ TensorEntry parse_npy(const InputFile& file, const std::string& tensor_name) {
 }
 
 std::string npy_header(Dtype dtype, int64_t rows, int64_t cols) {
+  return npy_header(dtype, std::vector<int64_t>{rows, cols});
+}
+
+std::string npy_header(Dtype dtype, const std::vector<int64_t>& shape) {
   const char* descr = dtype == Dtype::fp32 ? "<f4" : "<f2";
+  std::string dims;  // a Python tuple: "(5,)" for one dimension
+  for (const int64_t d : shape) dims += (dims.empty() ? "" : ", ") + std::to_string(d);
+  if (shape.size() == 1) dims += ",";
   std::string dict = std::string("{'descr': '") + descr + "', 'fortran_order': False, 'shape': (" +
-                     std::to_string(rows) + ", " + std::to_string(cols) + "), }";
+                     dims + "), }";
   // Total header (magic, version, length, dict, '\n') is padded to a multiple of 64 bytes.
   const bool v2 = dict.size() + 1 + 10 > 65535;
   const size_t prefix_bytes = v2 ? 12 : 10;

@@ -24,8 +24,9 @@ std::string safetensors_header(const std::vector<WeightsWriter::Layout>& layout,
 // .npy v1/v2/v3: "\x93NUMPY", version, u16 (v1) or u32 header length, a Python dict literal
 // {'descr': '<f4', 'fortran_order': False, 'shape': (K, N)}, then the data.
 TensorEntry parse_npy(const InputFile& file, const std::string& tensor_name);
-// A v1.0 header (v2.0 if it would not fit) for a C-order 2-D array.
+// A v1.0 header (v2.0 if it would not fit) for a C-order 2-D array, or one of any `shape`.
 std::string npy_header(Dtype dtype, int64_t rows, int64_t cols);
+std::string npy_header(Dtype dtype, const std::vector<int64_t>& shape);
 
 // The product of `shape`; throws InputError("<where>: ...") if a dimension is over 2^40 or
 // the product over 2^50 (neither fits any file or memory).

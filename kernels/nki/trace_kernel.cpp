@@ -28,6 +28,8 @@ struct TraceKernel::Events {
   };
   std::string path;
   std::string kernel;
+  std::string source;  // the header's "source": the kernel file that was traced, or ""
+  std::vector<std::string> returns;  // the header's "returns": the HBM tensors the kernel returned
   std::vector<Event> events;
   std::map<size_t, LoopShape> loops;  // by the index of its `loop_begin`
   std::vector<std::pair<size_t, BlockKey>> dead_after;  // the liveness pass, by event
@@ -391,7 +393,8 @@ TraceKernel TraceKernel::from_text(std::string_view text, const std::string& ori
                     "\", \"version\": " + std::to_string(kTraceVersion) +
                     ", \"kernel\": NAME, ...}");
       t->kernel = header.string("kernel");
-      if (header.has("source")) header.string("source");
+      if (header.has("source")) t->source = header.string("source");
+      if (header.has("returns")) t->returns = header.strings("returns");
       header.finish();
       continue;
     }
@@ -415,6 +418,8 @@ TraceKernel TraceKernel::from_text(std::string_view text, const std::string& ori
 }
 
 const std::string& TraceKernel::name() const { return events_->kernel; }
+const std::string& TraceKernel::source() const { return events_->source; }
+const std::vector<std::string>& TraceKernel::returns() const { return events_->returns; }
 
 void TraceKernel::replay(Backend& backend) const {
   Replayer(*events_, backend).run(0, events_->events.size());

@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "kernels/api/backend.h"
 
@@ -30,6 +31,10 @@ class TraceKernel {
   static TraceKernel from_text(std::string_view text, const std::string& origin);
 
   const std::string& name() const;  // the kernel function's name, from the header
+  const std::string& source() const;  // the traced kernel file (header "source"), or ""
+  // The names of the HBM tensors the kernel function returned, in order (the header's
+  // "returns"; empty for a trace without it). Numerics compare these with a reference.
+  const std::vector<std::string>& returns() const;
   void replay(Backend& backend) const;
 
   struct Events;  // the parsed lines and their loop structure (trace_kernel.cpp)

@@ -1,9 +1,10 @@
 """python3 -m trnsim_nki trace FILE.py[:KERNEL] -o TRACE.jsonl
+python3 -m trnsim_nki reference FILE.py --function FUNC -o DIR INPUT.npy ...
 python3 -m trnsim_nki run-emitted KERNEL.py INPUT.f32 ... --output OUT.f32 --operations OPS.json
 """
 import sys
 
-COMMANDS = ("trace", "run-emitted")
+COMMANDS = ("trace", "reference", "run-emitted")
 
 
 def main():
@@ -13,6 +14,9 @@ def main():
     if command == "trace":
         from . import trace_command
         trace_command.main(argv)
+    elif command == "reference":
+        from . import reference_command
+        reference_command.main(argv)
     else:
         from . import run_emitted
         run_emitted.main(argv)

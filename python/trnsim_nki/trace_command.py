@@ -56,6 +56,16 @@ def parse_args(specs, kernel, error):
     return {name: given[name] for name in names}
 
 
+def returned_names(result):
+    """The names of the HBM tensors a kernel returned (one, or a tuple or list of them)."""
+    from neuronxcc.nki import _trace
+
+    names = {e["id"]: e["name"] for e in _trace.RECORDER.events if e["event"] == "hbm"}
+    items = result if isinstance(result, (tuple, list)) else (result,)
+    return [names[r.id] for r in items
+            if isinstance(r, _trace.Handle) and r.memory == "hbm" and r.id in names]
+
+
 def parse_grid(text, error):
     """The SPMD grid of --grid N or NxM...: a tuple of positive integers."""
     if not re.fullmatch(r"[1-9]\d{0,5}(x[1-9]\d{0,5}){0,3}", text):
@@ -88,12 +98,12 @@ def trace(path, kernel_name, out_path, arg_specs, grid=None):
     module.range = nl.sequential_range
     if grid:
         launch = kernel if isinstance(kernel, spmd.Kernel) else spmd.Kernel(kernel, nl.named_loop)
-        launch[parse_grid(grid, _trace.TraceError)](*inputs)
+        result = launch[parse_grid(grid, _trace.TraceError)](*inputs)
     else:
-        kernel(*inputs)
+        result = kernel(*inputs)
     name = kernel_name or getattr(module, "KERNEL_NAME", kernel.__name__)
     temporary = out_path + ".partial"
-    _trace.RECORDER.write(temporary, name, os.path.abspath(path))
+    _trace.RECORDER.write(temporary, name, os.path.abspath(path), returned_names(result))
     os.replace(temporary, out_path)
 
 

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/cli/compress_command.h"
+#include "sim/cli/calibrate_command.h"
 #include "sim/cli/nki_command.h"
 #include "sim/cli/simulation_options.h"
 #include "sim/cli/standard_output.h"
@@ -55,6 +56,7 @@ struct RunOptions {
   std::string shape, params;
   std::string dtype = "bf16";
   bool timing_only = false;
+  uint64_t seed = 1;  // of the random inputs (numerics)
   std::string save_program;
   std::string replay;  // a JSON summary or trace whose run to repeat
 };
@@ -66,7 +68,8 @@ void run_request(KernelRunRequest request, const std::string& save_program,
   RunWatch watch(request.kernel, request.budget.max_seconds, limits.show_progress());
   const KernelRunOutput result = run_kernel(request, &watch);
   report(result.program, result.run, request.hw,
-         {request.kernel, "", result.max_abs_err, record_to_json(kernel_run_record(request))},
+         {request.kernel, "", result.max_abs_err, record_to_json(kernel_run_record(request)),
+          result.max_abs_err ? std::optional<double>(result.max_abs_reference) : std::nullopt},
          out, save_program);
 }
 
@@ -132,6 +135,7 @@ void run(const RunOptions& o, const MachineOptions& m, const OutputOptions& out,
     throw UsageError(e.what());
   }
   request.numerics = !o.timing_only;
+  request.seed = o.seed;
   run_request(request, o.save_program, out, limits);
 }
 
@@ -295,7 +299,10 @@ int run_cli(int argc, char** argv) {
       run_cmd->add_option("--dtype", run_opts.dtype, "Input dtype: bf16, fp16 or fp32")
           ->capture_default_str(),
       run_cmd->add_flag("--timing-only", run_opts.timing_only,
-                        "Skip numerics (no memory contents, no reference check)")};
+                        "Skip numerics (no memory contents, no reference check)"),
+      run_cmd->add_option("--seed", run_opts.seed,
+                          "Seed of the random inputs (tensor t gets seed + t)")
+          ->capture_default_str()};
   run_cmd->add_option("--save-program", run_opts.save_program,
                       "Also write the program as JSON (for run-program)");
   add_machine_options(*run_cmd, run_machine);
@@ -314,6 +321,9 @@ int run_cli(int argc, char** argv) {
       ->required();
   LimitOptions program_limits;
   add_simulation_options(*program_cmd, program_machine, program_limits, program_out);
+
+  CalibrateCommand calibration;
+  auto* calibrate_cmd = add_calibrate_command(app, calibration);
 
   NkiCommand nki, traced;
   auto* nki_cmd = add_run_nki_command(app, nki);
@@ -415,6 +425,7 @@ int run_cli(int argc, char** argv) {
     }
     if (*compare_cmd)
       compare_with_measurements(measured_path, compare_machine, compare_json, compare_limits);
+    if (*calibrate_cmd) run_calibrate(calibration);
     flush_standard_output();
   } catch (const InputError& e) {
     std::cerr << "trnsim: " << e.what() << "\n";

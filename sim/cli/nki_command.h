@@ -1,6 +1,6 @@
 // `trnsim run-nki FILE.py[:KERNEL]` (trace an NKI kernel file with python/trnsim_nki, then
-// replay and simulate it) and `trnsim run-trace TRACE.jsonl` (replay a saved trace): the first
-// slice of issue 9, for files written by `trnsim emit-nki`. sim/run/nki_run.h does the work.
+// replay and simulate it) and `trnsim run-trace TRACE.jsonl` (replay a saved trace), with
+// numerics unless --timing-only. sim/run/nki_run.h and nki_numerics.h do the work.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -18,6 +18,8 @@ struct NkiCommand {
   std::string grid;               // an SPMD launch grid, N or NxM...
   bool timing_only = false;
   bool traced_already = false;  // run-trace
+  std::string inputs_dir, outputs_dir, reference;  // numerics: --inputs, --outputs, --reference
+  uint64_t seed = 1;
   MachineOptions machine;
   OutputOptions out;
   LimitOptions limits;

@@ -69,8 +69,9 @@ std::vector<NamedFile> run_outputs(const OutputOptions& out, const std::string& 
 
 void report(const isa::Program& program, const model::RunResult& run, const HwConfig& cfg,
             const trace::SummaryExtras& extras, const OutputOptions& out,
-            const std::string& save_program) {
-  OutputSet files;
+            const std::string& save_program, OutputSet* more) {
+  OutputSet own;
+  OutputSet& files = more ? *more : own;
   if (!save_program.empty())
     isa::write_program(files.add(save_program).out(), program, save_program);
   if (!out.trace_path.empty())
@@ -94,7 +95,7 @@ void simulate_and_report(const isa::Program& program, const HwConfig& cfg,
   options.budget = budget;
   options.watch = &watch;
   const model::RunResult result = model::simulate(program, cfg, options);
-  report(program, result, cfg, {program.name, "", std::nullopt, record}, out);
+  report(program, result, cfg, {program.name, "", std::nullopt, record, std::nullopt}, out);
 }
 
 }  // namespace trnsim::cli

@@ -68,10 +68,11 @@ std::vector<NamedFile> run_outputs(const OutputOptions& out, const std::string& 
 
 // Writes the requested files and prints the summary; both carry extras.replay. All or none:
 // 1. each file goes to a temporary of its own, 2. the summary is printed and flushed, 3. only
-// then are the files renamed into place, together (common/output_set.h).
+// then are the files renamed into place, together (common/output_set.h). `more` (or null) holds
+// files the command added already (run-nki's outputs); they are committed with the others.
 void report(const isa::Program& program, const model::RunResult& run, const HwConfig& cfg,
             const trace::SummaryExtras& extras, const OutputOptions& out,
-            const std::string& save_program = "");
+            const std::string& save_program = "", OutputSet* more = nullptr);
 // Simulates a built program and reports it; `record` (or null) is what replays the run.
 void simulate_and_report(const isa::Program& program, const HwConfig& cfg,
                          const nlohmann::json& record, const OutputOptions& out,

@@ -26,10 +26,9 @@ std::string last_line(const std::string& text) {
 
 }  // namespace
 
-void trace_nki_file(const std::string& file_and_kernel, const std::string& trace_path,
-                    const std::vector<std::string>& args, const std::string& grid) {
+PythonResult run_python_module(const std::vector<std::string>& args) {
   int err[2];
-  if (pipe(err) != 0) throw UserError("run-nki: cannot create a pipe for the tracer");
+  if (pipe(err) != 0) throw UserError("run-nki: cannot create a pipe for " + std::string(kPython));
   const pid_t pid = fork();
   if (pid < 0) throw UserError("run-nki: cannot start " + std::string(kPython));
   if (pid == 0) {
@@ -37,16 +36,8 @@ void trace_nki_file(const std::string& file_and_kernel, const std::string& trace
     close(err[0]);
     close(err[1]);
     setenv("PYTHONPATH", TRNSIM_PYTHON_DIR, 1);
-    std::vector<const char*> argv = {kPython, "-m", "trnsim_nki", "trace",
-                                     file_and_kernel.c_str(), "-o", trace_path.c_str()};
-    for (const std::string& arg : args) {
-      argv.push_back("--arg");
-      argv.push_back(arg.c_str());
-    }
-    if (!grid.empty()) {
-      argv.push_back("--grid");
-      argv.push_back(grid.c_str());
-    }
+    std::vector<const char*> argv = {kPython, "-m", "trnsim_nki"};
+    for (const std::string& arg : args) argv.push_back(arg.c_str());
     argv.push_back(nullptr);
     execv(kPython, const_cast<char* const*>(argv.data()));
     _exit(127);
@@ -58,11 +49,29 @@ void trace_nki_file(const std::string& file_and_kernel, const std::string& trace
   close(err[0]);
   int status = 0;
   waitpid(pid, &status, 0);
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && messages.empty())
+  PythonResult result;
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (result.exit_code == 127 && messages.empty())
     throw UserError("run-nki: cannot run " + std::string(kPython) + " (install python3-numpy)");
-  const std::string line = last_line(messages);
-  throw UserError(line.empty() ? "run-nki: tracing " + file_and_kernel + " failed" : line);
+  result.message = last_line(messages);
+  return result;
+}
+
+void trace_nki_file(const std::string& file_and_kernel, const std::string& trace_path,
+                    const std::vector<std::string>& args, const std::string& grid) {
+  std::vector<std::string> argv = {"trace", file_and_kernel, "-o", trace_path};
+  for (const std::string& arg : args) {
+    argv.push_back("--arg");
+    argv.push_back(arg);
+  }
+  if (!grid.empty()) {
+    argv.push_back("--grid");
+    argv.push_back(grid);
+  }
+  const PythonResult r = run_python_module(argv);
+  if (r.exit_code == 0) return;
+  throw UserError(r.message.empty() ? "run-nki: tracing " + file_and_kernel + " failed"
+                                    : r.message);
 }
 
 isa::Program build_trace_program(const nki::TraceKernel& kernel, const HwConfig& hw,

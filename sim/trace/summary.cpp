@@ -164,6 +164,8 @@ Summary summarize(const isa::Program& program, const model::RunResult& run, cons
        ratio(double(t.instructions), run.wall_seconds)},
       {"max_abs_err", "", "largest |simulated - reference| over the outputs (null if not checked)",
        optional_value(extras.max_abs_err)},
+      {"max_abs_reference", "", "largest |reference| value, the scale of max_abs_err (null if "
+       "not checked)", optional_value(extras.max_abs_reference)},
   };
   s.engines = engine_table(program, run, t);
   s.data_movement = program.data_movement;

@@ -44,6 +44,7 @@ struct SummaryExtras {
   std::string hw;                     // "" -> HwConfig::label() (name + --set overrides)
   std::optional<double> max_abs_err;  // numerics check against a reference; absent -> null
   nlohmann::json replay;              // the run's record, passed through to the JSON; or null
+  std::optional<double> max_abs_reference;  // largest |reference| value; absent -> null
 };
 
 // Derives every statistic from the program that ran and its timed record. Byte counts come from

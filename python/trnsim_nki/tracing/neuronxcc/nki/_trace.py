@@ -104,7 +104,7 @@ class Recorder:
         self.next_id += 1
         return self.next_id - 1
 
-    def write(self, path, kernel, source):
+    def write(self, path, kernel, source, returns=()):
         if self.depth:
             raise TraceError(f"{source}: a loop was left before its last iteration (break or "
                              "an exception); leaving loops early is not yet supported")
@@ -112,6 +112,8 @@ class Recorder:
         encode = json.JSONEncoder(separators=(",", ":")).encode  # one encoder for every line
         with open(path, "w") as out:
             header = {"format": FORMAT, "version": VERSION, "kernel": kernel, "source": source}
+            if returns:
+                header["returns"] = list(returns)
             out.write(json.dumps(header) + "\n")
             out.writelines(encode(e) + "\n" for e in self.events)
 

@@ -1,0 +1,114 @@
+// `trnsim calibrate` (issue 10): the bounded least-squares solver on functions whose minimum is
+// known, and a recovery test: latencies simulated at known parameter values are taken as the
+// "measurements", and calibrating from trn1's values finds those values again.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "sim/config/hw_config_loader.h"
+#include "sim/run/calibrate.h"
+#include "sim/run/least_squares.h"
+#include "tests/cli_runner.h"
+
+namespace trnsim {
+namespace {
+
+TEST(LeastSquares, FindsTheMinimumOfALinearProblem) {
+  // r = (x0 - 0.3, 2 (x1 - 0.7), x0 + x1 - 1): zero at (0.3, 0.7).
+  const run::LeastSquaresResult r = run::bounded_least_squares(
+      [](const std::vector<double>& x) {
+        return std::vector<double>{x[0] - 0.3, 2 * (x[1] - 0.7), x[0] + x[1] - 1};
+      },
+      {0.9, 0.1});
+  EXPECT_NEAR(r.x[0], 0.3, 1e-3);
+  EXPECT_NEAR(r.x[1], 0.7, 1e-3);
+}
+
+TEST(LeastSquares, StopsAtTheBoundOfTheBox) {
+  // r = x - 1.5 is smallest at x = 1.5, outside [0, 1]: the fit stops at 1.
+  const run::LeastSquaresResult r = run::bounded_least_squares(
+      [](const std::vector<double>& x) { return std::vector<double>{x[0] - 1.5}; }, {0.2});
+  EXPECT_DOUBLE_EQ(r.x[0], 1.0);
+  EXPECT_NEAR(r.cost, 0.25, 1e-12);
+}
+
+// The four tutorial kernels at two small shapes, "measured" on trn1 with the given overrides.
+run::MeasurementSet simulated_measurements(const std::vector<std::string>& truth) {
+  run::MeasurementSet set{"recovery", "simulated by the test", "trn1", "bf16", {}};
+  // matmul_optimized's default blocks need M a multiple of 2048 and K, N of 1024.
+  for (const char* shape : {"M=2048,K=1024,N=1024", "M=2048,K=2048,N=2048"})
+    for (const char* kernel : {"matmul_naive", "matmul_hoisted", "matmul_blocked",
+                               "matmul_optimized"})
+      set.measurements.push_back({kernel, shape, "", 1.0});
+  HwConfig machine = load_hw_config("trn1");
+  apply_overrides(machine, truth);
+  const std::vector<run::Comparison> rows = run::compare(set, machine);
+  for (size_t i = 0; i < rows.size(); ++i) set.measurements[i].latency_ms = rows[i].simulated_ms;
+  return set;
+}
+
+TEST(Calibrate, RecoversTheParametersThatMadeTheMeasurements) {
+  // Truth: HBM at 32% of peak (trn1.yaml: 25.5%) and TensorE at 2.4 GHz (trn1.yaml: 2.8).
+  // The DMA-bound kernels (naive, hoisted) pin the first, the compute-heavy ones the second.
+  const run::MeasurementSet measured =
+      simulated_measurements({"hbm.efficiency=0.32", "tensor.clock_ghz=2.4"});
+  const HwConfig start = load_hw_config("trn1");
+  const run::CalibrationResult r = run::calibrate(
+      {measured}, start,
+      {run::parse_fitted_parameter("hbm.efficiency=0.1:0.6", start),
+       run::parse_fitted_parameter("tensor.clock_ghz=1.4:5.6", start)});
+  ASSERT_EQ(r.parameters.size(), 2u);
+  EXPECT_NEAR(r.parameters[0].fitted, 0.32, 0.02 * 0.32);
+  EXPECT_NEAR(r.parameters[1].fitted, 2.4, 0.02 * 2.4);
+  EXPECT_GT(r.mape_before, 5.0);  // the start really was off
+  EXPECT_LT(r.mape_after, 1.0);
+  EXPECT_LT(r.mape_held_out, 2.0);
+  EXPECT_EQ(r.folds, 8);  // leave-one-out over 8 rows
+}
+
+TEST(Calibrate, BadParametersAreOneLine) {
+  const HwConfig start = load_hw_config("trn1");
+  EXPECT_TRUE(testing::throws_user_error(
+      [&] { run::parse_fitted_parameter("hbm.efficency", start); },
+      "'hbm.efficency' is not a hardware parameter"));
+  EXPECT_TRUE(testing::throws_user_error(
+      [&] { run::parse_fitted_parameter("dma.engines", start); }, "is not a real number"));
+  EXPECT_TRUE(testing::throws_user_error(
+      [&] { run::parse_fitted_parameter("hbm.efficiency=0.5:0.4", start); },
+      "expected KEY=LOW:HIGH with LOW < HIGH"));
+  EXPECT_TRUE(testing::throws_user_error(
+      [&] { run::parse_fitted_parameter("hbm.efficiency=0.3:0.6", start); },
+      "the machine's value 0.255 is outside the bounds 0.3 .. 0.6"));
+}
+
+TEST(CalibrateCli, WritesAConfigThatNamesItsOriginAndLoadsBack) {
+  // The recovery test's measurements (HBM at 32% of peak) as a file, calibrated from trn1 by
+  // the command: the config it writes names the file, loads back, and holds 0.32 within 2%.
+  const run::MeasurementSet set = simulated_measurements({"hbm.efficiency=0.32"});
+  std::string rows;
+  for (const run::Measurement& m : set.measurements)
+    rows += std::string(rows.empty() ? "" : ",\n") + "{\"kernel\": \"" + m.kernel +
+            "\", \"shape\": \"" + m.shape + "\", \"latency_ms\": " +
+            std::to_string(m.latency_ms) + "}";
+  const std::string measured = testing::write(
+      "recovery.json", "{\"description\": \"d\", \"source\": \"simulated at "
+                       "hbm.efficiency=0.32\", \"hw\": \"trn1\", \"dtype\": \"bf16\", "
+                       "\"measurements\": [" + rows + "]}");
+  const std::string out = testing::temp_path("calibrated.yaml");
+  const testing::Result r = testing::trnsim("calibrate " + measured + " -o " + out + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string yaml = testing::read_text(out);
+  EXPECT_NE(yaml.find("recovery.json (8 rows; source: simulated at hbm.efficiency=0.32)"),
+            std::string::npos) << yaml;
+  EXPECT_NE(yaml.find("base: trn1"), std::string::npos);
+  EXPECT_NE(yaml.find("# calibrated (bounds 0.01 .. 1; was 0.255)"), std::string::npos);
+  const HwConfig calibrated = load_hw_config(out);
+  EXPECT_EQ(calibrated.name, "trn1-calibrated");
+  EXPECT_NEAR(calibrated.hbm.efficiency, 0.32, 0.02 * 0.32);
+  testing::expect_one_line_error(
+      testing::trnsim("calibrate " + measured + " --params dma.engines -o " + out), 2,
+      "is not a real number");
+}
+
+}  // namespace
+}  // namespace trnsim
