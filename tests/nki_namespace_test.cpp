@@ -13,8 +13,10 @@
 
 #include "sim/isa/program_json.h"
 #include "sim/run/kernel_run.h"
+#include "sim/run/nki_numerics.h"
 #include "sim/run/nki_run.h"
 #include "tests/cli_runner.h"
+#include "tests/kernel_cases.h"
 #include "tests/test_helpers.h"
 
 namespace trnsim {
@@ -57,6 +59,33 @@ TEST(NkiNamespace, TheNki03TiledMatmulGivesTheProgramOfItsNki01Twin) {
                                                   Dtype::bf16);
   direct.name = "matmul";
   EXPECT_TRUE(nki03 == isa::program_to_json(direct));
+}
+
+// The simulator's numerics (run-nki without --timing-only): on one seed both files get the same
+// inputs and, being one program, compute bit-identical HBM contents; the 0.3 file's reference()
+// (lhsT.T @ rhs) is met within matmul_naive's bound of tests/kernel_cases.h (fp32 accumulation
+// of K products, one rounding to bf16).
+TEST(NkiNamespace, SimulatedNumericsAreTheTwinsAndMeetTheReference) {
+  const HwConfig hw = testing::trn1();
+  auto numerics = [&](const std::string& file, const std::string& name) {
+    const std::string trace = temp_path(name + ".jsonl");
+    run::trace_nki_file(file, trace);
+    const nki::TraceKernel traced = nki::TraceKernel::load(trace);
+    const isa::Program program = run::build_trace_program(traced, hw);
+    run::NkiNumerics n = run::simulate_nki_numerics(
+        program, hw, {}, run::nki_inputs(program, "", 7), {file, "reference", false,
+                                                           traced.returns()});
+    return std::make_pair(program, n);
+  };
+  const auto [program, nki03] = numerics(kKernels + "matmul_tiled_nki03.py", "num03");
+  const auto [twin_program, nki01] = numerics(kKernels + "matmul_tiled.py", "num01");
+  ASSERT_EQ(nki03.hbm.size(), nki01.hbm.size());
+  for (size_t t = 0; t < nki03.hbm.size(); ++t)
+    EXPECT_TRUE(nki03.hbm[t] == nki01.hbm[t]) << "tensor " << program.tensors[t].name;
+  ASSERT_TRUE(nki03.max_abs_err && nki03.max_abs_reference);
+  EXPECT_GT(*nki03.max_abs_reference, 1.0);  // a real result, not zeros
+  EXPECT_LE(*nki03.max_abs_err,
+            testing::matmul_bound(1)(program, nki03.hbm, *nki03.max_abs_reference));
 }
 
 // As NkiCli.RunNkiTakesTheKernelsInputsAsArgs does for the 0.1 twin.
@@ -153,6 +182,16 @@ TEST(NkiNamespace, TheElementwiseCallsMapOntoTheirInstructionsAndEngines) {
   EXPECT_EQ(s.at("engines").at("GpSimd").at("instructions"), 2);
   EXPECT_EQ(s.at("hbm_read_bytes"), 256 * 256 * 2);
   EXPECT_EQ(s.at("hbm_write_bytes"), 256 * 513 * 2);
+  // With numerics, against the file's reference(): every output is one bf16 rounding (2^-8 of
+  // the largest |reference|) of fp32 values; the row sums add 512 terms, each |x| + e below
+  // 1 + e^0.5 < 2.65, within 512 x 2^-24 x 512 x 2.65 < 0.05.
+  const testing::Result n = trnsim("run-nki " + kKernels + "row_stats_nki03.py --json");
+  ASSERT_EQ(n.exit_code, 0) << n.err;
+  const nlohmann::json checked = nlohmann::json::parse(n.out);
+  const double reference = checked.at("max_abs_reference").get<double>();
+  EXPECT_GT(reference, 1.0);
+  EXPECT_LE(checked.at("max_abs_err").get<double>(),
+            testing::kBf16 * reference * (1 + 1.0 / 128) + 0.05);
 }
 
 // tests/nki_namespace_numerics.py: the tiled matmul against numpy and its 0.1 twin, and

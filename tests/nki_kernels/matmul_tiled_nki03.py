@@ -42,3 +42,8 @@ def matmul_tiled_nki03(lhsT, rhs):
 KERNEL = matmul_tiled_nki03
 DTYPE = "bfloat16"
 INPUT_SHAPES = {"lhsT": (512, 256), "rhs": (512, 1024)}
+
+
+def reference(lhsT, rhs):
+    """The numpy result `trnsim run-nki` compares with (max_abs_err)."""
+    return lhsT.T @ rhs
