@@ -2,10 +2,10 @@
 NKI 0.1 call `nisa.op(a, ...)` (isa01), which records the operation, with dst's dtype as the
 result's (the engines compute in fp32 and cast to dst), and stores it into `dst`.
 
-`nc_matmul(dst, ..., accumulate=None)`: per element, overwrite where no matmul has written
-since the PSUM tile's allocation, accumulate where one has (NKI's default rule; the backend's
-is the same per written range). `accumulate=True` onto an unwritten element is undefined in NKI
-and refused; `False` overwrites.
+`nc_matmul(dst, ..., accumulate=None)`: per element, overwrite where no matmul (or transpose)
+has written since the PSUM tile's allocation, accumulate where one has (NKI's default rule;
+the backend's is the same per written range). `accumulate=True` onto an unwritten element is
+undefined in NKI and refused; `False` overwrites.
 """
 import numpy as np
 
@@ -39,7 +39,7 @@ def nc_matmul(dst, stationary, moving, is_stationary_onezero=False, is_moving_on
         fail("nisa.nc_matmul writes PSUM; its dst is not a PSUM tile")
     result = dst_passing.forward(isa01.nc_matmul, "nisa.nc_matmul", fail, stationary, moving,
                                  is_transpose=is_transpose or None).values.reshape(dst.shape)
-    if accumulate is True and not written.all():
+    if accumulate is not None and bool(accumulate) and not written.all():
         fail("nisa.nc_matmul(accumulate=True) onto PSUM no matmul has written is undefined")
     add = written if accumulate is None else np.full(dst.shape, bool(accumulate))
     dst[...] = np.where(add, dst.values + result, result)
@@ -48,6 +48,8 @@ def nc_matmul(dst, stationary, moving, is_stationary_onezero=False, is_moving_on
 
 def nc_transpose(dst, data, engine=engine.unknown, name=None):
     _into(dst, isa01.nc_transpose(data))
+    if getattr(dst, "written", None) is not None:  # as SimBackend: a later matmul accumulates
+        dst.written[...] = True
 
 
 def dma_copy(dst, src, oob_mode=oob_mode.error, dge_mode=dge_mode.unknown,

@@ -1,6 +1,7 @@
 """Stand-in for `nki.language` (NKI 0.2/0.3), numerics mode: wrappers over the numpy
 `neuronxcc.nki.language` (nl01). Tiles are partition-first numpy arrays of any rank; a PSUM tile
-also keeps which elements a matmul has written since its allocation, for nc_matmul's
+also keeps which elements a matmul or transpose has written since its allocation, for
+nc_matmul's
 accumulate rule (nki/isa.py).
 """
 import numpy as np
@@ -22,7 +23,8 @@ SAME_AS_01 = {
 
 
 class PsumTile(Tile):
-    """A PSUM tile or a view of one: `written` is True where a matmul has written."""
+    """A PSUM tile or a view of one: `written` is True where a matmul or transpose has
+    written."""
 
     def __init__(self, values, dtype, buffer, written):
         super().__init__(values, dtype, buffer)

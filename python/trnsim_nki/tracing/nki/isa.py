@@ -6,9 +6,9 @@ tracing `neuronxcc.nki.isa` (isa01), through the tracer's store path.
 since its tile was allocated overwrites it, later ones accumulate (kernels/api/backend.h), which
 is 0.2's behaviour and 0.3's default (`accumulate=None`). `accumulate=True` and `False` say
 which of the two the kernel expects; the tracer keeps the free ranges of each PSUM tile that
-matmuls have written, as the backend does, and traces the call when the rule gives the same,
-else stops: True onto a region no matmul wrote is undefined in NKI (its docs), False onto a
-written region (overwrite mid-tile) is not yet supported.
+matmuls and transposes have written, as the backend does, and traces the call when the rule
+gives the same, else stops: True onto a region no matmul wrote is undefined in NKI (its docs),
+False onto a written region (overwrite mid-tile) is not yet supported.
 """
 from neuronxcc.nki import _trace
 from neuronxcc.nki import isa as isa01
@@ -19,9 +19,6 @@ from trnsim_nki import dst_passing
 from trnsim_nki.dst_passing import dge_mode, engine, matmul_perf_mode, oob_mode  # noqa: F401
 from trnsim_nki.dst_passing import reduce_cmd  # noqa: F401
 
-HBM = (nl01.hbm, nl01.shared_hbm, nl01.private_hbm)
-
-
 def _store(dst, pending, engine_chosen=None):
     """Writes a pending 0.1 operation into `dst`; `engine_chosen` overrides its engine."""
     if engine_chosen is not None:
@@ -29,7 +26,16 @@ def _store(dst, pending, engine_chosen=None):
     store_into(as_view(dst), pending)
 
 
-_WRITTEN = {}  # PSUM tile id -> the free ranges [f0, f0 + nf) matmuls have written into it
+_WRITTEN = {}  # PSUM tile id -> the free ranges [f0, f0 + nf) written by the Tensor Engine
+
+
+def _mark_written(d):
+    """Whether a matmul or transpose has written into PSUM view `d`'s free range since its tile
+    was declared (SimBackend's test, TileStore::mark_psum_written), then marks it written."""
+    written = _WRITTEN.setdefault(d.handle.id, [])
+    overlaps = any(b < d.f0 + d.nf and d.f0 < e for b, e in written)
+    written.append((d.f0, d.f0 + d.nf))
+    return overlaps
 
 
 def nc_matmul(dst, stationary, moving, is_stationary_onezero=False, is_moving_onezero=False,
@@ -43,24 +49,25 @@ def nc_matmul(dst, stationary, moving, is_stationary_onezero=False, is_moving_on
         fail(f"nisa.nc_matmul writes PSUM; its dst is in {d.handle.memory}")
     pending = dst_passing.forward(isa01.nc_matmul, "nisa.nc_matmul", fail, stationary, moving,
                                   is_transpose=is_transpose or None)
-    written = _WRITTEN.setdefault(d.handle.id, [])
-    overlaps = any(b < d.f0 + d.nf and d.f0 < e for b, e in written)
-    if accumulate is True and not overlaps:
+    overlaps = _mark_written(d)
+    if accumulate is not None and bool(accumulate) and not overlaps:
         fail("nisa.nc_matmul(accumulate=True) onto a PSUM region no matmul has written since "
              "its allocation is undefined in NKI (give accumulate=False or None)")
-    if accumulate is False and overlaps:
+    if accumulate is not None and not bool(accumulate) and overlaps:
         fail("nisa.nc_matmul(accumulate=False) onto a PSUM region a matmul has already "
              "written is not yet supported (declare a new PSUM tile for it)")
-    written.append((d.f0, d.f0 + d.nf))
     store_into(d, pending)
 
 
 def nc_transpose(dst, data, engine=engine.unknown, name=None):
     if engine not in (dst_passing.engine.unknown, dst_passing.engine.tensor):
         fail(f"nisa.nc_transpose with engine={engine} is not yet supported (Tensor Engine only)")
-    if as_view(dst).handle.memory != nl01.psum:
+    d = as_view(dst)
+    if d.handle.memory != nl01.psum:
         fail("nisa.nc_transpose into SBUF (a Vector Engine transpose) is not yet supported")
-    _store(dst, isa01.nc_transpose(data))
+    pending = isa01.nc_transpose(data)
+    _mark_written(d)
+    _store(d, pending)
 
 
 def dma_copy(dst, src, oob_mode=oob_mode.error, dge_mode=dge_mode.unknown,
