@@ -44,6 +44,11 @@ def ndarray(shape, dtype, buffer=sbuf, name="", address=None):
     return tile
 
 
+def par_dim(n):
+    raise NotImplementedError("nl.par_dim: NKI 0.2+ tiles have no block dimensions; shapes are "
+                              "partition first")
+
+
 def full(shape, fill_value, dtype, buffer=sbuf, name=""):
     tile = ndarray(shape, dtype, buffer, name)
     tile[...] = np.full(tile.shape, fill_value, dtype=np.float32)

@@ -89,6 +89,11 @@ def ndarray(shape, dtype, buffer=sbuf, name="", address=None):
     return nl01.ndarray(shape, dtype, buffer)
 
 
+def par_dim(n):
+    fail("nl.par_dim: NKI 0.2+ tiles have no block dimensions; shapes are partition first "
+         "(AWS's block-dimension migration guide)")
+
+
 def full(shape, fill_value, dtype, buffer=sbuf, name=""):
     if buffer != sbuf:
         fail(f"nl.full / nl.zeros / nl.ones in {buffer} are not yet supported (SBUF only; a "
