@@ -194,6 +194,34 @@ TEST(NkiNamespace, TheElementwiseCallsMapOntoTheirInstructionsAndEngines) {
             testing::kBf16 * reference * (1 + 1.0 / 128) + 0.05);
 }
 
+// nisa.dma_transpose(dst=, src=) of a 2-D HBM tensor into SBUF is 0.1's nl.load_transpose2d:
+// the same program, and the transposed values unchanged (a reference a.T met exactly).
+TEST(NkiNamespace, DmaTransposeIsLoadTranspose2d) {
+  const std::string tail = "    return out\n\n\ndef reference(a):\n    return a.T\n";
+  const std::string nki01 = testing::write(
+      "nki01_transpose.py",
+      "import neuronxcc.nki as nki\nimport neuronxcc.nki.language as nl\n\n\n@nki.jit\n"
+      "def k(a):\n    out = nl.ndarray((64, 128), dtype=a.dtype, buffer=nl.shared_hbm)\n"
+      "    t = nl.load_transpose2d(a[0:128, 0:64])\n    nl.store(out, value=t)\n" + tail);
+  const std::string nki03 = testing::write(
+      "nki03_transpose.py",
+      "import nki\nimport nki.isa as nisa\nimport nki.language as nl\n\n\n@nki.jit\n"
+      "def k(a):\n    out = nl.ndarray((64, 128), dtype=a.dtype, buffer=nl.shared_hbm)\n"
+      "    t = nl.ndarray((64, 128), dtype=a.dtype, buffer=nl.sbuf)\n"
+      "    nisa.dma_transpose(dst=t, src=a[0:128, 0:64])\n    nisa.dma_copy(dst=out, src=t)\n" +
+          tail);
+  auto program = [](const std::string& file) {
+    const std::string trace = temp_path("transpose.jsonl");
+    run::trace_nki_file(file + ":k", trace, {"a=128x64:bf16"});
+    isa::Program p = run::build_trace_program(nki::TraceKernel::load(trace), testing::trn1());
+    return isa::program_to_json(p);
+  };
+  EXPECT_TRUE(program(nki03) == program(nki01));
+  const testing::Result r = trnsim("run-nki " + nki03 + ":k --arg a=128x64:bf16 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out).at("max_abs_err").get<double>(), 0.0);
+}
+
 // tests/nki_namespace_numerics.py: the tiled matmul against numpy and its 0.1 twin, and
 // row_stats_nki03.py against numpy, each within a bound derived there.
 TEST(NkiNamespace, TheNumpyStandInRunsItAgainstNumpyAndItsTwin) {

@@ -66,6 +66,13 @@ def dma_copy(dst, src, oob_mode=oob_mode.error, dge_mode=dge_mode.unknown,
         dst[...] = src.values.reshape(dst.shape)
 
 
+def dma_transpose(dst, src, axes=None, dge_mode=dge_mode.unknown, oob_mode=oob_mode.error,
+                  name=None):
+    if axes not in (None, (1, 0), [1, 0]):
+        fail(f"nisa.dma_transpose with axes={axes!r} is not yet supported (2-D only)")
+    _into(dst, nl01.load_transpose2d(src))
+
+
 def tensor_copy(dst, src, engine=engine.unknown, name=None, dtype=None):
     _into(dst, nl01.copy(src, dtype=dst.dtype))
 

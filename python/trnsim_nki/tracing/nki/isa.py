@@ -80,6 +80,16 @@ def dma_copy(dst, src, oob_mode=oob_mode.error, dge_mode=dge_mode.unknown,
     isa01.dma_copy(dst, src)
 
 
+def dma_transpose(dst, src, axes=None, dge_mode=dge_mode.unknown, oob_mode=oob_mode.error,
+                  name=None):
+    """A 2-D transpose of an HBM tensor into SBUF: 0.1's nl.load_transpose2d."""
+    if axes not in (None, (1, 0), [1, 0]):
+        fail(f"nisa.dma_transpose with axes={axes!r} is not yet supported (2-D only)")
+    if as_view(src).handle.memory != "hbm" or as_view(dst).handle.memory != nl01.sbuf:
+        fail("nisa.dma_transpose other than HBM to SBUF is not yet supported")
+    _store(dst, nl01.load_transpose2d(src))
+
+
 def tensor_copy(dst, src, engine=engine.unknown, name=None, dtype=None):
     """`dtype=` is not in 0.3's signature but the NKI tutorial passes it: dst decides."""
     chosen = dst_passing.engine_name("nisa.tensor_copy", fail, engine,
