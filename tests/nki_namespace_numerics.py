@@ -5,7 +5,8 @@ stand-in and checks it, exiting 1 with what differs:
    sum of K products, then one rounding to bf16);
 2. against its NKI 0.1 twin tests/nki_kernels/matmul_tiled.py on the same inputs: the same
    result, bit for bit (the same products summed in the same order: the twin adds the first one
-   to a zeroed PSUM tile, the 0.3 kernel overwrites with it), and the same operations;
+   to a zeroed PSUM tile, the 0.3 kernel overwrites with it), and the same operations; and
+   matmul_hoisted_nki03.py (lists of tiles) likewise against matmul_hoisted.py;
 3. the same with `accumulate=(k > 0)` written out, and `accumulate=True` on the first matmul
    refused (undefined in NKI);
 4. tests/nki_kernels/row_stats_nki03.py (element-wise and reduction calls) against numpy.
@@ -71,12 +72,18 @@ def main():
         failures.append(f"vs numpy: max |err| {err.max()} beyond the bound")
     print(f"max_abs_err {err.max():.6g} (max |ref| {np.abs(exact).max():.6g})")
 
-    # 2. the NKI 0.1 twin.
+    # 2. the NKI 0.1 twin; and matmul_hoisted_nki03.py (lists of tiles) against its twin.
     twin, ops01 = run(kernel01, lhsT, rhs)
     if not np.array_equal(got, twin):
         failures.append(f"vs the 0.1 twin: max |diff| {np.abs(got - twin).max()}")
     if ops03 != ops01:
         failures.append(f"operations {dict(ops03)} != the 0.1 twin's {dict(ops01)}")
+    hoisted, ops_h03 = run(load(os.path.join(KERNELS, "matmul_hoisted_nki03.py")), lhsT, rhs)
+    hoisted01, ops_h01 = run(load(os.path.join(KERNELS, "matmul_hoisted.py")), lhsT, rhs)
+    if not (np.array_equal(hoisted, hoisted01) and np.array_equal(hoisted, got)):
+        failures.append("matmul_hoisted_nki03 differs from its 0.1 twin or the tiled kernel")
+    if ops_h03 != ops_h01:
+        failures.append(f"operations {dict(ops_h03)} != matmul_hoisted's {dict(ops_h01)}")
 
     # 3. accumulate= written out.
     source = open(path03).read()

@@ -88,6 +88,31 @@ TEST(NkiNamespace, SimulatedNumericsAreTheTwinsAndMeetTheReference) {
             testing::matmul_bound(1)(program, nki03.hbm, *nki03.max_abs_reference));
 }
 
+// 0.3 keeps tiles that live together in Python lists (one declared per iteration, read after
+// the loop); the tracer makes each list the tile array of the 0.1 twin, so
+// matmul_hoisted_nki03.py gives matmul_hoisted.py's program, which is the C++ port's.
+TEST(NkiNamespace, ListsOfTilesBecomeTheTileArraysOfThe01Twin) {
+  const nlohmann::json nki03 = program_of(kKernels + "matmul_hoisted_nki03.py", "hoisted03");
+  EXPECT_TRUE(nki03 == program_of(kKernels + "matmul_hoisted.py", "hoisted01"));
+  isa::Program direct = run::build_kernel_program(find_kernel("matmul_hoisted"), testing::trn1(),
+                                                  {{"M", 256}, {"K", 512}, {"N", 1024}}, {},
+                                                  Dtype::bf16);
+  direct.name = "matmul";
+  EXPECT_TRUE(nki03 == isa::program_to_json(direct));
+  // A list of PSUM tiles kept after its loop has no tile array to become (PSUM has no block
+  // dimensions here): one line at the declaration.
+  const std::string psum = testing::write(
+      "nki03_psum_list.py",
+      "import nki\nimport nki.isa as nisa\nimport nki.language as nl\n\n\n@nki.jit\n"
+      "def k(a):\n    ps = []\n    for i in nl.affine_range(2):\n"
+      "        ps.append(nl.ndarray((128, 512), nl.float32, nl.psum))\n"
+      "        nisa.memset(ps[i], 0.0)\n    nisa.memset(ps[0], 1.0)\n    return a\n\n\n"
+      "KERNEL = k\nDTYPE = \"bfloat16\"\nINPUT_SHAPES = {\"a\": (128, 512)}\n");
+  testing::expect_one_line_error(trnsim("run-nki " + psum + " --timing-only"), 1,
+                                 psum + ":10: a list of psum tiles kept after their loop is not "
+                                        "yet supported");
+}
+
 // As NkiCli.RunNkiTakesTheKernelsInputsAsArgs does for the 0.1 twin.
 TEST(NkiNamespace, RunNkiOfTheNki03KernelGivesTheTimeOfMatmulNaive) {
   const double direct =

@@ -8,12 +8,15 @@
   contiguous free range (dims after the first partial one taken whole). A 0.1 tracer that
   declares such tiles itself (a shape without `nl.par_dim` is partition-first there: it has
   `_trace.ParDim`) is given the declaration as it is.
+- A list of tiles declared one per iteration and read after the loop becomes a tile array
+  (`_lists.py`); a tile appended to a list is named after the list, or by `name=`.
 - `nl.load`/`nl.store` (0.3's convenience wrappers of `nisa.dma_copy`), `nl.copy`,
   `nl.matmul`, the loops, `nl.tile_size`, the dtypes, the buffers and the op names (`nl.add`,
   `nl.exp`, ... passed as `op=`) are those of nl01.
 - Anything else is one line naming the kernel file and line: not yet supported.
 """
 import math
+import re
 
 from neuronxcc.nki import _trace
 from neuronxcc.nki import language as nl01
@@ -78,15 +81,29 @@ def ndarray(shape, dtype, buffer=sbuf, name="", address=None):
         fail("nl.ndarray with address= (direct allocation) is not yet supported")
     shape = tuple(shape)
     if hasattr(_trace, "ParDim"):  # a 0.1 tracer whose tiles are partition-first without one
-        return nl01.ndarray(shape, dtype, buffer)
+        return _named(nl01.ndarray(shape, dtype, buffer), name)
     if buffer in (sbuf, psum) and len(shape) > 2:
         tile = nl01.ndarray((shape[0], math.prod(shape[1:])), dtype, buffer)
         tile.__class__ = FreeDims  # the same tile, indexed by its 0.3 shape
         tile.init_free(shape[1:])
-        return tile
+        return _named(tile, name)
     if buffer in (sbuf, psum) and len(shape) < 2:
         fail(f"a tile needs a partition and a free axis, got shape {shape}")
-    return nl01.ndarray(shape, dtype, buffer)
+    return _named(nl01.ndarray(shape, dtype, buffer), name)
+
+
+def _named(tensor, name):
+    """Names a tile by 0.3's `name=`, or after the list of `tiles.append(nl.ndarray(...))`
+    (else the tracer has named it after the variable it is assigned to)."""
+    if not name:
+        match = re.match(r"([A-Za-z_]\w*)\.append\(", _trace.call_site()[2])
+        name = match.group(1) if match else ""
+    if name and tensor.memory != "hbm":
+        for e in reversed(_trace.RECORDER.events):
+            if e["event"] == "tile" and e["id"] == tensor.id:
+                e["name"] = name
+                break
+    return tensor
 
 
 def par_dim(n):

@@ -1,0 +1,107 @@
+"""Lists of tiles (NKI 0.2+), tracing mode. 0.3 has no block dimensions: a kernel keeps tiles
+that live together in a Python list, declaring one per iteration and reading them after the
+loop (`tiles.append(nl.ndarray(...))`, then `tiles[k]`), which AWS's block-dimension migration
+guide gives as the replacement of a tile array. The trace declares each execution of a
+declaration in its loop, whose rotating buffers die when the loop ends; so before the trace is
+written, the executions of one declaration that are used after a loop they were declared in
+ended become the blocks of one tile array declared just before that loop, block j for the j-th
+execution: the NKI 0.1 tile array `nl.ndarray((n, nl.par_dim(P), F))` of the same kernel.
+"""
+import linecache
+import re
+
+from neuronxcc.nki import _trace
+
+
+def _views(value):
+    """Every view (a dict with "tensor") inside an event field."""
+    if isinstance(value, dict):
+        if "tensor" in value:
+            yield value
+        for v in value.values():
+            yield from _views(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _views(v)
+
+
+def gather(events):
+    """The events, with each declaration whose tiles outlive a loop they were declared in made
+    one tile array before the outermost such loop (see the module docstring)."""
+    # 1. Where each tile was declared (the loop instances then open), and the outermost
+    #    declaring loop it is used after.
+    open_loops, count = [], 0
+    declared, escapes, begin_at = {}, {}, {}
+    for i, e in enumerate(events):
+        kind = e["event"]
+        if kind == "loop_begin":
+            open_loops.append(count)
+            begin_at[count] = i
+            count += 1
+        elif kind == "loop_end":
+            open_loops.pop()
+        elif kind == "tile":
+            declared[e["id"]] = (tuple(open_loops), i)
+        else:
+            for v in _views({k: v for k, v in e.items() if k != "event"}):
+                if v["tensor"] in declared:
+                    ended = [L for L in declared[v["tensor"]][0] if L not in open_loops]
+                    if ended and (v["tensor"] not in escapes or
+                                  begin_at[ended[0]] < begin_at[escapes[v["tensor"]]]):
+                        escapes[v["tensor"]] = ended[0]
+    if not escapes:
+        return events
+    # 2. One array per (declaration site, loop), its blocks in the order of execution.
+    groups = {}
+    for tile_id, loop in sorted(escapes.items(), key=lambda item: declared[item[0]][1]):
+        groups.setdefault((events[declared[tile_id][1]]["site"], loop), []).append(tile_id)
+    remap, inserted, dropped = {}, {}, set()
+    for (site, loop), ids in groups.items():
+        first = dict(events[declared[ids[0]][1]])
+        for tile_id in ids:
+            e = events[declared[tile_id][1]]
+            if (e["memory"], e["dtype"], e["partitions"], e["free"], e["block_dims"]) != \
+                    (first["memory"], first["dtype"], first["partitions"], first["free"],
+                     first["block_dims"]):
+                raise _trace.TraceError(f"{site}: the tiles of this declaration kept after their "
+                                        "loop differ in shape or dtype; not yet supported")
+        if first["memory"] != "sbuf" or first["block_dims"]:
+            raise _trace.TraceError(f"{site}: a list of {first['memory']} tiles kept after their "
+                                    "loop is not yet supported (SBUF tiles only)")
+        first["block_dims"] = [len(ids)]
+        file, _, line = site.rpartition(":")
+        if not re.search(r"#\s*trnsim:\s*bufs=\d+", linecache.getline(file, int(line))):
+            depth = sum(1 for e in events[:begin_at[loop]] if e["event"] == "loop_begin") - \
+                sum(1 for e in events[:begin_at[loop]] if e["event"] == "loop_end")
+            first["bufs"] = 2 if depth else 1
+        inserted.setdefault(begin_at[loop], []).append(first)
+        for j, tile_id in enumerate(ids):
+            remap[tile_id] = (ids[0], j)
+            dropped.add(declared[tile_id][1])
+    # 3. The events again: arrays declared before their loops, views into their blocks.
+    out = []
+    for i, e in enumerate(events):
+        out.extend(inserted.get(i, []))
+        if i in dropped:
+            continue
+        for v in _views({k: v for k, v in e.items() if k != "event"}):
+            if v["tensor"] in remap:
+                v["tensor"], j = remap[v["tensor"]]
+                v["block"] = [j] + list(v["block"])
+        out.append(e)
+    return out
+
+
+def install():
+    """Makes the recorder gather lists when it writes the trace (for kernels of `nki`)."""
+    recorder = _trace.RECORDER
+    if getattr(recorder, "gathers_lists", False):
+        return
+    write = recorder.write
+
+    def gathering_write(*args, **kwargs):
+        recorder.flush()
+        recorder.events = gather(recorder.events)
+        return write(*args, **kwargs)
+
+    recorder.write, recorder.gathers_lists = gathering_write, True
