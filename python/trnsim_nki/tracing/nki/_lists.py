@@ -31,10 +31,11 @@ def gather(events):
     # 1. Where each tile was declared (the loop instances then open), and the outermost
     #    declaring loop it is used after.
     open_loops, count = [], 0
-    declared, escapes, begin_at = {}, {}, {}
+    declared, escapes, begin_at, depth_of = {}, {}, {}, {}
     for i, e in enumerate(events):
         kind = e["event"]
         if kind == "loop_begin":
+            depth_of[count] = len(open_loops)
             open_loops.append(count)
             begin_at[count] = i
             count += 1
@@ -71,9 +72,7 @@ def gather(events):
         first["block_dims"] = [len(ids)]
         file, _, line = site.rpartition(":")
         if not re.search(r"#\s*trnsim:\s*bufs=\d+", linecache.getline(file, int(line))):
-            depth = sum(1 for e in events[:begin_at[loop]] if e["event"] == "loop_begin") - \
-                sum(1 for e in events[:begin_at[loop]] if e["event"] == "loop_end")
-            first["bufs"] = 2 if depth else 1
+            first["bufs"] = 2 if depth_of[loop] else 1  # as the tracer's default there
         inserted.setdefault(begin_at[loop], []).append(first)
         for j, tile_id in enumerate(ids):
             remap[tile_id] = (ids[0], j)
