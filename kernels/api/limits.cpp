@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "common/checked.h"
+
 namespace trnsim::limits {
 namespace {
 
@@ -28,6 +30,49 @@ void check_bound(const char* op, const View& v, const Expr& first, int64_t count
                  s(first.value() + count) + " is outside 0.." + s(size));
 }
 
+// Lowest and highest element, relative to the first, that `count` steps of `stride` reach.
+void reach(int64_t stride, int64_t count, int64_t& low, int64_t& high) {
+  const int64_t r = checked_mul(stride, count - 1, "a view's reach");
+  (r < 0 ? low : high) = checked_add(r < 0 ? low : high, r, "a view's reach");
+}
+
+// A general view (kernels/api/tensor.h): its free dims multiply to nf, and every element it
+// reaches lies inside the tensor (on chip: inside the partition's free elements; on HBM:
+// inside the tensor's rows x cols elements, as the pattern runs over the flattened tensor).
+void check_pattern(const char* op, const View& v) {
+  const TensorRef& t = v.tensor;
+  if (v.free_dims.size() > kMaxViewFreeAxes)
+    fail(op, "'" + t.name + "' has " + s(v.free_dims.size()) + " free dims; at most " +
+                 s(kMaxViewFreeAxes));
+  int64_t elements = 1, low = 0, high = 0;
+  for (const FreeAxis& d : v.free_pattern()) {
+    if (d.count <= 0) fail(op, "'" + t.name + "' has a free dim of count " + s(d.count));
+    elements = checked_mul(elements, d.count, "a view's free elements");
+    reach(d.stride, d.count, low, high);
+  }
+  if (elements != v.nf)
+    fail(op, "'" + t.name + "' free dims make " + s(elements) + " elements, not nf = " + s(v.nf));
+  if (v.np <= 0) fail(op, "'" + t.name + "' has an empty partition range");
+  if (!v.p0.is_constant() || !v.f0.is_constant()) return;
+  if (on_chip(v)) {
+    if (v.partition_stride != 0)
+      fail(op, "'" + t.name + "': on-chip partitions cannot be strided");
+    check_bound(op, v, v.p0, v.np, t.partitions, "partition");
+    const int64_t first = v.f0.value();
+    if (first + low < 0 || first + high >= t.free)
+      fail(op, "'" + t.name + "' free elements " + s(first + low) + ".." + s(first + high + 1) +
+                   " are outside 0.." + s(t.free));
+    return;
+  }
+  reach(v.partition_stride != 0 ? v.partition_stride : t.free, v.np, low, high);
+  const int64_t first = checked_add(checked_mul(v.p0.value(), t.free, "a view's offset"),
+                                    v.f0.value(), "a view's offset");
+  const int64_t size = checked_mul(t.partitions, t.free, "a tensor's elements");
+  if (first + low < 0 || first + high >= size)
+    fail(op, "'" + t.name + "' elements " + s(first + low) + ".." + s(first + high + 1) +
+                 " are outside the tensor's 0.." + s(size));
+}
+
 }  // namespace
 
 void check_view(const char* op, const View& v) {
@@ -40,8 +85,12 @@ void check_view(const char* op, const View& v) {
         (v.block[i].value() < 0 || v.block[i].value() >= t.block_dims[i]))
       fail(op, "'" + t.name + "' block index " + s(v.block[i].value()) + " is outside 0.." +
                    s(t.block_dims[i]));
-  check_bound(op, v, v.p0, v.np, t.partitions, on_chip(v) ? "partition" : "row");
-  check_bound(op, v, v.f0, v.nf, t.free, on_chip(v) ? "free" : "column");
+  if (v.rectangular()) {
+    check_bound(op, v, v.p0, v.np, t.partitions, on_chip(v) ? "partition" : "row");
+    check_bound(op, v, v.f0, v.nf, t.free, on_chip(v) ? "free" : "column");
+  } else {
+    check_pattern(op, v);
+  }
   if (on_chip(v) && v.np > kPmax)
     fail(op, "'" + t.name + "' spans " + s(v.np) + " partitions; pmax is " + s(kPmax));
 }

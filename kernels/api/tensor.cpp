@@ -1,5 +1,7 @@
 #include "kernels/api/tensor.h"
 
+#include "common/error.h"
+
 namespace trnsim {
 
 View TensorRef::all() const { return block({}); }
@@ -13,7 +15,13 @@ View TensorRef::block(std::vector<Expr> index) const {
   return v;
 }
 
+std::vector<FreeAxis> View::free_pattern() const {
+  if (free_dims.empty()) return {{1, nf}};
+  return free_dims;
+}
+
 View View::rows(Expr first, int64_t count) const {
+  if (!rectangular()) throw UserError("'" + tensor.name + "': rows() of a strided view");
   View v = *this;
   v.p0 = p0 + first;
   v.np = count;
@@ -21,6 +29,7 @@ View View::rows(Expr first, int64_t count) const {
 }
 
 View View::cols(Expr first, int64_t count) const {
+  if (!rectangular()) throw UserError("'" + tensor.name + "': cols() of a strided view");
   View v = *this;
   v.f0 = f0 + first;
   v.nf = count;

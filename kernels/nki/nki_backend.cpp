@@ -62,6 +62,9 @@ bool whole(const View& v) {
 }
 
 std::string indexed(const View& v, bool as_target) {
+  if (!v.rectangular())  // only traced NKI kernels make them; C++ kernels take rectangles
+    throw UserError("NKI emission: '" + v.tensor.name + "' is a strided view, which " +
+                    "emit-nki does not write yet");
   std::vector<std::string> parts;
   for (const Expr& b : v.block) parts.push_back(b.str());
   if (!whole(v)) {

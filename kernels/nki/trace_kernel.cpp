@@ -52,7 +52,7 @@ constexpr uint64_t kMaxTraceBytes = uint64_t{256} << 20;
 // Any other field is refused, so that a misspelt one never silently becomes a default.
 const std::map<std::string, std::vector<std::string>>& event_fields() {
   static const std::map<std::string, std::vector<std::string>> table = {
-      {"hbm", {"id", "name", "rows", "cols", "dtype", "role"}},
+      {"hbm", {"id", "name", "rows", "cols", "dtype", "role", "shape"}},
       {"tile",
        {"id", "name", "site", "memory", "dtype", "block_dims", "partitions", "free", "bufs"}},
       {"loop_begin", {"name", "count", "kind"}},
@@ -70,7 +70,8 @@ const std::map<std::string, std::vector<std::string>>& event_fields() {
       {"reduce", {"dst", "src", "op"}}};
   return table;
 }
-const std::vector<std::string> kViewFields = {"tensor", "block", "p0", "np", "f0", "nf"};
+const std::vector<std::string> kViewFields = {"tensor", "block",           "p0",       "np",
+                                              "f0",     "nf", "partition_stride", "free_dims"};
 
 // Refuses a field of `object` (named `what` in the message) that `allowed` does not list.
 void check_fields(const std::string& path, int line, const std::string& what, const json& object,
@@ -202,7 +203,10 @@ std::vector<LivenessEvent> liveness_events(const Events& t) {
       for (const json& b : *block)
         if (b.is_number_integer()) access.key.block.push_back(b.get<int64_t>());
       const bool destination = name == "dst" || name == "psum";
-      const bool whole = p0 == 0 && np == tiles[id].first && f0 == 0 && nf == tiles[id].second;
+      // Only a plain rectangle is known to cover the block; a strided pattern may not.
+      const bool plain = !v.contains("partition_stride") && !v.contains("free_dims");
+      const bool whole = plain && p0 == 0 && np == tiles[id].first && f0 == 0 &&
+                         nf == tiles[id].second;
       access.writes_whole = destination && overwrites_destination(e.kind) && whole;
       access.reads = !destination || !overwrites_destination(e.kind);
       out.push_back(std::move(access));
@@ -293,6 +297,31 @@ class Replayer {
     out.np = integer(t_, sub, "np");
     out.f0 = integer(t_, sub, "f0");
     out.nf = integer(t_, sub, "nf");
+    if (v.contains("partition_stride"))
+      out.partition_stride = integer(t_, sub, "partition_stride");
+    if (v.contains("free_dims")) out.free_dims = free_dims(sub);
+    return out;
+  }
+
+  // A view's "free_dims": 1 to 4 [stride, count] pairs of integers, counts > 0, multiplying to
+  // at most 2^62 (the view's limits check then compares the product with nf).
+  std::vector<FreeAxis> free_dims(const Event& sub) {
+    const json& dims = field(t_, sub, "free_dims", json::value_t::array);
+    if (dims.empty() || dims.size() > kMaxViewFreeAxes)
+      fail_at(t_.path, sub.line, sub.kind + ".free_dims: expected 1 to " +
+                                     std::to_string(kMaxViewFreeAxes) + " [stride, count] pairs");
+    std::vector<FreeAxis> out;
+    int64_t product = 1;
+    for (const json& d : dims) {
+      const bool pair = d.is_array() && d.size() == 2 && d[0].is_number_integer() &&
+                        d[1].is_number_integer() && d[1].get<int64_t>() > 0;
+      if (!pair || __builtin_mul_overflow(product, d[1].get<int64_t>(), &product) ||
+          product > (int64_t{1} << 62))
+        fail_at(t_.path, sub.line,
+                sub.kind + ".free_dims: expected [stride, count] integer pairs, count > 0, "
+                           "with a product below 2^62");
+      out.push_back({d[0].get<int64_t>(), d[1].get<int64_t>()});
+    }
     return out;
   }
 
@@ -300,6 +329,20 @@ class Replayer {
     for (Engine e : {Engine::tensor, Engine::vector, Engine::scalar, Engine::gpsimd})
       if (name == engine_name(e)) return e;
     throw InputError(unknown_name("engine", name, {"Tensor", "Vector", "Scalar", "GpSimd"}));
+  }
+
+  // An N-D tensor's "shape": positive integers whose product is rows x cols (its leading
+  // dimensions flattened into the rows, python/TRACE_FORMAT.md).
+  void check_shape(const Event& e, int64_t rows, int64_t cols) {
+    int64_t product = 1;
+    bool ok = true;
+    for (const json& d : field(t_, e, "shape", json::value_t::array))
+      ok = ok && d.is_number_integer() && d.get<int64_t>() > 0 &&
+           !__builtin_mul_overflow(product, d.get<int64_t>(), &product);
+    int64_t elements = 0;
+    if (!ok || __builtin_mul_overflow(rows, cols, &elements) || product != elements)
+      throw InputError("hbm: expected 'shape' to be positive integers whose product is rows x "
+                       "cols");
   }
 
   void declare(const Event& e) {
@@ -310,6 +353,7 @@ class Replayer {
     if (e.kind == "hbm") {
       const std::string role = text(t_, e, "role");
       const int64_t rows = integer(t_, e, "rows"), cols = integer(t_, e, "cols");
+      if (e.fields.contains("shape")) check_shape(e, rows, cols);
       if (role == "input") ref = b_.hbm_input(name, rows, cols, dtype);
       else if (role == "output") ref = b_.hbm_output(name, rows, cols, dtype);
       else if (role == "scratch") ref = b_.hbm_scratch(name, rows, cols, dtype);

@@ -1,4 +1,4 @@
-"""`python3 -m trnsim_nki trace FILE.py[:KERNEL] [--arg NAME=ROWSxCOLS:DTYPE ...] [--grid N[xM..]]
+"""`python3 -m trnsim_nki trace FILE.py[:KERNEL] [--arg NAME=SHAPE:DTYPE ...] [--grid N[xM..]]
 -o T.jsonl`:
 runs the kernel function of an NKI file eagerly against the tracing stand-in and writes its
 backend-level calls (python/TRACE_FORMAT.md). The inputs are the kernel's parameters, with the
@@ -36,14 +36,16 @@ DTYPE_NAMES = {"bf16": "bfloat16", "fp16": "float16", "fp32": "float32", "bfloat
 
 
 def parse_args(specs, kernel, error):
-    """{name: (shape, dtype)} from NAME=ROWSxCOLS:DTYPE, one per kernel parameter, in order."""
+    """{name: (shape, dtype)} from NAME=SHAPE:DTYPE, one per kernel parameter, in order; SHAPE
+    is the dimensions joined by x, of any rank (ROWSxCOLS, or 4x128x512)."""
     given = {}
     for spec in specs:
-        match = re.fullmatch(r"(\w+)=(\d+)x(\d+):(\w+)", spec)
-        if not match or match.group(4) not in DTYPE_NAMES:
-            raise error(f"--arg {spec}: expected NAME=ROWSxCOLS:DTYPE (bf16, fp16, fp32)")
-        given[match.group(1)] = ((int(match.group(2)), int(match.group(3))),
-                                 DTYPE_NAMES[match.group(4)])
+        match = re.fullmatch(r"(\w+)=(\d+(?:x\d+)*):(\w+)", spec)
+        if not match or match.group(3) not in DTYPE_NAMES:
+            raise error(f"--arg {spec}: expected NAME=SHAPE:DTYPE, SHAPE as ROWSxCOLS or "
+                        "DxDx... (bf16, fp16, fp32)")
+        given[match.group(1)] = (tuple(int(d) for d in match.group(2).split("x")),
+                                 DTYPE_NAMES[match.group(3)])
     names = [n for n, p in inspect.signature(kernel).parameters.items()
              if p.default is inspect.Parameter.empty]  # parameters with defaults keep them
     for name in given:
@@ -112,7 +114,8 @@ def main(argv):
     parser.add_argument("kernel", help="FILE.py or FILE.py:KERNEL")
     parser.add_argument("-o", "--output", required=True, help="the trace to write (JSON lines)")
     parser.add_argument("--arg", action="append", default=[],
-                        help="a kernel input: NAME=ROWSxCOLS:DTYPE (bf16, fp16, fp32)")
+                        help="a kernel input: NAME=SHAPE:DTYPE, SHAPE as ROWSxCOLS or DxDx... "
+                             "(bf16, fp16, fp32)")
     parser.add_argument("--grid", help="an SPMD launch grid, N or NxM...: the kernel runs once "
                         "per program, serially, as NKI 0.1 runs a grid on one NeuronCore")
     args = parser.parse_args(argv)

@@ -1,5 +1,7 @@
 #include "sim/backend/sim_backend.h"
 
+#include <algorithm>
+
 #include "kernels/api/limits.h"
 #include "sim/backend/api_limits_check.h"
 
@@ -98,6 +100,27 @@ void SimBackend::for_range(const std::string& name, int64_t count, Loop,
   tiles_.exit_scope();
 }
 
+namespace {
+
+// A view's free pattern as the ISA's dims, and the element reach of the dims (relative to the
+// first element) for hazard regions.
+void free_pattern(const View& v, isa::AccessPattern& ap, int64_t& low, int64_t& high) {
+  ap.dims.clear();
+  low = high = 0;
+  if (v.rectangular()) {
+    ap.dims.push_back({1, v.nf});
+    high = v.nf - 1;
+    return;
+  }
+  for (const FreeAxis& d : v.free_dims) {
+    ap.dims.push_back({d.stride, d.count});
+    const int64_t r = d.stride * (d.count - 1);  // bounded: limits::check_view passed
+    (r < 0 ? low : high) += r;
+  }
+}
+
+}  // namespace
+
 SimBackend::Operand SimBackend::resolve(const View& v, bool writes) {
   const int64_t size = dtype_size(v.tensor.dtype);
   Operand op;
@@ -105,28 +128,55 @@ SimBackend::Operand SimBackend::resolve(const View& v, bool writes) {
   ap.memory = v.tensor.memory;
   ap.dtype = v.tensor.dtype;
   ap.partitions = v.np;
-  ap.dims = {{1, v.nf}};
+  int64_t low = 0, high = 0;  // elements of the free pattern, relative to its first
+  free_pattern(v, ap, low, high);
   op.region.memory = v.tensor.memory;
   if (v.tensor.memory == Memory::hbm) {
     const isa::HbmTensor& t = program_.tensors[v.tensor.id];
     if (writes && t.role == isa::TensorRole::input)
       throw UserError("the kernel writes its input tensor '" + t.name + "'");
     ap.tensor = v.tensor.id;
-    ap.partition_stride = t.cols;
-    ap.offset_bytes = (v.p0.value() * t.cols + v.f0.value()) * size;
+    ap.partition_stride = v.partition_stride != 0 ? v.partition_stride : t.cols;
+    const int64_t first = v.p0.value() * t.cols + v.f0.value();
+    ap.offset_bytes = first * size;
     op.region.tensor = v.tensor.id;
-    op.region.row_begin = v.p0.value();
-    op.region.row_end = v.p0.value() + v.np;
-    op.region.byte_begin = v.f0.value() * size;
-  } else {
-    ap.start_partition = v.p0.value();
-    const TileStore::Placement placed = tiles_.place(v, writes);
-    emit_spill_moves(placed.moves);
-    ap.offset_bytes = placed.offset + v.f0.value() * size;
-    op.region.byte_begin = ap.offset_bytes;
+    hbm_region(t, first, ap.partition_stride, v.np, low, high, op.region);
+    return op;
   }
-  op.region.byte_end = op.region.byte_begin + v.nf * size;
+  ap.start_partition = v.p0.value();
+  const TileStore::Placement placed = tiles_.place(v, writes);
+  emit_spill_moves(placed.moves);
+  ap.offset_bytes = placed.offset + v.f0.value() * size;
+  // Hazards: the free pattern's byte span in every partition (a bounding box when strided).
+  op.region.byte_begin = ap.offset_bytes + low * size;
+  op.region.byte_end = ap.offset_bytes + (high + 1) * size;
   return op;
+}
+
+// The rows x bytes rectangle of an HBM tensor that a pattern touches: exact for a rectangle
+// (rows one partition apart, the free pattern inside one row), else the bounding box of its
+// flattened elements in whole rows (conservative: hazards may see an overlap that is not).
+void SimBackend::hbm_region(const isa::HbmTensor& t, int64_t first, int64_t partition_stride,
+                            int64_t partitions, int64_t low, int64_t high, Region& r) {
+  const int64_t size = dtype_size(t.dtype);
+  const int64_t column = first % t.cols;
+  const bool row_steps =
+      partitions == 1 || (partition_stride > 0 && partition_stride % t.cols == 0);
+  if (row_steps && column + low >= 0 && column + high < t.cols) {
+    const int64_t step = partitions == 1 ? 0 : partition_stride / t.cols;
+    r.row_begin = first / t.cols;
+    r.row_end = r.row_begin + step * (partitions - 1) + 1;
+    r.byte_begin = (column + low) * size;
+    r.byte_end = (column + high + 1) * size;
+    return;
+  }
+  const int64_t reach = partition_stride * (partitions - 1);
+  const int64_t lowest = first + low + std::min<int64_t>(reach, 0);
+  const int64_t highest = first + high + std::max<int64_t>(reach, 0);
+  r.row_begin = lowest / t.cols;
+  r.row_end = highest / t.cols + 1;
+  r.byte_begin = 0;
+  r.byte_end = t.cols * size;
 }
 
 void SimBackend::emit(isa::Stream stream, isa::Instruction in, const std::vector<Region>& reads,

@@ -71,6 +71,8 @@ class SimBackend : public Backend {
   TensorRef declare_hbm(const std::string& name, int64_t rows, int64_t cols, Dtype dtype,
                         isa::TensorRole role);
   Operand resolve(const View& v, bool writes);
+  static void hbm_region(const isa::HbmTensor& t, int64_t first, int64_t partition_stride,
+                         int64_t partitions, int64_t low, int64_t high, Region& r);
   Operand resolve_tile_bytes(const TensorRef& tile, int64_t offset);
   void emit(isa::Stream stream, isa::Instruction in, const std::vector<Region>& reads,
             const std::vector<Region>& writes);

@@ -2,7 +2,9 @@
 grid (trnsim_nki.spmd)."""
 from trnsim_nki import spmd
 
-from . import isa, language  # noqa: F401
+from . import _runtime, isa, language  # noqa: F401
+
+_runtime.accept_mask(isa)  # every nisa call takes mask=
 
 jit = spmd.decorator(lambda count, name: range(count))
 benchmark = baremetal = profile = trace = jit

@@ -3,7 +3,7 @@ import numpy as np
 
 from trnsim_nki import spmd
 
-from ._runtime import DType, Tile, as_tile, record, round_to
+from ._runtime import DType, IndexedView, Tile, as_tile, record, round_to
 
 bfloat16 = DType("bfloat16")
 float16 = DType("float16")
@@ -31,11 +31,18 @@ def par_dim(n):
     return n
 
 
-class tile_size:  # noqa: N801 (NKI's name): as the tracing stand-in's
+class tile_size:  # noqa: N801 (NKI's name)
     pmax = 128
     psum_fmax = 512
     gemm_stationary_fmax = 128
     gemm_moving_fmax = 512
+
+
+def static_range(*args):
+    return range(*args)
+
+
+program_id, num_programs, program_ndim = spmd.program_id, spmd.num_programs, spmd.program_ndim
 
 
 def affine_range(*args):
@@ -46,14 +53,31 @@ def sequential_range(*args):
     return range(*args)
 
 
-def static_range(*args):
-    return range(*args)
+def arange(*args):
+    return np.arange(*args)
 
 
-program_id, num_programs, program_ndim = spmd.program_id, spmd.num_programs, spmd.program_ndim
+class _Grid(tuple):
+    """`nl.mgrid[...]`: one index array per axis, with NKI's field names."""
+    p = property(lambda self: self[0])
+    x = property(lambda self: self[1])
+    y = property(lambda self: self[2])
+    z = property(lambda self: self[3])
 
 
-def ndarray(shape, dtype, buffer):
+class _MGrid:
+    def __getitem__(self, slices):
+        return _Grid(np.mgrid[slices])
+
+
+mgrid = _MGrid()
+
+
+def ds(start, size):
+    return slice(start, start + size)
+
+
+def ndarray(shape, dtype, buffer=sbuf):
     # NaN, like NKI's own simulator, so that reading memory nobody wrote shows up.
     return Tile(np.full(shape, np.nan, dtype=np.float32), dtype, buffer)
 
@@ -62,21 +86,35 @@ def zeros(shape, dtype, buffer):
     return Tile(np.zeros(shape, dtype=np.float32), dtype, buffer)
 
 
-def load(src):
-    src = as_tile(src, float32, hbm)
-    record("DMA_COPY hbm->sbuf", *src.shape)
-    return Tile(src.values.copy(), src.dtype, sbuf)
+def _flat(shape):
+    """A tile shape as the simulator records it: partitions x free elements."""
+    free = 1
+    for d in shape[1:]:
+        free *= d
+    return (shape[0], free) if shape else (1, 1)
 
 
-def load_transpose2d(src):
+def broadcast_to(src, shape):
+    return Tile(np.broadcast_to(src.values, tuple(shape)), src.dtype, src.buffer)
+
+
+def load(src, mask=None, dtype=None):
+    if not isinstance(src, (Tile, IndexedView)):
+        src = as_tile(src, float32, hbm)
+    record("DMA_COPY hbm->sbuf", *_flat(src.shape))
+    dtype = dtype or src.dtype
+    return Tile(round_to(dtype, src.read(mask)), dtype, sbuf, mask)
+
+
+def load_transpose2d(src, mask=None):
     src = as_tile(src, float32, hbm)
     record("DMA_TRANSPOSE hbm->sbuf", src.shape[1], src.shape[0])
-    return Tile(src.values.T.copy(), src.dtype, sbuf)
+    return Tile(src.read(mask).T.copy(), src.dtype, sbuf)
 
 
-def store(dst, value):
-    record("DMA_COPY sbuf->hbm", *value.shape)
-    dst[...] = value
+def store(dst, value, mask=None):
+    record("DMA_COPY sbuf->hbm", *_flat(value.shape))
+    dst.write(value, mask)
 
 
 def copy(x, dtype=None):

@@ -14,6 +14,8 @@ import linecache
 import re
 import sys
 
+from . import _index, _view
+
 FORMAT, VERSION = "trnsim-nki-trace", 1
 DTYPES = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32"}
 
@@ -88,6 +90,7 @@ class Recorder:
         self.next_id = 0
         self.depth = 0  # loops entered
         self.outstanding = []  # pending operations not stored yet
+        self.mask = None  # the mask= of the call being made (_index.masked)
 
     def flush(self):
         """Turns every outstanding operation into an implicit tile, in order."""
@@ -122,21 +125,42 @@ RECORDER = Recorder()
 
 
 class Handle:
-    """An HBM tensor or an on-chip tile array: [block dims..., partitions, free]."""
+    """An HBM tensor (`dims` its shape, flattened row-major into rows x cols for the backend)
+    or an on-chip tile array: block dims, then `dims` = [partitions, free dims...]."""
 
-    def __init__(self, memory, dtype, block_dims, partitions, free):
+    def __init__(self, memory, dtype, block_dims, dims, name=""):
         self.id = RECORDER.new_id()
-        self.memory, self.dtype = memory, dtype
-        self.block_dims, self.partitions, self.free = list(block_dims), partitions, free
+        self.memory, self.dtype, self.name = memory, dtype, name
+        self.block_dims, self.dims = list(block_dims), list(dims)
+
+    @property
+    def partitions(self):  # on chip: partitions; HBM: rows of the flattened tensor
+        return _product(self.dims[:-1]) if self.memory == "hbm" else self.dims[0]
+
+    @property
+    def free(self):  # on chip: elements per partition; HBM: cols
+        return self.dims[-1] if self.memory == "hbm" else _product(self.dims[1:])
 
     @property
     def shape(self):
-        return (*self.block_dims, self.partitions, self.free)
+        return (*self.block_dims, *self.dims)
+
+    def element_strides(self):
+        """Elements from one index to the next, per dimension: row-major over the dims (on
+        chip, the partition's 'stride' is its free size, removed again by the view)."""
+        strides, n = [], 1
+        for d in reversed(self.dims):
+            strides.append(n)
+            n *= d
+        return strides[::-1]
 
     def whole(self):
         if self.block_dims:
             fail(f"a tile array with block dimensions {self.block_dims} used without an index")
-        return View(self, [], 0, self.partitions, 0, self.free)
+        return _view.rectangle(self, [])
+
+    def block_view(self, block):
+        return _view.rectangle(self, list(block))
 
     def view(self, index):
         if index is Ellipsis:
@@ -144,19 +168,15 @@ class Handle:
         index = index if isinstance(index, tuple) else (index,)
         nb = len(self.block_dims)
         blocks, rest = index[:nb], index[nb:]
-        if len(blocks) < nb or not all(isinstance(b, int) for b in blocks):
+        ints = [_index.Affine.lift(b) for b in blocks]
+        if len(blocks) < nb or any(b is None or b.terms for b in ints):
             fail(f"index {index!r}: give one integer per block dimension {self.block_dims} "
                  "(other block indexing is not yet supported)")
+        blocks = [b.const for b in ints]
         for b, n in zip(blocks, self.block_dims):
             if not 0 <= b < n:
                 fail(f"block index {b} is outside 0..{n - 1}")
-        if len(rest) > 2:
-            fail(f"index {index!r} has more than a partition and a free axis "
-                 "(N-D views are not yet supported)")
-        rest = tuple(rest) + (slice(None),) * (2 - len(rest))
-        p0, np_ = span(rest[0], self.partitions)
-        f0, nf = span(rest[1], self.free)
-        return View(self, list(blocks), p0, np_, f0, nf)
+        return _view.View.of(self, blocks, rest)
 
     def __getitem__(self, index):
         return self.view(index)
@@ -169,41 +189,15 @@ class Handle:
         return self
 
 
-def span(s, extent):
-    """(first, count) of an int or a unit-step slice within [0, extent)."""
-    if isinstance(s, int):
-        s = slice(s, s + 1)
-    if not isinstance(s, slice) or s.step not in (None, 1):
-        fail(f"index {s!r} is not an integer or a unit-step slice "
-             "(nl.arange / nl.mgrid indexing is not yet supported)")
-    first = 0 if s.start is None else s.start
-    stop = extent if s.stop is None else s.stop
-    if not 0 <= first < stop <= extent:
-        fail(f"slice {first}:{stop} is outside 0:{extent}")
-    return first, stop - first
+def _product(dims):
+    n = 1
+    for d in dims:
+        n *= d
+    return n
 
 
-class View:
-    """What `View` in kernels/api/tensor.h holds: one block and a rectangle of a tensor."""
-
-    def __init__(self, handle, block, p0, np_, f0, nf):
-        self.handle, self.block = handle, block
-        self.p0, self.np, self.f0, self.nf = p0, np_, f0, nf
-
-    @property
-    def shape(self):
-        return (self.np, self.nf)
-
-    @property
-    def dtype(self):
-        return self.handle.dtype
-
-    def json(self):
-        return {"tensor": self.handle.id, "block": self.block, "p0": self.p0, "np": self.np,
-                "f0": self.f0, "nf": self.nf}
-
-    def __iadd__(self, value):
-        return accumulate_into(self, value)
+View = _view.View
+View.__iadd__ = lambda self, value: accumulate_into(self, value)
 
 
 class Consumed:
@@ -233,23 +227,40 @@ def dtype_name(dtype):
 
 
 def declare_tile(shape, dtype, memory, site):
-    """A `tile` event for a declaration at `site`; `# trnsim: bufs=N` on its line sets bufs."""
+    """A `tile` event for a declaration at `site`; `# trnsim: bufs=N` on its line sets bufs.
+    Dimensions before an `nl.par_dim` are block dimensions; without one, the first dimension
+    is the partition dimension and the others are free dimensions (NKI 0.1)."""
     file, line, text = site
-    if len(shape) < 2:
-        fail(f"a tile needs a partition and a free axis, got shape {tuple(shape)}", site)
+    shape = tuple(shape)
+    marked = [i for i, d in enumerate(shape) if isinstance(d, ParDim)]
+    at = marked[0] if marked else 0
+    if len(marked) > 1 or not shape:
+        fail(f"a tile of shape {shape} needs one partition dimension", site)
+    blocks, dims = shape[:at], [int(d) for d in shape[at:]]
+    if any(not isinstance(d, int) or d <= 0 for d in shape):
+        fail(f"a tile of shape {shape}: every dimension must be a positive integer", site)
+    if dims[0] > 128:
+        fail(f"a tile's partition dimension {dims[0]} exceeds nl.tile_size.pmax (128)", site)
+    if len(dims) == 1:
+        dims.append(1)
     bufs = re.search(r"#\s*trnsim:\s*bufs=(\d+)", text)
-    h = Handle(memory, dtype, shape[:-2], shape[-2], shape[-1])
-    RECORDER.emit("tile", id=h.id, name=assigned_name(text, f"tile_{line}"),
-                  site=f"{file}:{line}", memory=memory, dtype=dtype_name(dtype),
-                  block_dims=list(shape[:-2]), partitions=shape[-2], free=shape[-1],
+    name = assigned_name(text, f"tile_{line}")
+    h = Handle(memory, dtype, blocks, dims, name)
+    RECORDER.emit("tile", id=h.id, name=name, site=f"{file}:{line}", memory=memory,
+                  dtype=dtype_name(dtype), block_dims=list(blocks), partitions=h.partitions,
+                  free=h.free,
                   bufs=int(bufs.group(1)) if bufs else (2 if RECORDER.depth else 1))
     return h
+
+
+class ParDim(int):
+    """`nl.par_dim(n)`: marks the partition dimension of a tile's shape."""
 
 
 def memset_blocks(h, value):
     """One memset per block of a tile array (what `nl.zeros` in SBUF does)."""
     for block in itertools.product(*(range(n) for n in h.block_dims)):
-        op_now("memset", dst=View(h, list(block), 0, h.partitions, 0, h.free), value=value)
+        op_now("memset", dst=h.block_view(block), value=value)
 
 
 class Pending:
@@ -262,20 +273,22 @@ class Pending:
         self.at = where(self.site)
         self.consumed = False
         self.result = None  # the implicit tile's view, once materialized
-        self.implicit = None  # (partitions, free, dtype, memory) of an implicit tile
+        self.implicit = None  # (shape, dtype, memory) of an implicit tile
+        self.mask = RECORDER.mask  # the call's mask=, applied when it is written
         RECORDER.outstanding.append(self)
 
-    def of_shape(self, partitions, free, dtype, memory="sbuf"):
-        self.implicit = (partitions, free, dtype, memory)
+    def of_shape(self, partitions, free, dtype, memory="sbuf", shape=None):
+        """The implicit tile: [partitions, free], or `shape` (partitions first)."""
+        self.implicit = (tuple(shape) if shape else (partitions, free), dtype, memory)
         return self
 
     def materialize(self):
         if self.implicit is None:
             fail(f"the result of {self.op} must be stored into a tile", self.site)
-        partitions, free, dtype, memory = self.implicit
+        shape, dtype, memory = self.implicit
         if self in RECORDER.outstanding:  # declaring the tile flushes the others, not this one
             RECORDER.outstanding.remove(self)
-        tile = declare_tile((partitions, free), dtype, memory, self.site)
+        tile = declare_tile(shape, dtype, memory, self.site)
         self.write(tile.whole(), accumulate=False)
         self.result = tile.whole()
 
@@ -285,9 +298,7 @@ class Pending:
         if accumulate and self.op != "matmul":
             fail(f"'+=' of {self.op} into a tile is not yet supported (only nc_matmul into PSUM)")
         self.consumed = True
-        fields = {k: (as_view(v).json() if isinstance(v, (View, Pending)) else v)
-                  for k, v in self.fields.items()}
-        RECORDER.emit(self.op, **{self.dst_field: dst.json()}, **fields, at=self.at)
+        record(self.op, {self.dst_field: dst, **self.fields}, self.mask, self.site)
 
 
 def store_into(dst, value):
@@ -312,7 +323,33 @@ def accumulate_into(dst, value):
     return Consumed()
 
 
-def op_now(call, at=None, **fields):
-    fields = {k: (as_view(v).json() if isinstance(v, (View, Pending)) else v)
-              for k, v in fields.items()}
-    RECORDER.emit(call, **fields, at=at or where(call_site()))
+def op_now(call, **fields):
+    record(call, fields, RECORDER.mask, call_site())
+
+
+UNMASKED = ("matmul", "transpose", "dma_transpose")  # their operands' axes differ
+
+
+def record(call, fields, mask, site):
+    """Emits `call` with its views (and Pendings, materialized) clipped by `mask` and bounds
+    checked; nothing when the mask leaves no element. A DMA's two sides must have one shape."""
+    if mask is _index.EMPTY:
+        return
+    if mask is not None and call in UNMASKED:
+        fail(f"mask= on {call} is not yet supported", site)
+    views = {k: as_view(v).clipped(mask) for k, v in fields.items()
+             if isinstance(v, (View, Pending))}
+    if any(0 in v.shape for v in views.values()):
+        return
+    if call == "dma_copy" and (views["dst"].np, views["dst"].nf) != (views["src"].np,
+                                                                     views["src"].nf):
+        fail(f"the shapes differ: '{views['dst'].handle.name}' {views['dst'].shape} and "
+             f"'{views['src'].handle.name}' {views['src'].shape}", site)
+    out = {}
+    for k, v in fields.items():
+        if k in views:
+            views[k].check_bounds(site)
+            out[k] = views[k].json(site)
+        else:
+            out[k] = v
+    RECORDER.emit(call, **out, at=where(site))

@@ -3,7 +3,7 @@ import re
 
 from trnsim_nki import spmd
 
-from . import _trace
+from . import _index, _trace
 from ._trace import DType, Handle, Pending, RECORDER, as_view, call_site, declare_tile, fail
 from ._trace import dtype_name
 
@@ -29,7 +29,11 @@ sigmoid, silu = _operator("sigmoid"), _operator("silu")
 
 
 def par_dim(n):
-    return n
+    return _trace.ParDim(n)
+
+
+# Index arithmetic (_index.py): arange / mgrid expressions, dynamic slices.
+arange, mgrid, ds = _index.arange, _index.mgrid, _index.ds
 
 
 class tile_size:  # noqa: N801 (NKI's name): the limits of kernels/api/limits.h
@@ -40,18 +44,22 @@ class tile_size:  # noqa: N801 (NKI's name): the limits of kernels/api/limits.h
 
 
 def declare_hbm(name, shape, dtype, role):
-    if len(shape) != 2:
-        fail(f"HBM tensor '{name}' has shape {tuple(shape)}; only 2-D HBM tensors are supported")
-    h = Handle("hbm", dtype, [], shape[0], shape[1])
-    RECORDER.emit("hbm", id=h.id, name=name, rows=shape[0], cols=shape[1],
-                  dtype=dtype_name(dtype), role=role)
+    """An HBM tensor of any rank; the backend sees it row-major as rows x cols (its last
+    dimension the columns, the others flattened into the rows)."""
+    shape = tuple(shape)
+    if not shape or any(not isinstance(d, int) or d <= 0 for d in shape):
+        fail(f"HBM tensor '{name}' has shape {shape}; give positive integer dimensions")
+    h = Handle("hbm", dtype, [], shape, name)
+    fields = {"shape": list(shape)} if len(shape) != 2 else {}
+    RECORDER.emit("hbm", id=h.id, name=name, rows=h.partitions, cols=h.free,
+                  dtype=dtype_name(dtype), role=role, **fields)
     return h
 
 
 _HBM_OF_SITE = {}  # in an SPMD launch: the HBM tensor each declaration made in program 0
 
 
-def ndarray(shape, dtype, buffer):
+def ndarray(shape, dtype, buffer=sbuf):
     site = call_site()
     if buffer in HBM_ROLES:
         # The programs of a launch share the HBM tensors the kernel declares (its output).
@@ -129,18 +137,27 @@ def named_loop(count, name):
 program_id, num_programs, program_ndim = spmd.program_id, spmd.num_programs, spmd.program_ndim
 
 
-def load(src):
+def broadcast_to(src, shape):
+    """A view of `src` with its one-element free axes repeated (a stride-0 access pattern)."""
+    return as_view(src).broadcast_to(shape)
+
+
+def load(src, mask=None, dtype=None):
+    """A DMA into a tile of the view's shape (partition axis first, every free axis kept)."""
     v = as_view(src)
-    return Pending("dma_copy", src=v).of_shape(v.np, v.nf, v.dtype)
+    with _index.masked(mask):
+        return Pending("dma_copy", src=v).of_shape(v.np, v.nf, dtype or v.dtype, shape=v.shape)
 
 
-def load_transpose2d(src):
+def load_transpose2d(src, mask=None, dtype=None):
     v = as_view(src)
-    return Pending("dma_transpose", src=v).of_shape(v.nf, v.np, v.dtype)
+    with _index.masked(mask):
+        return Pending("dma_transpose", src=v).of_shape(v.nf, v.np, dtype or v.dtype)
 
 
-def store(dst, value):
-    _trace.op_now("dma_copy", dst=as_view(dst), src=as_view(value))
+def store(dst, value, mask=None):
+    with _index.masked(mask):
+        _trace.op_now("dma_copy", dst=as_view(dst), src=as_view(value))
 
 
 def copy(x, dtype=None):
