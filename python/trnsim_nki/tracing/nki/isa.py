@@ -30,11 +30,16 @@ _WRITTEN = {}  # PSUM tile id -> the free ranges [f0, f0 + nf) written by the Te
 
 
 def _mark_written(d):
-    """Whether a matmul or transpose has written into PSUM view `d`'s free range since its tile
-    was declared (SimBackend's test, TileStore::mark_psum_written), then marks it written."""
+    """Whether a matmul or transpose has written into PSUM view `d`'s free range (first to
+    last element) since its tile was declared (SimBackend's test, TileStore::
+    mark_psum_written), then marks it written."""
+    v = d.json()
+    span = 1 + sum((count - 1) * stride for stride, count in v["free_dims"]) \
+        if "free_dims" in v else v["nf"]
+    begin, end = v["f0"], v["f0"] + span
     written = _WRITTEN.setdefault(d.handle.id, [])
-    overlaps = any(b < d.f0 + d.nf and d.f0 < e for b, e in written)
-    written.append((d.f0, d.f0 + d.nf))
+    overlaps = any(b < end and begin < e for b, e in written)
+    written.append((begin, end))
     return overlaps
 
 
@@ -131,7 +136,7 @@ def memset(dst, value, engine=engine.unknown, name=None):
 def tensor_reduce(dst, op, data, axis, negate=False, keepdims=False, name=None):
     """Over the free axes: `axis` names every axis but the partition one (0.3 counts the
     axes of the tile's shape: 1 for a [P, F] tile, (1, 2) for [P, F1, F2])."""
-    rank = len(getattr(data, "shape_03", None) or getattr(data, "shape", ()))
+    rank = len(getattr(data, "shape", ()))
     axes = sorted(axis) if isinstance(axis, (tuple, list)) else [axis]
     if axes != list(range(1, max(rank, 2))):
         fail(f"nisa.tensor_reduce over axis {axis!r} of a rank-{rank} tile is not yet "

@@ -4,10 +4,8 @@
 - `nl.ndarray` is partition-first: shape (P, F1, ..., Fn) is one tile of P partitions and
   F1 x ... x Fn free elements (0.3 has no block dimensions; its migration guide folds blocks
   that live together into the free axes, and a tile declared inside a loop gets a new buffer per
-  iteration, as in 0.1). Indexing it reads the free indices row-major; a view must be one
-  contiguous free range (dims after the first partial one taken whole). A 0.1 tracer that
-  declares such tiles itself (a shape without `nl.par_dim` is partition-first there: it has
-  `_trace.ParDim`) is given the declaration as it is.
+  iteration, as in 0.1), which is what nl01 declares for a shape without `nl.par_dim`; its
+  views are nl01's (ints, slices, strided free axes).
 - A list of tiles declared one per iteration and read after the loop becomes a tile array
   (`_lists.py`); a tile appended to a list is named after the list, or by `name=`.
 - `nl.load`/`nl.store` (0.3's convenience wrappers of `nisa.dma_copy`), `nl.copy`,
@@ -15,12 +13,11 @@
   `nl.exp`, ... passed as `op=`) are those of nl01.
 - Anything else is one line naming the kernel file and line: not yet supported.
 """
-import math
 import re
 
 from neuronxcc.nki import _trace
 from neuronxcc.nki import language as nl01
-from neuronxcc.nki._trace import Handle, fail
+from neuronxcc.nki._trace import fail
 
 sbuf, psum, hbm, shared_hbm, private_hbm = nl01.sbuf, nl01.psum, nl01.hbm, nl01.shared_hbm, \
     nl01.private_hbm
@@ -37,59 +34,11 @@ SAME_AS_01 = {
 }
 
 
-class FreeDims(Handle):
-    """A tile of shape (P, F1, ..., Fn), n >= 2, declared as P x (F1 ... Fn): indexed by one
-    index per axis (ints and unit-step slices), giving a view of one contiguous free range."""
-
-    def init_free(self, free_shape):
-        self.free_shape = tuple(free_shape)
-
-    @property
-    def shape(self):
-        return (self.partitions, *self.free_shape)
-
-    def whole(self):
-        return _trace.View(self, [], 0, self.partitions, 0, self.free)
-
-    def view(self, index):
-        if index is Ellipsis:
-            return self.whole()
-        index = index if isinstance(index, tuple) else (index,)
-        if len(index) > 1 + len(self.free_shape):
-            fail(f"index {index!r} has more axes than the tile's shape {self.shape}")
-        index = tuple(index) + (slice(None),) * (1 + len(self.free_shape) - len(index))
-        p0, np_ = _trace.span(index[0], self.partitions)
-        spans = [_trace.span(i, n) for i, n in zip(index[1:], self.free_shape)]
-        # Contiguous: after the first axis taking more than one index, every axis is whole.
-        first = next((a for a, (_, count) in enumerate(spans) if count > 1), len(spans))
-        for (start, count), n in zip(spans[first + 1:], self.free_shape[first + 1:]):
-            if (start, count) != (0, n):
-                fail(f"index {index!r} is not one contiguous range of the free axes "
-                     f"{self.free_shape} (strided views are not yet supported)")
-        f0 = sum(start * math.prod(self.free_shape[a + 1:]) for a, (start, _) in
-                 enumerate(spans))
-        nf = math.prod(count for _, count in spans)
-        view = _trace.View(self, [], p0, np_, f0, nf)
-        # Its 0.3 shape, an int index dropping its axis (nisa.tensor_reduce counts these axes).
-        view.shape_03 = (np_, *(count for i, (_, count) in zip(index[1:], spans)
-                                if not isinstance(i, int)))
-        return view
-
-
 def ndarray(shape, dtype, buffer=sbuf, name="", address=None):
+    """Partition-first, as nl01 declares a shape without `nl.par_dim`."""
     if address is not None:
         fail("nl.ndarray with address= (direct allocation) is not yet supported")
-    shape = tuple(shape)
-    if hasattr(_trace, "ParDim"):  # a 0.1 tracer whose tiles are partition-first without one
-        return _named(nl01.ndarray(shape, dtype, buffer), name)
-    if buffer in (sbuf, psum) and len(shape) > 2:
-        tile = nl01.ndarray((shape[0], math.prod(shape[1:])), dtype, buffer)
-        tile.__class__ = FreeDims  # the same tile, indexed by its 0.3 shape
-        tile.init_free(shape[1:])
-        return _named(tile, name)
-    if buffer in (sbuf, psum) and len(shape) < 2:
-        fail(f"a tile needs a partition and a free axis, got shape {shape}")
-    return _named(nl01.ndarray(shape, dtype, buffer), name)
+    return _named(nl01.ndarray(tuple(shape), dtype, buffer), name)
 
 
 def _named(tensor, name):
