@@ -90,15 +90,26 @@ TEST(NkiNamespace, SimulatedNumericsAreTheTwinsAndMeetTheReference) {
 
 // 0.3 keeps tiles that live together in Python lists (one declared per iteration, read after
 // the loop); the tracer makes each list the tile array of the 0.1 twin, so
-// matmul_hoisted_nki03.py gives matmul_hoisted.py's program, which is the C++ port's.
+// matmul_hoisted_nki03.py and matmul_fully_optimized_nki03.py (nested lists, SBUF accumulation
+// by nisa.tensor_tensor) give their 0.1 twins' programs, which are the C++ ports'.
 TEST(NkiNamespace, ListsOfTilesBecomeTheTileArraysOfThe01Twin) {
-  const nlohmann::json nki03 = program_of(kKernels + "matmul_hoisted_nki03.py", "hoisted03");
-  EXPECT_TRUE(nki03 == program_of(kKernels + "matmul_hoisted.py", "hoisted01"));
-  isa::Program direct = run::build_kernel_program(find_kernel("matmul_hoisted"), testing::trn1(),
-                                                  {{"M", 256}, {"K", 512}, {"N", 1024}}, {},
-                                                  Dtype::bf16);
-  direct.name = "matmul";
-  EXPECT_TRUE(nki03 == isa::program_to_json(direct));
+  struct Twin {
+    std::string file, cpp_kernel;
+    Assignments params;
+  };
+  for (const Twin& twin :
+       {Twin{"matmul_hoisted", "matmul_hoisted", {}},
+        Twin{"matmul_fully_optimized", "matmul_optimized",
+             {{"TILES_IN_BLOCK_M", 2}, {"TILES_IN_BLOCK_N", 2}, {"TILES_IN_BLOCK_K", 2}}}}) {
+    SCOPED_TRACE(twin.file);
+    const nlohmann::json nki03 = program_of(kKernels + twin.file + "_nki03.py", "lists03");
+    EXPECT_TRUE(nki03 == program_of(kKernels + twin.file + ".py", "lists01"));
+    isa::Program direct =
+        run::build_kernel_program(find_kernel(twin.cpp_kernel), testing::trn1(),
+                                  {{"M", 256}, {"K", 512}, {"N", 1024}}, twin.params, Dtype::bf16);
+    direct.name = "matmul";
+    EXPECT_TRUE(nki03 == isa::program_to_json(direct));
+  }
   // A list of PSUM tiles kept after its loop has no tile array to become (PSUM has no block
   // dimensions here): one line at the declaration.
   const std::string psum = testing::write(

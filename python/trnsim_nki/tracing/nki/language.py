@@ -19,6 +19,8 @@ from neuronxcc.nki import _trace
 from neuronxcc.nki import language as nl01
 from neuronxcc.nki._trace import fail
 
+from . import _lists
+
 sbuf, psum, hbm, shared_hbm, private_hbm = nl01.sbuf, nl01.psum, nl01.hbm, nl01.shared_hbm, \
     nl01.private_hbm
 
@@ -44,8 +46,11 @@ def ndarray(shape, dtype, buffer=sbuf, name="", address=None):
 def _named(tensor, name):
     """Names a tile by 0.3's `name=`, or after the list of `tiles.append(nl.ndarray(...))`
     (else the tracer has named it after the variable it is assigned to)."""
+    text = _trace.call_site()[2]
+    if re.search(r"#\s*trnsim:\s*bufs=\d+", text):
+        _lists.BUFS_GIVEN.add(tensor.id)
     if not name:
-        match = re.match(r"([A-Za-z_]\w*)\.append\(", _trace.call_site()[2])
+        match = re.match(r"([A-Za-z_]\w*)\.append\(", text)
         name = match.group(1) if match else ""
     if name and tensor.memory != "hbm":
         for e in reversed(_trace.RECORDER.events):
