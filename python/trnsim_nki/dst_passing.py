@@ -8,6 +8,7 @@ to anything but its default that it does not take is "not yet supported", throug
 `fail` (one line naming the kernel file and line in tracing mode).
 """
 import enum
+import functools
 import inspect
 
 
@@ -62,10 +63,15 @@ def shown(value):
     return getattr(value, "__name__", None) or repr(value)
 
 
+@functools.lru_cache(maxsize=None)
+def _parameters(function):
+    return frozenset(inspect.signature(function).parameters)
+
+
 def forward(function, call, fail, *args, **options):
     """`function(*args, **options)`, the options whose value is None left out; an option the
     0.1 stand-in's function does not take is not yet supported."""
-    accepted = inspect.signature(function).parameters
+    accepted = _parameters(function)
     given = {name: value for name, value in options.items() if value is not None}
     for name, value in given.items():
         if name not in accepted:

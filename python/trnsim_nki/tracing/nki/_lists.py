@@ -12,16 +12,9 @@ from neuronxcc.nki import _trace
 BUFS_GIVEN = set()  # ids of tiles whose declaration has a `# trnsim: bufs=N` comment
 
 
-def _views(value):
-    """Every view (a dict with "tensor") inside an event field."""
-    if isinstance(value, dict):
-        if "tensor" in value:
-            yield value
-        for v in value.values():
-            yield from _views(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _views(v)
+def _views(event):
+    """The views of an event: its fields that are dicts with "tensor" (dst, src, psum, ...)."""
+    return [v for v in event.values() if isinstance(v, dict) and "tensor" in v]
 
 
 def gather(events):
@@ -43,7 +36,7 @@ def gather(events):
         elif kind == "tile":
             declared[e["id"]] = (tuple(open_loops), i)
         else:
-            for v in _views({k: v for k, v in e.items() if k != "event"}):
+            for v in _views(e):
                 if v["tensor"] in declared:
                     ended = [L for L in declared[v["tensor"]][0] if L not in open_loops]
                     if ended and (v["tensor"] not in escapes or
@@ -81,7 +74,7 @@ def gather(events):
         out.extend(inserted.get(i, []))
         if i in dropped:
             continue
-        for v in _views({k: v for k, v in e.items() if k != "event"}):
+        for v in _views(e):
             if v["tensor"] in remap:
                 v["tensor"], j = remap[v["tensor"]]
                 v["block"] = [j] + list(v["block"])
