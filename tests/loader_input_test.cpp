@@ -172,7 +172,7 @@ TEST(ReplayRecordInput, IntegersAreCheckedNotWrapped) {
 
 // The InputError message of loading `lines` (one JSON object each) as an NKI kernel trace.
 std::string trace_error(const std::vector<std::string>& lines) {
-  std::string text = R"({"format": "trnsim-nki-trace", "version": 1, "kernel": "k"})";
+  std::string text = R"({"format": "trnsim-nki-trace", "version": 2, "kernel": "k"})";
   for (const std::string& line : lines) text += "\n" + line;
   try {
     nki::TraceKernel::from_text(text, "t.jsonl");
@@ -201,7 +201,7 @@ TEST(NkiTraceInput, EventsAndFieldsAreReadStrictly) {
   EXPECT_TRUE(contains(trace_error({"", std::string(100, '[')}), "t.jsonl: [0][0]"));
   EXPECT_TRUE(contains(user_error_of([] {
                          nki::TraceKernel::from_text(
-                             R"({"format": "trnsim-nki-trace", "version": 1, "kernel": "k", )"
+                             R"({"format": "trnsim-nki-trace", "version": 2, "kernel": "k", )"
                              R"("sorce": "x"})",
                              "t.jsonl");
                        }),
@@ -212,7 +212,7 @@ TEST(NkiTraceInput, TileSizesFromATraceAreCheckedWhenReplayed) {
   // Found by fuzz_nki_trace (corpus/nki_trace/huge-tile.jsonl): 2^32 x 2^32 tiles overflowed
   // int64 in the tile store (UBSan: signed integer overflow) before any size was checked.
   const auto replay_error = [](const std::string& tile) {
-    const std::string text = R"({"format": "trnsim-nki-trace", "version": 1, "kernel": "k"})"
+    const std::string text = R"({"format": "trnsim-nki-trace", "version": 2, "kernel": "k"})"
                              "\n" +
                              tile;
     return user_error_of([&] {

@@ -267,7 +267,7 @@ TEST(NkiIndexing, AStridedStoreIsWaitedForByAnOverlappingLoad) {
 // and every element a pattern reaches lies inside its tensor.
 TEST(NkiIndexing, TheTraceLoaderChecksShapesAndPatterns) {
   const std::string header =
-      "{\"format\": \"trnsim-nki-trace\", \"version\": 1, \"kernel\": \"k\"}\n"
+      "{\"format\": \"trnsim-nki-trace\", \"version\": 2, \"kernel\": \"k\"}\n"
       "{\"event\": \"hbm\", \"id\": 0, \"name\": \"x\", \"rows\": 8, \"cols\": 64, "
       "\"dtype\": \"bf16\", \"role\": \"input\", \"shape\": ";
   const std::string tile =
@@ -277,30 +277,29 @@ TEST(NkiIndexing, TheTraceLoaderChecksShapesAndPatterns) {
   auto replay = [&](const std::string& shape, const std::string& src) {
     const std::string text =
         header + shape + "}\n" + tile +
-        "{\"event\": \"dma_copy\", \"at\": \"k.py:4\", \"dst\": {\"tensor\": 1, "
-        "\"block\": [], \"p0\": 0, \"np\": 8, \"f0\": 0, \"nf\": 64}, \"src\": " +
+        "{\"event\": \"dma_copy\", \"at\": \"k.py:4\", \"dst\": [1, [], 0, 8, 0, 64], "
+        "\"src\": " +
         src + "}\n";
     backend::SimBackend b(testing::trn1(), "k");
     nki::TraceKernel::from_text(text, "t.jsonl").replay(b);
   };
-  const std::string rows = "{\"tensor\": 0, \"block\": [], \"p0\": 0, \"np\": 8, "
-                           "\"f0\": 0, \"nf\": 64";
-  replay("[2, 4, 64]", rows + "}");  // 2 x 4 x 64 = 8 x 64: fine
-  EXPECT_TRUE(testing::throws_user_error([&] { replay("[2, 3, 64]", rows + "}"); },
+  const std::string rows = "[0, [], 0, 8, 0, 64";
+  replay("[2, 4, 64]", rows + "]");  // 2 x 4 x 64 = 8 x 64: fine
+  EXPECT_TRUE(testing::throws_user_error([&] { replay("[2, 3, 64]", rows + "]"); },
                                          "expected 'shape' to be positive integers whose "
                                          "product is rows x cols"));
   EXPECT_TRUE(testing::throws_user_error(
-      [&] { replay("[8, 64]", rows + ", \"free_dims\": [[1, 0]]}"); },
+      [&] { replay("[8, 64]", rows + ", null, [[1, 0]]]"); },
       "free_dims: expected [stride, count] integer pairs, count > 0"));
   EXPECT_TRUE(testing::throws_user_error(
-      [&] { replay("[8, 64]", rows + ", \"free_dims\": [[2, 16]]}"); },
+      [&] { replay("[8, 64]", rows + ", null, [[2, 16]]]"); },
       "free dims make 16 elements, not nf = 64"));
   // Transposed: element (p, f) at f x 64 + p reaches 63 x 64 + 7 = 4039 of 512 elements.
   EXPECT_TRUE(testing::throws_user_error(
-      [&] { replay("[8, 64]", rows + ", \"partition_stride\": 1, \"free_dims\": [[64, 64]]}"); },
+      [&] { replay("[8, 64]", rows + ", 1, [[64, 64]]]"); },
       "'x' elements 0..4040 are outside the tensor's 0..512"));
   EXPECT_TRUE(testing::throws_user_error(
-      [&] { replay("[8, 64]", rows + ", \"stride\": 1}"); }, "unknown field 'stride'"));
+      [&] { replay("[8, 64]", rows + ", 1]"); }, "expected a view [tensor, [block...], p0"));
 }
 
 }  // namespace

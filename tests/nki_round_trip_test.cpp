@@ -131,7 +131,7 @@ TEST(NkiRoundTrip, PythonRangeLoopsKeepTheirScopes) {
 
 TEST(NkiRoundTrip, ATraceErrorNamesTheTraceLineAndWhatWasExpected) {
   const std::string trace = temp_path("bad.jsonl");
-  std::ofstream(trace) << "{\"format\": \"trnsim-nki-trace\", \"version\": 1, "
+  std::ofstream(trace) << "{\"format\": \"trnsim-nki-trace\", \"version\": 2, "
                           "\"kernel\": \"k\"}\n"
                        << "{\"event\": \"loop_begin\", \"name\": \"i\", \"count\": 2, "
                           "\"kind\": \"affine\"}\n"

@@ -70,9 +70,6 @@ const std::map<std::string, std::vector<std::string>>& event_fields() {
       {"reduce", {"dst", "src", "op"}}};
   return table;
 }
-const std::vector<std::string> kViewFields = {"tensor", "block",           "p0",       "np",
-                                              "f0",     "nf", "partition_stride", "free_dims"};
-
 // Refuses a field of `object` (named `what` in the message) that `allowed` does not list.
 void check_fields(const std::string& path, int line, const std::string& what, const json& object,
                   const std::vector<std::string>& allowed, bool is_event) {
@@ -172,7 +169,7 @@ bool overwrites_destination(const std::string& kind) {
 // The tile declarations and tile-block accesses of the trace, for the liveness pass
 // (trace_liveness.h). A field that is not a well-formed view is left out: the replay refuses it.
 std::vector<LivenessEvent> liveness_events(const Events& t) {
-  const auto int_of = [](const json& o, const char* key, int64_t& out) {
+  const auto int_of = [](const json& o, const char* key, int64_t& out) {  // of an object
     const auto it = o.find(key);
     if (it == o.end() || !it->is_number_integer()) return false;
     out = it->get<int64_t>();
@@ -193,18 +190,20 @@ std::vector<LivenessEvent> liveness_events(const Events& t) {
       continue;
     }
     for (const auto& [name, v] : e.fields.items()) {
-      int64_t p0 = 0, np = 0, f0 = 0, nf = 0;
-      if (!v.is_object() || !int_of(v, "tensor", id) || !tiles.count(id)) continue;
-      const auto block = v.find("block");
-      if (block == v.end() || !block->is_array() || !int_of(v, "p0", p0) ||
-          !int_of(v, "np", np) || !int_of(v, "f0", f0) || !int_of(v, "nf", nf))
-        continue;
+      // A view of a tile: [tile, [block...], p0, np, f0, nf (, partition_stride, free_dims)].
+      const bool view = v.is_array() && (v.size() == 6 || v.size() == 8) && v[1].is_array() &&
+                        std::all_of(v.begin() + 2, v.begin() + 6,
+                                    [](const json& x) { return x.is_number_integer(); });
+      if (!view || !v[0].is_number_integer() || !tiles.count(id = v[0].get<int64_t>())) continue;
+      const json* block = &v[1];
+      const int64_t p0 = v[2].get<int64_t>(), np = v[3].get<int64_t>();
+      const int64_t f0 = v[4].get<int64_t>(), nf = v[5].get<int64_t>();
       LivenessEvent access{LivenessEvent::Kind::access, i, {id, {}}, ""};
       for (const json& b : *block)
         if (b.is_number_integer()) access.key.block.push_back(b.get<int64_t>());
       const bool destination = name == "dst" || name == "psum";
       // Only a plain rectangle is known to cover the block; a strided pattern may not.
-      const bool plain = !v.contains("partition_stride") && !v.contains("free_dims");
+      const bool plain = v.size() == 6;
       const bool whole = plain && p0 == 0 && np == tiles[id].first && f0 == 0 &&
                          nf == tiles[id].second;
       access.writes_whole = destination && overwrites_destination(e.kind) && whole;
@@ -274,42 +273,53 @@ class Replayer {
     return loop.end;
   }
 
+  // A view: [tensor, [block...], p0, np, f0, nf] and, for a pattern that is not a rectangle,
+  // its partition stride (or null) and free dims (python/TRACE_FORMAT.md, "Views").
   View view(const Event& e, const char* key) {
-    const json& v = field(t_, e, key, json::value_t::object);
-    Event sub{e.line, e.kind + "." + key, v};
-    check_fields(t_.path, e.line, sub.kind, v, kViewFields, false);
-    const int64_t id = integer(t_, sub, "tensor");
+    const json& v = field(t_, e, key, json::value_t::array);
+    const std::string what = e.kind + "." + key;
+    const auto integer_at = [&](size_t i) {
+      if (!v[i].is_number_integer())
+        fail_at(t_.path, e.line, what + ": expected an integer at position " +
+                                     std::to_string(i) + " of the view");
+      return v[i].get<int64_t>();
+    };
+    if (v.size() != 6 && v.size() != 8)
+      fail_at(t_.path, e.line,
+              what + ": expected a view [tensor, [block...], p0, np, f0, nf] or, strided, "
+                     "[..., partition_stride or null, free_dims]");
+    const int64_t id = integer_at(0);
     const auto it = tensors_.find(id);
     if (it == tensors_.end())
-      fail_at(t_.path, e.line, sub.kind + ": tensor " + std::to_string(id) + " is not declared");
+      fail_at(t_.path, e.line, what + ": tensor " + std::to_string(id) + " is not declared");
     View out;
     out.tensor = it->second;
-    const json& block = field(t_, sub, "block", json::value_t::array);
-    if (block.size() != out.tensor.block_dims.size())
+    const json& block = v[1];
+    if (!block.is_array() || block.size() != out.tensor.block_dims.size())
       fail_at(t_.path, e.line,
-              sub.kind + ": expected " + std::to_string(out.tensor.block_dims.size()) +
+              what + ": expected " + std::to_string(out.tensor.block_dims.size()) +
                   " block indices for '" + excerpt(out.tensor.name) + "'");
     for (const json& b : block) {
-      if (!b.is_number_integer()) fail_at(t_.path, e.line, sub.kind + ": block index not integer");
+      if (!b.is_number_integer()) fail_at(t_.path, e.line, what + ": block index not integer");
       out.block.emplace_back(b.get<int64_t>());
     }
-    out.p0 = integer(t_, sub, "p0");
-    out.np = integer(t_, sub, "np");
-    out.f0 = integer(t_, sub, "f0");
-    out.nf = integer(t_, sub, "nf");
-    if (v.contains("partition_stride"))
-      out.partition_stride = integer(t_, sub, "partition_stride");
-    if (v.contains("free_dims")) out.free_dims = free_dims(sub);
+    out.p0 = integer_at(2);
+    out.np = integer_at(3);
+    out.f0 = integer_at(4);
+    out.nf = integer_at(5);
+    if (v.size() == 8) {
+      if (!v[6].is_null()) out.partition_stride = integer_at(6);
+      out.free_dims = free_dims(e.line, what, v[7]);
+    }
     return out;
   }
 
-  // A view's "free_dims": 1 to 4 [stride, count] pairs of integers, counts > 0, multiplying to
+  // A view's free dims: 1 to 4 [stride, count] pairs of integers, counts > 0, multiplying to
   // at most 2^62 (the view's limits check then compares the product with nf).
-  std::vector<FreeAxis> free_dims(const Event& sub) {
-    const json& dims = field(t_, sub, "free_dims", json::value_t::array);
-    if (dims.empty() || dims.size() > kMaxViewFreeAxes)
-      fail_at(t_.path, sub.line, sub.kind + ".free_dims: expected 1 to " +
-                                     std::to_string(kMaxViewFreeAxes) + " [stride, count] pairs");
+  std::vector<FreeAxis> free_dims(int line, const std::string& what, const json& dims) {
+    if (!dims.is_array() || dims.empty() || dims.size() > kMaxViewFreeAxes)
+      fail_at(t_.path, line, what + ".free_dims: expected 1 to " +
+                                 std::to_string(kMaxViewFreeAxes) + " [stride, count] pairs");
     std::vector<FreeAxis> out;
     int64_t product = 1;
     for (const json& d : dims) {
@@ -317,9 +327,9 @@ class Replayer {
                         d[1].is_number_integer() && d[1].get<int64_t>() > 0;
       if (!pair || __builtin_mul_overflow(product, d[1].get<int64_t>(), &product) ||
           product > (int64_t{1} << 62))
-        fail_at(t_.path, sub.line,
-                sub.kind + ".free_dims: expected [stride, count] integer pairs, count > 0, "
-                           "with a product below 2^62");
+        fail_at(t_.path, line,
+                what + ".free_dims: expected [stride, count] integer pairs, count > 0, with "
+                       "a product below 2^62");
       out.push_back({d[0].get<int64_t>(), d[1].get<int64_t>()});
     }
     return out;

@@ -22,7 +22,7 @@
 namespace trnsim::nki {
 
 constexpr const char* kTraceFormat = "trnsim-nki-trace";
-constexpr int kTraceVersion = 1;
+constexpr int kTraceVersion = 2;  // 2: views as arrays
 
 class TraceKernel {
  public:

@@ -148,7 +148,7 @@ def nki_trace_seeds(trnsim):
                                check=True, capture_output=True)
                 with_truncated("nki_trace", name + ".jsonl",
                                pathlib.Path(tmp, name + ".jsonl").read_bytes())
-    header = '{"format": "trnsim-nki-trace", "version": 1, "kernel": "k"}\n'
+    header = '{"format": "trnsim-nki-trace", "version": 2, "kernel": "k"}\n'
     write("nki_trace", "unknown-event.jsonl", header + '{"event": "matmull"}\n')
     write("nki_trace", "misspelt-field.jsonl",
           header + '{"event": "loop_begin", "name": "i", "count": 1, "knd": "affine"}\n')

@@ -16,7 +16,7 @@ import sys
 
 from . import _index, _view
 
-FORMAT, VERSION = "trnsim-nki-trace", 1
+FORMAT, VERSION = "trnsim-nki-trace", 2
 DTYPES = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32"}
 
 
@@ -132,6 +132,8 @@ class Handle:
         self.id = RECORDER.new_id()
         self.memory, self.dtype, self.name = memory, dtype, name
         self.block_dims, self.dims = list(block_dims), list(dims)
+        self.views = {}  # View.of's views of this handle by integer index (_view._plain_key)
+        self._strides = None
 
     @property
     def partitions(self):  # on chip: partitions; HBM: rows of the flattened tensor
@@ -148,11 +150,13 @@ class Handle:
     def element_strides(self):
         """Elements from one index to the next, per dimension: row-major over the dims (on
         chip, the partition's 'stride' is its free size, removed again by the view)."""
-        strides, n = [], 1
-        for d in reversed(self.dims):
-            strides.append(n)
-            n *= d
-        return strides[::-1]
+        if self._strides is None:
+            strides, n = [], 1
+            for d in reversed(self.dims):
+                strides.append(n)
+                n *= d
+            self._strides = strides[::-1]
+        return self._strides
 
     def whole(self):
         if self.block_dims:
@@ -168,6 +172,9 @@ class Handle:
         index = index if isinstance(index, tuple) else (index,)
         nb = len(self.block_dims)
         blocks, rest = index[:nb], index[nb:]
+        if len(blocks) == nb and all(type(b) is int and 0 <= b < n
+                                     for b, n in zip(blocks, self.block_dims)):
+            return _view.View.of(self, list(blocks), rest)  # the common case, first
         ints = [_index.Affine.lift(b) for b in blocks]
         if len(blocks) < nb or any(b is None or b.terms for b in ints):
             fail(f"index {index!r}: give one integer per block dimension {self.block_dims} "

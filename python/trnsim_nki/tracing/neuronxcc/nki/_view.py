@@ -14,11 +14,17 @@ MAX_FREE_DIMS = 4  # the ISA's free dims (sim/isa/free_dims.h)
 
 
 def _int(x):
+    if type(x) is int:  # the common case, first
+        return x
     a = _index.Affine.lift(x)
     return a.const if a is not None and not a.terms else None
 
 
 def _slice_axis(s, extent, where):
+    if type(s.start) is int and type(s.stop) is int and s.step is None:
+        start, stop = s.start, s.stop  # `a[i * 128:(i + 1) * 128]`: most slices in kernels
+        if 0 <= start < stop <= extent:
+            return start, 1, stop - start
     step = 1 if s.step is None else _int(s.step)
     bounds = [_int(b) if b is not None else None for b in (s.start, s.stop)]
     if step is None or step == 0 or any(b is None for b, o in zip(bounds, (s.start, s.stop))
@@ -84,12 +90,24 @@ class View:
     def __init__(self, handle, block, maps, axes):
         self.handle, self.block = handle, list(block)
         self.maps, self.axes = maps, axes  # axes: [lo, count] per axis
+        self.shape = tuple(n for _, n in axes)  # the operation's shape, partition axis first
+        self._json = None
+        self._in_bounds = False
 
     @classmethod
     def of(cls, handle, block, index):
+        """The view `index` selects in one block of `handle`. Views are not changed once made,
+        so one indexed by integers and integer slices only is made once per handle."""
+        key = _plain_key(block, index)
+        cached = handle.views.get(key) if key is not None else None
+        if cached is not None:
+            return cached
         where = f"'{handle.name}' {tuple(handle.dims)}"
         maps, counts = index_maps(handle.dims, index, where)
-        return cls._normalized(handle, block, maps, [[0, n] for n in counts])
+        view = cls._normalized(handle, block, maps, [[0, n] for n in counts])
+        if key is not None:
+            handle.views[key] = view
+        return view
 
     @classmethod
     def _normalized(cls, handle, block, maps, axes):
@@ -125,10 +143,6 @@ class View:
                     out[m] = out.get(m, 0) + a * b
             composed.append((const, out))
         return View._normalized(self.handle, self.block, composed, [[0, n] for n in counts])
-
-    @property
-    def shape(self):
-        return tuple(n for _, n in self.axes)
 
     @property
     def np(self):
@@ -183,7 +197,13 @@ class View:
         return View(self.handle, self.block, self.maps, axes)
 
     def check_bounds(self, site=None):
-        """Every dimension's index stays inside the tensor (after masking)."""
+        """Every dimension's index stays inside the tensor (after masking); checked once."""
+        if self._in_bounds:
+            return
+        self._check_bounds(site)
+        self._in_bounds = True
+
+    def _check_bounds(self, site):
         for i, ((c, terms), extent) in enumerate(zip(self.maps, self.handle.dims)):
             low = high = c
             for k, a in terms.items():
@@ -197,7 +217,12 @@ class View:
 
     def json(self, site=None):
         """The backend's view (kernels/api/tensor.h): first element (p0, f0), counts, and a
-        partition stride / free dims when it is not a rectangle."""
+        partition stride / free dims when it is not a rectangle. Made once per view."""
+        if self._json is None:
+            self._json = self._make_json(site)
+        return self._json
+
+    def _make_json(self, site):
         h = self.handle
         strides = h.element_strides()
         first = sum(s * (c + sum(a * self.axes[k][0] for k, a in t.items()))
@@ -208,23 +233,21 @@ class View:
         if len(free) > MAX_FREE_DIMS:
             _trace.fail(f"'{h.name}' is accessed with {len(free)} free dimensions; the hardware "
                         f"has at most {MAX_FREE_DIMS}", site)
-        out = {"tensor": h.id, "block": self.block}
+        # [tensor, [block...], p0, np, f0, nf], then the partition stride (or null) and the
+        # free dims when the view is not a rectangle (python/TRACE_FORMAT.md, "Views").
         if h.memory == "hbm":
             p0, f0 = divmod(first, h.free)
             pstride = axis_strides[0] if self.np > 1 else h.free
             if pstride == 0:
                 _trace.fail(f"'{h.name}': a partition stride of 0 on HBM is not supported", site)
-            rect = pstride == h.free and free == [(1, self.nf)] and f0 + self.nf <= h.free
-            out.update(p0=p0, np=self.np, f0=f0, nf=self.nf)
-            if not rect:
-                if pstride != h.free:
-                    out["partition_stride"] = pstride
-                out["free_dims"] = [list(d) for d in free]
+            out = [h.id, self.block, p0, self.np, f0, self.nf]
+            if not (pstride == h.free and free == [(1, self.nf)] and f0 + self.nf <= h.free):
+                out += [pstride if pstride != h.free else None, [list(d) for d in free]]
             return out
         p0 = self.maps[0][0] + self.axes[0][0]
-        out.update(p0=p0, np=self.np, f0=first - p0 * strides[0], nf=self.nf)
+        out = [h.id, self.block, p0, self.np, first - p0 * strides[0], self.nf]
         if free != [(1, self.nf)]:
-            out["free_dims"] = [list(d) for d in free]
+            out += [None, [list(d) for d in free]]
         return out
 
 
@@ -240,6 +263,25 @@ def merge_free(dims):
         else:
             out.append((stride, count))
     return out or [(1, 1)]
+
+
+def _plain_key(block, index):
+    """A hashable key of `index` when it holds only integers, integer slices and `...`;
+    None otherwise (nl.arange expressions, nl.ds, ...)."""
+    key = [tuple(block)]
+    for i in index if type(index) is tuple else (index,):
+        t = type(i)
+        if t is int or i is Ellipsis:
+            key.append(i)
+        elif t is slice:
+            start, stop, step = i.start, i.stop, i.step
+            if not ((start is None or type(start) is int) and (stop is None or type(stop) is int)
+                    and (step is None or type(step) is int)):
+                return None
+            key.append((start, stop, step))
+        else:
+            return None
+    return tuple(key)
 
 
 def rectangle(handle, block):
