@@ -191,11 +191,11 @@ TEST(NkiNamespace, APartitionFirstTileIsOneTileWithItsFreeAxesFlattened) {
   EXPECT_EQ(events[2].at("partitions"), 128);
   EXPECT_EQ(events[2].at("free"), 1024);
   EXPECT_EQ(events[2].at("block_dims"), nlohmann::json::array());
-  EXPECT_EQ(events[3].at("dst").at("f0"), 512);
-  EXPECT_EQ(events[3].at("dst").at("nf"), 256);
-  EXPECT_EQ(events[4].at("dst").at("f0"), 0);
-  EXPECT_EQ(events[4].at("dst").at("nf"), 512);
-  EXPECT_EQ(events[5].at("dst").at("free_dims"), nlohmann::json::parse("[[512, 2], [1, 256]]"));
+  // A view is [tensor, [block...], p0, np, f0, nf(, partition_stride, free_dims)].
+  EXPECT_EQ(events[3].at("dst"), nlohmann::json::parse("[1, [], 0, 128, 512, 256]"));
+  EXPECT_EQ(events[4].at("dst"), nlohmann::json::parse("[1, [], 0, 128, 0, 512]"));
+  EXPECT_EQ(events[5].at("dst"),
+            nlohmann::json::parse("[1, [], 0, 128, 0, 512, null, [[512, 2], [1, 256]]]"));
 }
 
 // tests/nki_kernels/row_stats_nki03.py on a 256 x 256 bf16 x: per 128-row tile (2), a load and

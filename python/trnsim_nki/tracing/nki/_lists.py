@@ -3,9 +3,10 @@ that live together in a Python list, declaring one per iteration and reading the
 loop (`tiles.append(nl.ndarray(...))`, then `tiles[k]`), which AWS's block-dimension migration
 guide gives as the replacement of a tile array. The trace declares each execution of a
 declaration in its loop, whose rotating buffers die when the loop ends; so before the trace is
-written, the executions of one declaration that are used after a loop they were declared in
-ended become the blocks of one tile array declared just before that loop, block j for the j-th
-execution: the NKI 0.1 tile array `nl.ndarray((n, nl.par_dim(P), F))` of the same kernel.
+written, a declaration some of whose tiles are used after a loop they were declared in ended
+has its executions in that loop made the blocks of one tile array declared just before the
+loop, block j for the j-th execution: the NKI 0.1 tile array `nl.ndarray((n, nl.par_dim(P),
+F))` of the same kernel.
 """
 from neuronxcc.nki import _trace
 
@@ -13,8 +14,10 @@ BUFS_GIVEN = set()  # ids of tiles whose declaration has a `# trnsim: bufs=N` co
 
 
 def _views(event):
-    """The views of an event: its fields that are dicts with "tensor" (dst, src, psum, ...)."""
-    return [v for v in event.values() if isinstance(v, dict) and "tensor" in v]
+    """(field, view) of an event's views (dst, src, psum, ...): trace version 2 writes a view as
+    [tensor, [block...], p0, np, f0, nf(, partition_stride, free_dims)]."""
+    return [(k, v) for k, v in event.items()
+            if type(v) is list and len(v) >= 6 and type(v[1]) is list]
 
 
 def gather(events):
@@ -36,18 +39,23 @@ def gather(events):
         elif kind == "tile":
             declared[e["id"]] = (tuple(open_loops), i)
         else:
-            for v in _views(e):
-                if v["tensor"] in declared:
-                    ended = [L for L in declared[v["tensor"]][0] if L not in open_loops]
-                    if ended and (v["tensor"] not in escapes or
-                                  begin_at[ended[0]] < begin_at[escapes[v["tensor"]]]):
-                        escapes[v["tensor"]] = ended[0]
+            for _, v in _views(e):
+                if v[0] in declared:
+                    ended = [L for L in declared[v[0]][0] if L not in open_loops]
+                    if ended and (v[0] not in escapes or
+                                  begin_at[ended[0]] < begin_at[escapes[v[0]]]):
+                        escapes[v[0]] = ended[0]
     if not escapes:
         return events
-    # 2. One array per (declaration site, loop), its blocks in the order of execution.
+    # 2. One array per (declaration site, loop): every execution of the declaration inside
+    #    that loop, also one not used after it, a block each in the order of execution.
+    wanted = {(events[declared[t][1]]["site"], loop) for t, loop in escapes.items()}
     groups = {}
-    for tile_id, loop in sorted(escapes.items(), key=lambda item: declared[item[0]][1]):
-        groups.setdefault((events[declared[tile_id][1]]["site"], loop), []).append(tile_id)
+    for tile_id, (loops, at) in sorted(declared.items(), key=lambda item: item[1][1]):
+        for loop in loops:
+            if (events[at]["site"], loop) in wanted:
+                groups.setdefault((events[at]["site"], loop), []).append(tile_id)
+                break
     remap, inserted, dropped = {}, {}, set()
     for (site, loop), ids in groups.items():
         first = dict(events[declared[ids[0]][1]])
@@ -74,10 +82,10 @@ def gather(events):
         out.extend(inserted.get(i, []))
         if i in dropped:
             continue
-        for v in _views(e):
-            if v["tensor"] in remap:
-                v["tensor"], j = remap[v["tensor"]]
-                v["block"] = [j] + list(v["block"])
+        for field, v in _views(e):
+            if v[0] in remap:  # a new list: the tracer shares a view's encoding between events
+                tile_id, j = remap[v[0]]
+                e[field] = [tile_id, [j] + list(v[1])] + v[2:]
         out.append(e)
     return out
 

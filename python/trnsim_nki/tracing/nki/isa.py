@@ -33,10 +33,9 @@ def _mark_written(d):
     """Whether a matmul or transpose has written into PSUM view `d`'s free range (first to
     last element) since its tile was declared (SimBackend's test, TileStore::
     mark_psum_written), then marks it written."""
-    v = d.json()
-    span = 1 + sum((count - 1) * stride for stride, count in v["free_dims"]) \
-        if "free_dims" in v else v["nf"]
-    begin, end = v["f0"], v["f0"] + span
+    v = d.json()  # [tensor, [block...], p0, np, f0, nf(, partition_stride, free_dims)]
+    span = 1 + sum((count - 1) * stride for stride, count in v[7]) if len(v) > 7 else v[5]
+    begin, end = v[4], v[4] + span
     written = _WRITTEN.setdefault(d.handle.id, [])
     overlaps = any(b < end and begin < e for b, e in written)
     written.append((begin, end))
