@@ -255,6 +255,30 @@ TEST(NkiNamespace, DmaTransposeIsLoadTranspose2d) {
   EXPECT_EQ(nlohmann::json::parse(r.out).at("max_abs_err").get<double>(), 0.0);
 }
 
+// 0.3's nl.load(src, dtype=) and nl.store(dst, value) are 0.1's: the same program, and the
+// values unchanged (bf16 widened to fp32 exactly: a reference returning the input is met).
+TEST(NkiNamespace, LoadAndStoreAreThe01Calls) {
+  const std::string body =
+      "\n\n@nki.jit\ndef k(a):\n"
+      "    out = nl.ndarray((128, 512), dtype=nl.float32, buffer=nl.shared_hbm)\n"
+      "    t = nl.load(a[0:128, 0:512], dtype=nl.float32)\n    nl.store(out, value=t)\n"
+      "    return out\n\n\ndef reference(a):\n    return a\n";
+  const std::string nki01 = testing::write(
+      "nki01_load.py", "import neuronxcc.nki as nki\nimport neuronxcc.nki.language as nl\n" + body);
+  const std::string nki03 =
+      testing::write("nki03_load.py", "import nki\nimport nki.language as nl\n" + body);
+  auto program = [](const std::string& file) {
+    const std::string trace = temp_path("load.jsonl");
+    run::trace_nki_file(file + ":k", trace, {"a=128x512:bf16"});
+    return isa::program_to_json(
+        run::build_trace_program(nki::TraceKernel::load(trace), testing::trn1()));
+  };
+  EXPECT_TRUE(program(nki03) == program(nki01));
+  const testing::Result r = trnsim("run-nki " + nki03 + ":k --arg a=128x512:bf16 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out).at("max_abs_err").get<double>(), 0.0);
+}
+
 // tests/nki_namespace_numerics.py: the tiled matmul against numpy and its 0.1 twin, and
 // row_stats_nki03.py against numpy, each within a bound derived there.
 TEST(NkiNamespace, TheNumpyStandInRunsItAgainstNumpyAndItsTwin) {

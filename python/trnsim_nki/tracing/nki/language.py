@@ -19,6 +19,8 @@ from neuronxcc.nki import _trace
 from neuronxcc.nki import language as nl01
 from neuronxcc.nki._trace import fail
 
+from trnsim_nki import dst_passing
+
 from . import _lists
 
 sbuf, psum, hbm, shared_hbm, private_hbm = nl01.sbuf, nl01.psum, nl01.hbm, nl01.shared_hbm, \
@@ -94,10 +96,7 @@ def num_programs(axes=0):
 
 
 def load(src, dtype=None):
-    pending = nl01.load(src)
-    if dtype is not None:  # the implicit tile it makes, when not stored, has the cast dtype
-        pending.of_shape(*pending.implicit[:2], dtype, pending.implicit[3])
-    return pending
+    return dst_passing.forward(nl01.load, "nl.load", fail, src, dtype=dtype)
 
 
 def store(dst, value):
