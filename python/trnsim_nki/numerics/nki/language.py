@@ -7,7 +7,7 @@ accumulate rule (nki/isa.py).
 import numpy as np
 
 from neuronxcc.nki import language as nl01
-from neuronxcc.nki._runtime import Tile
+from neuronxcc.nki._runtime import Tile, advanced
 
 from trnsim_nki import dst_passing
 
@@ -33,6 +33,8 @@ class PsumTile(Tile):
         self.written = written
 
     def __getitem__(self, index):
+        if advanced(index):  # nl.arange / mgrid indices: a view without the written mask
+            return super().__getitem__(index)
         return PsumTile(self.values[index], self.dtype, self.buffer, self.written[index])
 
 
