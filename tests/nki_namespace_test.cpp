@@ -305,6 +305,9 @@ TEST(NkiNamespace, WhatDoesNotMapIsOneLineNamingTheKernelsLine) {
   testing::expect_one_line_error(trnsim("run-nki " + placed + " --timing-only"), 1,
                                  placed + ":8: nl.ndarray with address= (direct allocation) "
                                           "is not yet supported");
+  const std::string arange = kernel("nki03_arange.py", "    i = nl.arange(128)[:, None]");
+  testing::expect_one_line_error(trnsim("run-nki " + arange + " --timing-only"), 1,
+                                 arange + ":8: nl.arange was removed in NKI 0.2");
   const std::string psum_dma = kernel(
       "nki03_psum_dma.py",
       "    p = nl.ndarray((128, 512), nl.float32, nl.psum)\n    nisa.dma_copy(dst=a, src=p)");

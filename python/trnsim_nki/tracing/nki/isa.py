@@ -99,6 +99,10 @@ def tensor_copy(dst, src, engine=engine.unknown, name=None, dtype=None):
     chosen = dst_passing.engine_name("nisa.tensor_copy", fail, engine,
                                      (dst_passing.engine.vector, dst_passing.engine.scalar,
                                       dst_passing.engine.gpsimd))
+    if chosen == "GpSimd" and nl01.psum in (as_view(dst).handle.memory,
+                                            as_view(src).handle.memory):
+        fail("nisa.tensor_copy on GpSimd cannot access PSUM (NKI docs): use the Vector or "
+             "Scalar Engine")
     _store(dst, nl01.copy(src), chosen)
 
 

@@ -106,4 +106,6 @@ def store(dst, value):
 def __getattr__(name):
     if name in SAME_AS_01:
         return getattr(nl01, name)
+    if name in ("arange", "mgrid"):  # NKI 0.2's migration guide
+        fail(f"nl.{name} was removed in NKI 0.2 (index with integer slices)")
     _trace.unsupported("nl", name)
