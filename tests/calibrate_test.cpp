@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 #include "sim/config/hw_config_loader.h"
 #include "sim/run/calibrate.h"
@@ -108,6 +109,40 @@ TEST(CalibrateCli, WritesAConfigThatNamesItsOriginAndLoadsBack) {
   testing::expect_one_line_error(
       testing::trnsim("calibrate " + measured + " --params dma.engines -o " + out), 2,
       "is not a real number");
+}
+
+TEST(CompareCli, EachFileIsASourceWithItsErrorAndWorstRow) {
+  // Two files: the recovery measurements (HBM at 32% of peak) and the same rows at trn1's own
+  // values. On trn1 the second file's rows are simulated exactly as they were "measured"
+  // (0% each); the first file's worst row is the one with the largest |error| of its rows.
+  const run::MeasurementSet off = simulated_measurements({"hbm.efficiency=0.32"});
+  const run::MeasurementSet exact = simulated_measurements({});
+  const auto file_of = [](const run::MeasurementSet& set, const std::string& name) {
+    std::string rows;
+    for (const run::Measurement& m : set.measurements)
+      rows += std::string(rows.empty() ? "" : ",") + "{\"kernel\": \"" + m.kernel +
+              "\", \"shape\": \"" + m.shape + "\", \"latency_ms\": " +
+              std::to_string(m.latency_ms) + "}";
+    return testing::write(name, "{\"description\": \"" + name + "\", \"source\": \"s\", "
+                                "\"hw\": \"trn1\", \"dtype\": \"bf16\", \"measurements\": [" +
+                                    rows + "]}");
+  };
+  const testing::Result r = testing::trnsim("compare " + file_of(off, "off.json") + " " +
+                                            file_of(exact, "exact.json") + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j.at("sources").size(), 2u);
+  const nlohmann::json& first = j["sources"][0];
+  double worst = 0;
+  for (const nlohmann::json& row : first.at("rows"))
+    worst = std::max(worst, std::fabs(row.at("error_percent").get<double>()));
+  EXPECT_DOUBLE_EQ(std::fabs(first.at("worst").at("error_percent").get<double>()), worst);
+  EXPECT_GT(worst, 1.0);
+  // std::to_string keeps 6 decimals of a millisecond: the exact file is within 1e-4 %.
+  EXPECT_LT(j["sources"][1].at("mape_percent").get<double>(), 1e-3);
+  EXPECT_NEAR(j.at("mape_percent").get<double>(),
+              (first.at("mape_percent").get<double>() +
+               j["sources"][1].at("mape_percent").get<double>()) / 2, 1e-9);
 }
 
 }  // namespace

@@ -31,22 +31,34 @@ namespace {
 using testing::simulated_operations;
 using testing::temp_path;
 
+// `trnsim emit-nki K` at one case, then `trnsim run-nki` on the file: the file, its trace and
+// the replayed program.
+struct Emitted {
+  std::string file, trace;
+  isa::Program program;
+};
+
+Emitted emit_and_replay(const testing::KernelCase& c, const HwConfig& hw) {
+  Emitted e;
+  e.file = temp_path(c.kernel + "_round_trip.py");
+  std::ofstream(e.file) << nki::emit_nki_file(find_kernel(c.kernel), c.shape, c.params,
+                                              Dtype::bf16, hw.sbuf.usable_bytes_per_partition());
+  e.trace = temp_path(c.kernel + "_round_trip.jsonl");
+  run::trace_nki_file(e.file, e.trace);
+  e.program = run::build_trace_program(nki::TraceKernel::load(e.trace), hw);
+  return e;
+}
+
 TEST(NkiRoundTrip, EveryEmittedKernelReplaysToTheSameProgramAndTime) {
   const HwConfig hw = testing::trn1();
   for (const testing::KernelCase& c : testing::kernel_cases()) {
     SCOPED_TRACE(c.kernel + " " + std::to_string(c.shape.begin()->second));
     // 1. `trnsim run K --timing-only`.
-    const KernelSpec& spec = find_kernel(c.kernel);
     const isa::Program direct =
-        run::build_kernel_program(spec, hw, c.shape, c.params, Dtype::bf16);
+        run::build_kernel_program(find_kernel(c.kernel), hw, c.shape, c.params, Dtype::bf16);
 
     // 2. `trnsim emit-nki K`, then `trnsim run-nki` on the file.
-    const std::string file = temp_path(c.kernel + "_round_trip.py");
-    std::ofstream(file) << nki::emit_nki_file(spec, c.shape, c.params, Dtype::bf16,
-                                              hw.sbuf.usable_bytes_per_partition());
-    const std::string trace = temp_path(c.kernel + "_round_trip.jsonl");
-    run::trace_nki_file(file, trace);
-    const isa::Program replayed = run::build_trace_program(nki::TraceKernel::load(trace), hw);
+    const isa::Program replayed = emit_and_replay(c, hw).program;
 
     // 3. The same instructions, and the same simulated time. The whole program is equal too:
     //    every instruction's operands, addresses, queue and semaphore waits.
@@ -58,8 +70,15 @@ TEST(NkiRoundTrip, EveryEmittedKernelReplaysToTheSameProgramAndTime) {
     EXPECT_LE(std::fabs(replayed_ns - direct_ns), 0.01 * direct_ns)
         << replayed_ns << " ns replayed, " << direct_ns << " ns direct";
     EXPECT_EQ(replayed_ns, direct_ns);
+  }
+}
 
-    // 4. Numerics: `trnsim run K` and `trnsim run-nki` on the same seed.
+// With numerics (a test of its own, so that ctest runs it beside the one above).
+TEST(NkiRoundTrip, EveryEmittedKernelGivesTheNumericsOfRunOnTheSameSeed) {
+  const HwConfig hw = testing::trn1();
+  for (const testing::KernelCase& c : testing::kernel_cases()) {
+    SCOPED_TRACE(c.kernel + " " + std::to_string(c.shape.begin()->second));
+    // `trnsim run K` and `trnsim run-nki` of `emit-nki K`, on the same seed.
     run::KernelRunRequest request;
     request.kernel = c.kernel;
     request.hw = hw;
@@ -68,16 +87,19 @@ TEST(NkiRoundTrip, EveryEmittedKernelReplaysToTheSameProgramAndTime) {
     request.numerics = true;
     request.seed = 7;
     const run::KernelRunOutput cpp = run::run_kernel(request);
-    const nki::TraceKernel traced = nki::TraceKernel::load(trace);
+    const Emitted e = emit_and_replay(c, hw);
+    const run::NkiReference reference{e.file, "reference", true,
+                                      nki::TraceKernel::load(e.trace).returns(), {}};
     const run::NkiNumerics nki = run::simulate_nki_numerics(
-        replayed, hw, {}, run::nki_inputs(replayed, "", 7), {file, "reference", true,
-                                                              traced.returns()});
+        e.program, hw, {}, run::nki_inputs(e.program, "", 7), reference);
+    // Bit-identical HBM contents, inputs and outputs: the same program on the same inputs.
     ASSERT_EQ(nki.hbm.size(), cpp.hbm.size());
     for (size_t t = 0; t < cpp.hbm.size(); ++t)
-      EXPECT_TRUE(nki.hbm[t] == cpp.hbm[t]) << "tensor " << replayed.tensors[t].name;
+      EXPECT_TRUE(nki.hbm[t] == cpp.hbm[t]) << "tensor " << e.program.tensors[t].name;
+    // And the emitted file's numpy reference() within the bound of tests/kernel_cases.h.
     ASSERT_TRUE(nki.max_abs_err && nki.max_abs_reference);
     EXPECT_GT(*nki.max_abs_reference, 1.0);  // a real result, not zeros
-    EXPECT_LE(*nki.max_abs_err, c.bound(replayed, nki.hbm, *nki.max_abs_reference));
+    EXPECT_LE(*nki.max_abs_err, c.bound(e.program, nki.hbm, *nki.max_abs_reference));
   }
 }
 

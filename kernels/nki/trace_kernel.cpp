@@ -475,6 +475,20 @@ const std::string& TraceKernel::name() const { return events_->kernel; }
 const std::string& TraceKernel::source() const { return events_->source; }
 const std::vector<std::string>& TraceKernel::returns() const { return events_->returns; }
 
+std::map<std::string, std::vector<int64_t>> TraceKernel::hbm_shapes() const {
+  std::map<std::string, std::vector<int64_t>> shapes;
+  for (const Event& e : events_->events) {
+    if (e.kind != "hbm" || !e.fields.contains("shape") || !e.fields["shape"].is_array()) continue;
+    const auto name = e.fields.find("name");
+    if (name == e.fields.end() || !name->is_string()) continue;
+    std::vector<int64_t>& shape = shapes[name->get<std::string>()];
+    shape.clear();
+    for (const json& d : e.fields["shape"])
+      if (d.is_number_integer()) shape.push_back(d.get<int64_t>());
+  }
+  return shapes;
+}
+
 void TraceKernel::replay(Backend& backend) const {
   Replayer(*events_, backend).run(0, events_->events.size());
 }

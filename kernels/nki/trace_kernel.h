@@ -12,6 +12,8 @@
 // the kernel file and line the event came from.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -35,6 +37,9 @@ class TraceKernel {
   // The names of the HBM tensors the kernel function returned, in order (the header's
   // "returns"; empty for a trace without it). Numerics compare these with a reference.
   const std::vector<std::string>& returns() const;
+  // The N-D shape of each HBM tensor declared with one ("shape"), by name; a tensor without
+  // one is rows x cols. Checked against rows x cols when replayed.
+  std::map<std::string, std::vector<int64_t>> hbm_shapes() const;
   void replay(Backend& backend) const;
 
   struct Events;  // the parsed lines and their loop structure (trace_kernel.cpp)

@@ -17,10 +17,12 @@ namespace {
 void add_numerics_options(CLI::App& cmd, NkiCommand& c) {
   cmd.add_flag("--timing-only", c.timing_only,
                "Skip numerics (no memory contents, no outputs, no reference check)");
-  cmd.add_option("--inputs", c.inputs_dir,
-                 "Read each kernel input from DIR/<parameter>.npy (default: seeded random)");
+  auto* inputs = cmd.add_option(
+      "--inputs", c.inputs_dir,
+      "Read each kernel input from DIR/<parameter>.npy (default: seeded random)");
   cmd.add_option("--seed", c.seed, "Seed of the random inputs (tensor t gets seed + t)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->excludes(inputs);
   cmd.add_option("--outputs", c.outputs_dir,
                  "Write each output HBM tensor as DIR/<name>.npy (float32; DIR must exist)");
   cmd.add_option("--reference", c.reference,
@@ -94,15 +96,18 @@ void simulate_with_numerics(const NkiCommand& c, const std::string& kernel_file,
   if (!c.reference.empty()) reference.function = c.reference;
   reference.required = !c.reference.empty();
   reference.returns = kernel.returns();
+  reference.shapes = kernel.hbm_shapes();
   model::SimulationOptions options;
   options.record_dma_packets = !c.out.trace_path.empty();
   options.budget = budget;
   options.watch = &watch;
   const run::NkiNumerics result = run::simulate_nki_numerics(
-      program, cfg, options, run::nki_inputs(program, c.inputs_dir, c.seed), reference);
+      program, cfg, options,
+      run::nki_inputs(program, c.inputs_dir, c.seed, reference.shapes), reference);
   // 4. The outputs and the report's files, all or none.
   OutputSet files;
-  if (!c.outputs_dir.empty()) run::write_nki_outputs(files, program, result.hbm, c.outputs_dir);
+  if (!c.outputs_dir.empty())
+    run::write_nki_outputs(files, program, result.hbm, c.outputs_dir, reference.shapes);
   report(program, result.run, cfg,
          {program.name, "", result.max_abs_err, nullptr, result.max_abs_reference}, c.out, "",
          &files);

@@ -30,13 +30,14 @@ const char* npy_dtype_for(Dtype d) {
   return d == Dtype::fp16 ? "'<f2' (float16)" : "'<f4' (float32)";
 }
 
-// The values of a .npy file as a row-major vector, checked to have `shape` and, unless
-// `any_float`, the dtype that holds `dtype` (see nki_inputs()).
+// The values of a .npy file as a row-major vector, checked to have `shape` and the dtype that
+// holds `dtype` (see nki_inputs()); `what` names the tensor and `where` (default: the path)
+// the file in messages.
 std::vector<float> read_npy(const std::string& path, const std::vector<int64_t>& shape,
-                            Dtype dtype, const std::string& what) {
+                            Dtype dtype, const std::string& what, std::string where = "") {
   const compress::WeightsFile file = compress::WeightsFile::open(path);
   const compress::TensorEntry& e = file.tensors().front();
-  const std::string where = path_excerpt(path);
+  if (where.empty()) where = path_excerpt(path);
   if (e.shape != shape)
     throw InputError(where + ": shape " + shape_text(e.shape) + ", but " + what + " is " +
                      shape_text(shape));
@@ -117,7 +118,7 @@ std::optional<std::vector<std::vector<float>>> reference_arrays(
     if (p.tensors[t].role != isa::TensorRole::input) continue;
     const std::string path = dir.path() + "/input" + std::to_string(k++) + ".npy";
     std::ofstream out(path, std::ios::binary);
-    write_npy(out, npy_shape(p.tensors[t]), inputs[t]);
+    write_npy(out, npy_shape(p.tensors[t], ref.shapes), inputs[t]);
     if (!out.flush()) throw UserError("run-nki: cannot write the reference's input " + path);
     argv.push_back(path);
   }
@@ -135,11 +136,12 @@ std::optional<std::vector<std::vector<float>>> reference_arrays(
   for (size_t k = 0; k < compared.size(); ++k) {
     const isa::HbmTensor& t = p.tensors[compared[k]];
     try {
-      arrays.push_back(read_npy(dir.path() + "/" + std::to_string(k) + ".npy", npy_shape(t),
-                                Dtype::fp32, "the kernel's output '" + t.name + "'"));
-    } catch (const UserError& e) {  // the reference, not the command line, is wrong
-      throw UserError(what + " result " + std::to_string(k) + ": " +
-                      std::string(e.what()).substr(std::string(e.what()).find(": ") + 2));
+      arrays.push_back(read_npy(dir.path() + "/" + std::to_string(k) + ".npy",
+                                npy_shape(t, ref.shapes), Dtype::fp32,
+                                "the kernel's output '" + t.name + "'",
+                                what + " result " + std::to_string(k)));
+    } catch (const UserError& e) {  // the reference, not the command line, is wrong: exit 1
+      throw UserError(e.what());
     }
   }
   return arrays;
@@ -147,7 +149,11 @@ std::optional<std::vector<std::vector<float>>> reference_arrays(
 
 }  // namespace
 
-std::vector<int64_t> npy_shape(const isa::HbmTensor& tensor) { return {tensor.rows, tensor.cols}; }
+std::vector<int64_t> npy_shape(const isa::HbmTensor& tensor, const TensorShapes& shapes) {
+  const auto it = shapes.find(tensor.name);
+  if (it != shapes.end()) return it->second;
+  return {tensor.rows, tensor.cols};
+}
 
 std::vector<NamedFile> nki_tensor_files(const isa::Program& program, const std::string& dir,
                                         bool outputs) {
@@ -161,7 +167,8 @@ std::vector<NamedFile> nki_tensor_files(const isa::Program& program, const std::
 }
 
 std::vector<std::vector<float>> nki_inputs(const isa::Program& program,
-                                           const std::string& inputs_dir, uint64_t seed) {
+                                           const std::string& inputs_dir, uint64_t seed,
+                                           const TensorShapes& shapes) {
   std::vector<std::vector<float>> hbm(program.tensors.size());
   for (size_t t = 0; t < program.tensors.size(); ++t) {
     const isa::HbmTensor& tensor = program.tensors[t];
@@ -170,7 +177,8 @@ std::vector<std::vector<float>> nki_inputs(const isa::Program& program,
       hbm[t] = random_values(tensor.rows * tensor.cols, tensor.dtype, seed + t);
       continue;
     }
-    hbm[t] = read_npy(inputs_dir + "/" + tensor.name + ".npy", npy_shape(tensor), tensor.dtype,
+    hbm[t] = read_npy(inputs_dir + "/" + tensor.name + ".npy", npy_shape(tensor, shapes),
+                      tensor.dtype,
                       "the kernel input '" + tensor.name + "'");
   }
   return hbm;
@@ -206,14 +214,15 @@ NkiNumerics simulate_nki_numerics(const isa::Program& program, const HwConfig& h
 }
 
 void write_nki_outputs(OutputSet& files, const isa::Program& program,
-                       const std::vector<std::vector<float>>& hbm, const std::string& dir) {
+                       const std::vector<std::vector<float>>& hbm, const std::string& dir,
+                       const TensorShapes& shapes) {
   for (size_t t = 0; t < program.tensors.size(); ++t) {
     const isa::HbmTensor& tensor = program.tensors[t];
     if (tensor.role != isa::TensorRole::output) continue;
     std::vector<float> values = hbm[t];
     values.resize(static_cast<size_t>(tensor.rows * tensor.cols), 0.0f);  // never written: 0
     AtomicFile& file = files.add(dir + "/" + tensor.name + ".npy");
-    write_npy(file.out(), npy_shape(tensor), values);
+    write_npy(file.out(), npy_shape(tensor, shapes), values);
     file.close();
   }
 }

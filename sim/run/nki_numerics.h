@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,8 +24,12 @@
 
 namespace trnsim::run {
 
+// N-D shapes of HBM tensors by name (nki::TraceKernel::hbm_shapes()); a tensor not in it is
+// rows x cols.
+using TensorShapes = std::map<std::string, std::vector<int64_t>>;
+
 // The shape of an HBM tensor as its .npy file has it.
-std::vector<int64_t> npy_shape(const isa::HbmTensor& tensor);
+std::vector<int64_t> npy_shape(const isa::HbmTensor& tensor, const TensorShapes& shapes = {});
 
 // DIR/<name>.npy for each input (or, with `outputs`, output) tensor of the program, in order.
 std::vector<NamedFile> nki_tensor_files(const isa::Program& program, const std::string& dir,
@@ -37,7 +42,8 @@ std::vector<NamedFile> nki_tensor_files(const isa::Program& program, const std::
 // any mismatch is an InputError of one line naming the file. Without it, uniform [-1, 1)
 // values rounded to the dtype, seed + tensor index per tensor, as `trnsim run` makes them.
 std::vector<std::vector<float>> nki_inputs(const isa::Program& program,
-                                           const std::string& inputs_dir, uint64_t seed);
+                                           const std::string& inputs_dir, uint64_t seed,
+                                           const TensorShapes& shapes = {});
 
 struct NkiReference {
   std::string kernel_file;  // the file that holds the function; "" -> no reference
@@ -46,6 +52,7 @@ struct NkiReference {
   // The tensors the reference's arrays are compared with, by name (TraceKernel::returns());
   // empty -> the program's output tensors in order.
   std::vector<std::string> returns;
+  TensorShapes shapes;  // of the inputs written for it and the arrays it must return
 };
 
 struct NkiNumerics {
@@ -65,6 +72,7 @@ NkiNumerics simulate_nki_numerics(const isa::Program& program, const HwConfig& h
 
 // Adds DIR/<name>.npy (float32, the tensor's shape) for every output tensor to `files`.
 void write_nki_outputs(OutputSet& files, const isa::Program& program,
-                       const std::vector<std::vector<float>>& hbm, const std::string& dir);
+                       const std::vector<std::vector<float>>& hbm, const std::string& dir,
+                       const TensorShapes& shapes = {});
 
 }  // namespace trnsim::run

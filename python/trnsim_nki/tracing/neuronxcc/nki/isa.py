@@ -11,8 +11,15 @@ def _named(table, op, what):
     return table[op]
 
 
-def nc_matmul(stationary, moving):
+def nc_matmul(stationary, moving, is_stationary_onezero=False, is_moving_onezero=False,
+              is_transpose=False):
+    """stationary^T @ moving into PSUM. With is_transpose=True the Tensor Engine's transpose
+    mode: the result is stationary transposed (`moving` is the identity that mode takes), the
+    TRANSPOSE instruction nc_transpose makes. The onezero flags (operands of only 0 and 1) are
+    hints that change neither the result nor, here, the cost."""
     s, m = as_view(stationary), as_view(moving)
+    if is_transpose:
+        return nc_transpose(s)
     return Pending("matmul", dst_field="psum", stationary=s, moving=m).of_shape(
         s.nf, m.nf, _trace.FLOAT32, "psum")
 

@@ -166,10 +166,20 @@ def copy(x, dtype=None):
 
 
 def matmul(x, y, transpose_x=False):
-    if not transpose_x:
-        fail("nl.matmul without transpose_x=True is not yet supported (its PE transpose)")
+    """x @ y into PSUM. With transpose_x, x is already [K, M]; without, x [M, K] is transposed
+    first on the Tensor Engine into PSUM and copied back to SBUF in x's dtype (a Vector copy),
+    as NKI documents that nl.matmul does."""
     from . import isa
+    if not transpose_x:
+        xv = as_view(x)
+        x = copy(isa.nc_transpose(xv), dtype=xv.dtype)
     return isa.nc_matmul(x, y)
+
+
+def transpose(x, dtype=None):
+    """The partition and free axes of a 2-D tile swapped, on the Tensor Engine (into PSUM)."""
+    from . import isa
+    return isa.nc_transpose(x)
 
 
 ALU_OPS = {add: "add", subtract: "subtract", multiply: "multiply", maximum: "max",
