@@ -290,6 +290,22 @@ TEST(NkiNamespace, TheNumpyStandInRunsItAgainstNumpyAndItsTwin) {
       << testing::read_text(temp_path("numerics.out"));
 }
 
+// trnsim.simulate (python/trnsim) takes a kernel of the nki namespace as it takes a 0.1 one:
+// tests/python/simulate_nki03_test.py checks the result against numpy and the 0.1 twin, and
+// prints the time, which is matmul_naive's at that shape (M=128, K=256, N=512).
+TEST(NkiNamespace, ThePythonApiSimulatesAnNki03Kernel) {
+  const std::string out = temp_path("simulate_nki03.out");
+  const std::string command = "PYTHONPATH=" + std::string(TRNSIM_SOURCE_DIR) +
+                              "/python TRNSIM_BINARY=" + testing::trnsim_binary() +
+                              " /usr/bin/python3 " + std::string(TRNSIM_SOURCE_DIR) +
+                              "/tests/python/simulate_nki03_test.py > " + out;
+  const int status = std::system(command.c_str());
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << testing::read_text(out);
+  EXPECT_EQ(std::stod(testing::read_text(out)),
+            sim_time_ns(trnsim("run matmul_naive --shape M=128,K=256,N=512 --timing-only "
+                               "--json")));
+}
+
 TEST(NkiNamespace, WhatDoesNotMapIsOneLineNamingTheKernelsLine) {
   auto kernel = [](const std::string& name, const std::string& line) {
     return testing::write(name, "import nki\nimport nki.isa as nisa\nimport nki.language as nl\n"
