@@ -193,6 +193,25 @@ TEST(NkiIndexing, StridedAndBroadcastOnChipViews) {
   expect_numpy_reference("free_transpose");
 }
 
+// `trnsim run-nki` with numerics: the simulator's outputs against each file's `reference`
+// (computed in fp32 from the same inputs, uniform in [-1, 1)). nd_tensors and free_transpose
+// store bf16 sums of two inputs, |sum| <= 2: rounding to bf16 errs by at most half an ulp of
+// [1, 2), 2^-8 (the reference is not rounded); arange_indexing multiplies fp32 by 3 in fp32 on
+// both sides: exact. An N-D output is written as an N-D .npy.
+TEST(NkiIndexing, RunNkiNumericsMatchTheNumpyReferences) {
+  for (const auto& [kernel, bound] : std::vector<std::pair<std::string, double>>{
+           {"nd_tensors", 1.0 / 256}, {"arange_indexing", 0.0}, {"free_transpose", 1.0 / 256}}) {
+    SCOPED_TRACE(kernel);
+    const std::string dir = testing::fresh_dir(kernel + "_outputs");
+    const testing::Result r =
+        testing::trnsim("run-nki " + kKernels + kernel + ".py --json --outputs " + dir);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_LE(nlohmann::json::parse(r.out).at("max_abs_err").get<double>(), bound);
+  }
+  const std::string npy = testing::read_text(testing::temp_path("nd_tensors_outputs/out.npy"));
+  EXPECT_NE(npy.substr(0, 128).find("'shape': (2, 256, 256)"), std::string::npos);
+}
+
 // A 128 x 512 kernel k(a) whose body (lines from 7 on) is `body`.
 std::string kernel_file(const std::string& name, const std::string& body) {
   return testing::write(
@@ -221,10 +240,18 @@ TEST(NkiIndexing, ABadIndexIsOneLineNamingTheKernelLine) {
             "the shapes differ: 'a' (64, 512) and 'x' (128, 512)"},
            {"mask", "    x = nl.load(a[i_p, i_f], mask=(i_p < i_f))\n",
             "bounds an expression of several axes"},
-           {"oned", "    x = nl.load(a[nl.arange(128), 0])\n", "1-D nl.arange"}}) {
+           {"oned", "    x = nl.load(a[nl.arange(128), 0])\n", "1-D nl.arange"},
+           {"or", "    x = nl.load(a[i_p, i_f], mask=(i_p < 4) | (i_f < 4))\n",
+            "is not a conjunction (&) of per-axis bounds"},
+           {"diagonal", "    t = nl.load(a)\n    u = nl.copy(t[i_p, i_p])\n",
+            "a free index of 't' depends on the partition index"},
+           {"dims", "    t = nl.ndarray((128, 4, 4, 4, 4, 4), dtype=a.dtype, buffer=nl.sbuf)\n"
+                    "    u = nl.copy(t[:, 0:2, 0:2, 0:2, 0:2, 0:2])\n",
+            "'t' is accessed with 5 free dimensions; the hardware has at most 4"}}) {
     SCOPED_TRACE(c.name);
     const std::string file = kernel_file("bad_" + c.name + ".py", grid + c.line);
-    const int line = c.name == "shape" ? 9 : 8;
+    const bool second = c.name == "shape" || c.name == "diagonal" || c.name == "dims";
+    const int line = second ? 9 : 8;
     const testing::Result r = testing::trnsim("run-nki " + file + " --timing-only");
     testing::expect_one_line_error(r, 1, file + ":" + std::to_string(line) + ": ");
     EXPECT_NE(r.err.find(c.error), std::string::npos) << r.err;

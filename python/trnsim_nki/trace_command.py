@@ -92,7 +92,7 @@ def trace(path, kernel_name, out_path, arg_specs, grid=None):
         dtype = getattr(module, "DTYPE", None)
         if shapes is None or dtype is None:
             raise _trace.TraceError(f"{path}: no INPUT_SHAPES / DTYPE in the file: give each "
-                                    "kernel parameter as --arg NAME=ROWSxCOLS:DTYPE")
+                                    "kernel parameter as --arg NAME=SHAPE:DTYPE")
         args = {name: (shape, dtype) for name, shape in shapes.items()}
     inputs = [nl.declare_hbm(name, shape, _trace.DType(dtype), "input")
               for name, (shape, dtype) in args.items()]

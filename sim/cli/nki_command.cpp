@@ -36,7 +36,8 @@ CLI::App* add_run_nki_command(CLI::App& app, NkiCommand& c) {
   auto* cmd = app.add_subcommand("run-nki", "Trace an NKI kernel file and simulate it");
   cmd->add_option("file", c.file, "FILE.py or FILE.py:KERNEL")->required();
   cmd->add_option("--arg", c.args,
-                  "A kernel input, NAME=ROWSxCOLS:DTYPE (default: the file's INPUT_SHAPES)")
+                  "A kernel input, NAME=SHAPE:DTYPE, SHAPE as ROWSxCOLS or DxDx.. (default: "
+                  "the file's INPUT_SHAPES)")
       ->allow_extra_args(false);
   cmd->add_option("--grid", c.grid,
                   "An SPMD launch grid, N or NxM...: the kernel runs once per program, "
@@ -118,7 +119,7 @@ void simulate_with_numerics(const NkiCommand& c, const std::string& kernel_file,
 void run_nki(const NkiCommand& c) {
   if (!c.shape.empty() || !c.params.empty())
     throw UsageError("run-nki: --shape and --param are not yet supported; give the kernel's "
-                     "inputs as --arg NAME=ROWSxCOLS:DTYPE");
+                     "inputs as --arg NAME=SHAPE:DTYPE");
   if (c.timing_only &&
       (!c.inputs_dir.empty() || !c.outputs_dir.empty() || !c.reference.empty()))
     throw UsageError(std::string(c.traced_already ? "run-trace" : "run-nki") +

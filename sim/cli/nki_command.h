@@ -14,7 +14,7 @@ namespace trnsim::cli {
 struct NkiCommand {
   std::string file;  // FILE.py[:KERNEL] for run-nki, TRACE.jsonl for run-trace
   std::string shape, params, save_trace;
-  std::vector<std::string> args;  // NAME=ROWSxCOLS:DTYPE, one per kernel parameter
+  std::vector<std::string> args;  // NAME=SHAPE:DTYPE (any rank), one per kernel parameter
   std::string grid;               // an SPMD launch grid, N or NxM...
   bool timing_only = false;
   bool traced_already = false;  // run-trace

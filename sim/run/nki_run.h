@@ -24,8 +24,8 @@ struct PythonResult {
 PythonResult run_python_module(const std::vector<std::string>& args);
 
 // Runs `python3 -m trnsim_nki trace FILE.py[:KERNEL] [--arg A ...] [--grid G] -o trace_path`;
-// each of `args` is NAME=ROWSxCOLS:DTYPE for one kernel parameter (none: the file's
-// INPUT_SHAPES); `grid` (N, NxM, ...; empty: none) an SPMD launch grid. A failure is a
+// each of `args` is NAME=SHAPE:DTYPE (SHAPE of any rank) for one kernel parameter (none: the
+// file's INPUT_SHAPES); `grid` (N, NxM, ...; empty: none) an SPMD launch grid. A failure is a
 // UserError with the tracer's one-line message (kernel file and line, what).
 void trace_nki_file(const std::string& file_and_kernel, const std::string& trace_path,
                     const std::vector<std::string>& args = {}, const std::string& grid = "");

@@ -148,6 +148,12 @@ def nki_trace_seeds(trnsim):
                                check=True, capture_output=True)
                 with_truncated("nki_trace", name + ".jsonl",
                                pathlib.Path(tmp, name + ".jsonl").read_bytes())
+            # N-D tensors, masks, strided and broadcast views (python/TRACE_FORMAT.md, "Views")
+            for name in ["nd_tensors", "arange_indexing", "free_transpose"]:
+                subprocess.run([trnsim, "run-nki", str(ROOT / f"tests/nki_kernels/{name}.py"),
+                                "--timing-only", "--quiet", "--save-trace", f"{tmp}/{name}.jsonl"],
+                               check=True, capture_output=True)
+                write("nki_trace", name + ".jsonl", pathlib.Path(tmp, name + ".jsonl").read_bytes())
     header = '{"format": "trnsim-nki-trace", "version": 2, "kernel": "k"}\n'
     write("nki_trace", "unknown-event.jsonl", header + '{"event": "matmull"}\n')
     write("nki_trace", "misspelt-field.jsonl",
@@ -163,6 +169,13 @@ def nki_trace_seeds(trnsim):
           '{"event": "tile", "id": 1, "name": "t", "site": "k.py:1", "memory": "sbuf", '
           '"dtype": "bf16", "block_dims": [4294967296, 4294967296], "partitions": 128, '
           '"free": 4294967296, "bufs": 2}\n')
+    write("nki_trace", "huge-pattern.jsonl", header +
+          '{"event": "hbm", "id": 0, "name": "x", "rows": 8, "cols": 64, "dtype": "bf16", '
+          '"role": "input", "shape": [2, 4, 64]}\n'
+          '{"event": "tile", "id": 1, "name": "t", "site": "k.py:1", "memory": "sbuf", '
+          '"dtype": "bf16", "block_dims": [], "partitions": 8, "free": 64, "bufs": 1}\n'
+          '{"event": "dma_copy", "dst": [1, [], 0, 8, 0, 64], "src": [0, [], 0, 8, 0, 64, '
+          '-4611686018427387904, [[9223372036854775807, 8], [-1, 8]]]}\n')
 
 
 def safetensors_bytes(header, data=b""):

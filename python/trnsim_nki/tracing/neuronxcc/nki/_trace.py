@@ -289,6 +289,29 @@ class Pending:
         self.implicit = (tuple(shape) if shape else (partitions, free), dtype, memory)
         return self
 
+    # An implicit tile used as a tile: indexed, written into, asked its shape or dtype.
+    def __getitem__(self, index):
+        return as_view(self)[index]
+
+    def __setitem__(self, index, value):
+        store_into(as_view(self)[index], value)
+
+    @property
+    def shape(self):  # without materializing: `t[...] = x` may still follow
+        if self.result is not None:
+            return self.result.shape
+        if self.implicit is None:
+            fail(f"the result of {self.op} has no shape until it is stored into a tile")
+        return self.implicit[0]
+
+    @property
+    def dtype(self):
+        if self.result is not None:
+            return self.result.dtype
+        if self.implicit is None:
+            fail(f"the result of {self.op} has no dtype until it is stored into a tile")
+        return self.implicit[1]
+
     def materialize(self):
         if self.implicit is None:
             fail(f"the result of {self.op} must be stored into a tile", self.site)
@@ -344,8 +367,12 @@ def record(call, fields, mask, site):
         return
     if mask is not None and call in UNMASKED:
         fail(f"mask= on {call} is not yet supported", site)
-    views = {k: as_view(v).clipped(mask) for k, v in fields.items()
-             if isinstance(v, (View, Pending))}
+    views = {k: as_view(v) for k, v in fields.items() if isinstance(v, (View, Pending))}
+    if mask is not None:
+        def wide(v, p):
+            return len(v.axes) + p >= 0 and v.axes[len(v.axes) + p][1] > 1
+        broadcast = {p for p in mask.bounds if any(wide(v, p) for v in views.values())}
+        views = {k: v.clipped(mask, broadcast) for k, v in views.items()}
     if any(0 in v.shape for v in views.values()):
         return
     if call == "dma_copy" and (views["dst"].np, views["dst"].nf) != (views["src"].np,

@@ -178,9 +178,10 @@ class View:
             axes[k] = [0, n]
         return View(self.handle, self.block, maps, axes)
 
-    def clipped(self, mask):
+    def clipped(self, mask, broadcast=()):
         """This view with each axis narrowed to the mask's range for it (numpy's alignment of
-        ranks, from the last axis); an axis of one element is left as it is (broadcast)."""
+        ranks, from the last axis); a one-element axis at a mask position in `broadcast` (one
+        that another operand of the call has more elements on) is left as it is."""
         if mask is None:
             return self
         axes = [list(a) for a in self.axes]
@@ -190,7 +191,7 @@ class View:
                 _trace.fail(f"a mask over {mask.rank} axes clips '{self.handle.name}' of shape "
                             f"{self.shape}")
             start, count = axes[k]
-            if count == 1 and lo <= 0 and (hi is None or hi > 0):
+            if count == 1 and p in broadcast:
                 continue
             lo, hi = max(lo, 0), count if hi is None else min(hi, count)
             axes[k] = [start + lo, max(hi - lo, 0)]
