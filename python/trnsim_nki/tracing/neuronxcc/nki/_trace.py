@@ -112,7 +112,18 @@ class Recorder:
             if returns:
                 header["returns"] = list(returns)
             out.write(json.dumps(header) + "\n")
-            out.writelines(encode(e) + "\n" for e in self.events)
+            out.writelines(_line(e, encode) for e in self.events)
+
+
+def _line(event, encode):
+    """An event's line; the loop markers (most of a trace) formatted directly, as `encode`
+    would write them (the loader reads exactly these without a JSON document)."""
+    kind = event["event"]
+    if kind == "iteration" and len(event) == 2:
+        return '{"event":"iteration","index":%d}\n' % event["index"]
+    if kind == "loop_end" and len(event) == 1:
+        return '{"event":"loop_end"}\n'
+    return encode(event) + "\n"
 
 
 RECORDER = Recorder()
