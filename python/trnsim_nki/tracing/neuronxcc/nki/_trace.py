@@ -137,7 +137,8 @@ class Handle:
         self.id = RECORDER.new_id()
         self.memory, self.dtype, self.name = memory, dtype, name
         self.block_dims, self.dims = list(block_dims), list(dims)
-        self.views = {}  # View.of's views of this handle by integer index (_view._plain_key)
+        self.views = {}  # View.of's views of this handle by block and index (_view.plain_key)
+        self.indexed = {}  # view()'s views by the whole index, block indices included
         self._strides = None
 
     @property
@@ -174,6 +175,16 @@ class Handle:
     def view(self, index):
         if index is Ellipsis:
             return self.whole()
+        key = _view.plain_key((), index)  # views are not changed once made: one per index
+        cached = self.indexed.get(key) if key is not None else None
+        if cached is not None:
+            return cached
+        view = self._view_of(index)
+        if key is not None:
+            self.indexed[key] = view
+        return view
+
+    def _view_of(self, index):
         index = index if isinstance(index, tuple) else (index,)
         nb = len(self.block_dims)
         blocks, rest = index[:nb], index[nb:]

@@ -101,7 +101,7 @@ class View:
         so one indexed by integers and integer slices only is made once per handle, and its
         geometry (maps, axes, bounds, trace encoding but the tensor id) once per shape: every
         execution of a tile declaration in a loop is a handle of its own."""
-        key = _plain_key(block, index)
+        key = plain_key(block, index)
         if key is not None:
             cached = handle.views.get(key)
             if cached is not None:
@@ -287,7 +287,7 @@ def merge_free(dims):
     return out or [(1, 1)]
 
 
-def _plain_key(block, index):
+def plain_key(block, index):
     """A hashable key of `index` when it holds only integers, integer slices and `...`;
     None otherwise (nl.arange expressions, nl.ds, ...)."""
     key = [tuple(block)]
