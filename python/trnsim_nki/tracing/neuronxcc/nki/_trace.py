@@ -118,7 +118,18 @@ class Recorder:
             if returns:
                 header["returns"] = list(returns)
             out.write(json.dumps(header) + "\n")
-            out.writelines(encode(e) + "\n" for e in self.events)
+            out.writelines(_line(e, encode) for e in self.events)
+
+
+def _line(event, encode):
+    """An event's line; the loop markers (most of a trace) formatted directly, as `encode`
+    would write them (the loader reads exactly these without a JSON document)."""
+    kind = event["event"]
+    if kind == "iteration" and len(event) == 2:
+        return '{"event":"iteration","index":%d}\n' % event["index"]
+    if kind == "loop_end" and len(event) == 1:
+        return '{"event":"loop_end"}\n'
+    return encode(event) + "\n"
 
 
 RECORDER = Recorder()
@@ -132,7 +143,8 @@ class Handle:
         self.id = RECORDER.new_id()
         self.memory, self.dtype, self.name = memory, dtype, name
         self.block_dims, self.dims = list(block_dims), list(dims)
-        self.views = {}  # View.of's views of this handle by integer index (_view._plain_key)
+        self.views = {}  # View.of's views of this handle by block and index (_view.plain_key)
+        self.indexed = {}  # view()'s views by the whole index, block indices included
         self._strides = None
 
     @property
@@ -169,6 +181,16 @@ class Handle:
     def view(self, index):
         if index is Ellipsis:
             return self.whole()
+        key = _view.plain_key((), index)  # views are not changed once made: one per index
+        cached = self.indexed.get(key) if key is not None else None
+        if cached is not None:
+            return cached
+        view = self._view_of(index)
+        if key is not None:
+            self.indexed[key] = view
+        return view
+
+    def _view_of(self, index):
         index = index if isinstance(index, tuple) else (index,)
         nb = len(self.block_dims)
         blocks, rest = index[:nb], index[nb:]
