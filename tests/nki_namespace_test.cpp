@@ -73,8 +73,8 @@ TEST(NkiNamespace, SimulatedNumericsAreTheTwinsAndMeetTheReference) {
     const nki::TraceKernel traced = nki::TraceKernel::load(trace);
     const isa::Program program = run::build_trace_program(traced, hw);
     run::NkiNumerics n = run::simulate_nki_numerics(
-        program, hw, {}, run::nki_inputs(program, "", 7), {file, "reference", false,
-                                                           traced.returns()});
+        program, hw, {}, run::nki_inputs(program, "", 7),
+        {file, "reference", false, traced.returns(), {}});
     return std::make_pair(program, n);
   };
   const auto [program, nki03] = numerics(kKernels + "matmul_tiled_nki03.py", "num03");
