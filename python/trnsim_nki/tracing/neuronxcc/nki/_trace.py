@@ -36,6 +36,7 @@ FLOAT32 = DType("float32")
 
 
 _CALL_SITES = {}  # (code, instruction offset) -> (file, line, text)
+_STAND_IN_CODE = {}  # code object -> whether it is the stand-in's (is_stand_in of its module)
 
 
 def is_stand_in(module):
@@ -48,7 +49,13 @@ def call_site():
     """(file, line, source text) of the kernel call into the stand-in; the text spans every
     line of the call (Python 3.11 positions), so a comment after its last line is seen."""
     frame = sys._getframe(1)
-    while frame and is_stand_in(frame.f_globals.get("__name__", "")):
+    while frame:
+        inside = _STAND_IN_CODE.get(frame.f_code)
+        if inside is None:
+            inside = _STAND_IN_CODE[frame.f_code] = is_stand_in(
+                frame.f_globals.get("__name__", ""))
+        if not inside:
+            break
         frame = frame.f_back
     key = (frame.f_code, frame.f_lasti)
     if key not in _CALL_SITES:

@@ -90,7 +90,7 @@ class View:
     def __init__(self, handle, block, maps, axes):
         self.handle, self.block = handle, list(block)
         self.maps, self.axes = maps, axes  # axes: [lo, count] per axis
-        self.shape = tuple(n for _, n in axes)  # the operation's shape, partition axis first
+        self.shape = tuple([a[1] for a in axes])  # the operation's shape, partition axis first
         self._json = None
         self._in_bounds = False
         self._template = None  # a view of another handle of this shape, by the same index
