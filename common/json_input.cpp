@@ -49,11 +49,12 @@ class BoundedDocumentBuilder final : public nlohmann::json_sax<json> {
       skipping_ = true;
       return true;
     }
-    if (top.value->contains(k)) {
+    // One lookup: the key's slot, or the key already there.
+    const auto [slot, inserted] = top.value->get_ref<json::object_t&>().emplace(k, nullptr);
+    if (!inserted)
       return stop(path_to_next(&k), "duplicate key (each key may appear once in an object)");
-    }
     top.key = k;
-    slot_ = &(*top.value)[k];
+    slot_ = &slot->second;
     return true;
   }
 

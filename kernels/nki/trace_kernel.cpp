@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <vector>
 
@@ -21,7 +22,8 @@ struct TraceKernel::Events {
   struct Event {
     int line;     // in the trace file, from 1 (the header)
     std::string kind;
-    json fields;
+    json fields;  // null for a loop marker read without a document (loop_marker())
+    int64_t index = -1;  // an `iteration` read so: its index
   };
   struct LoopShape {
     std::vector<size_t> iterations;  // index of each `iteration` event, in order
@@ -130,6 +132,27 @@ T named(const Events& t, const Event& e, const char* key, T (*parse)(const std::
   }
 }
 
+// The loop markers exactly as the tracer writes them, `{"event":"iteration","index":N}` and
+// `{"event":"loop_end"}`, which are most lines of a trace (a loop of two iterations is four
+// lines around its body), read without building a JSON document. Any other spelling goes
+// through the JSON parser and its checks.
+std::optional<Event> loop_marker(std::string_view line, int line_number) {
+  constexpr std::string_view kIteration = R"({"event":"iteration","index":)";
+  if (line == R"({"event":"loop_end"})") return Event{line_number, "loop_end", json(), -1};
+  if (line.size() < kIteration.size() + 2 || line.substr(0, kIteration.size()) != kIteration ||
+      line.back() != '}')
+    return std::nullopt;
+  const std::string_view digits =
+      line.substr(kIteration.size(), line.size() - kIteration.size() - 1);
+  if (digits.size() > 18 || (digits.size() > 1 && digits[0] == '0')) return std::nullopt;
+  int64_t index = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    index = index * 10 + (c - '0');
+  }
+  return Event{line_number, "iteration", json(), index};
+}
+
 // Pass 2 of load(): pairs every loop_begin with its iterations and its loop_end.
 void index_loops(Events& t) {
   std::vector<size_t> open;
@@ -146,7 +169,8 @@ void index_loops(Events& t) {
     } else if (e.kind == "iteration") {
       if (open.empty()) fail_at(t.path, e.line, "iteration outside any loop");
       auto& its = t.loops[open.back()].iterations;
-      if (integer(t, e, "index") != static_cast<int64_t>(its.size()))
+      const int64_t index = e.fields.is_null() ? e.index : integer(t, e, "index");
+      if (index != static_cast<int64_t>(its.size()))
         fail_at(t.path, e.line, "iteration: expected index " + std::to_string(its.size()));
       its.push_back(i);
     } else if (e.kind == "loop_end") {
@@ -372,11 +396,11 @@ class Replayer {
     return it->get<bool>();
   }
 
-  // The engine of an operation: its `lowering`'s entry in the nki_engine table, else its
-  // `engine` field; without either, Vector for a tensor_tensor (whose engine was not recorded
-  // before either field existed) and an error for the others.
+  // The engine of an operation: its `engine` field (an explicit engine= wins), else its
+  // `lowering`'s entry in the nki_engine table; without either, Vector for a tensor_tensor
+  // (whose engine was not recorded before either field existed) and an error for the others.
   Engine engine_of(const Event& e) {
-    if (e.fields.contains("lowering")) {
+    if (e.fields.contains("lowering") && !e.fields.contains("engine")) {
       const std::string lowering = text(t_, e, "lowering");
       const std::string function = lowering.substr(lowering.find('.') + 1);
       const auto it = engines_.find(function);
@@ -511,6 +535,12 @@ TraceKernel TraceKernel::from_text(std::string_view text, const std::string& ori
     begin = newline + 1;
     ++line_number;
     if (line.empty()) continue;
+    if (line_number > 1) {
+      if (std::optional<Event> marker = loop_marker(line, line_number)) {
+        t->events.push_back(std::move(*marker));
+        continue;
+      }
+    }
     json j = parse_json_input(line, origin, {}, static_cast<size_t>(line_number));
     if (!j.is_object()) fail_at(origin, line_number, "expected one JSON object");
     if (line_number == 1) {

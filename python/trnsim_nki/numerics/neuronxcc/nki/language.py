@@ -116,6 +116,13 @@ def copy(x, dtype=None):
     return Tile(round_to(dtype, x.values), dtype, sbuf)
 
 
+def matmul(x, y, transpose_x=False):
+    if not transpose_x:
+        raise NotImplementedError("nl.matmul without transpose_x=True is not yet supported")
+    from . import isa
+    return isa.nc_matmul(x, y)
+
+
 def shared_constant(constant, dtype=None):
     """A read-only HBM tensor holding `constant` (rounded to dtype, float32 by default)."""
     dtype = dtype or float32

@@ -36,13 +36,26 @@ FLOAT32 = DType("float32")
 
 
 _CALL_SITES = {}  # (code, instruction offset) -> (file, line, text)
+_STAND_IN_CODE = {}  # code object -> whether it is the stand-in's (is_stand_in of its module)
+
+
+def is_stand_in(module):
+    """A module of the stand-in: `neuronxcc.nki...`, or the `nki` (0.2+) wrappers over it."""
+    return (module.startswith("neuronxcc") or module in ("nki", "trnsim_nki.dst_passing")
+            or module.startswith("nki."))
 
 
 def call_site():
     """(file, line, source text) of the kernel call into the stand-in; the text spans every
     line of the call (Python 3.11 positions), so a comment after its last line is seen."""
     frame = sys._getframe(1)
-    while frame and frame.f_globals.get("__name__", "").startswith("neuronxcc"):
+    while frame:
+        inside = _STAND_IN_CODE.get(frame.f_code)
+        if inside is None:
+            inside = _STAND_IN_CODE[frame.f_code] = is_stand_in(
+                frame.f_globals.get("__name__", ""))
+        if not inside:
+            break
         frame = frame.f_back
     key = (frame.f_code, frame.f_lasti)
     if key not in _CALL_SITES:
@@ -112,7 +125,18 @@ class Recorder:
             if returns:
                 header["returns"] = list(returns)
             out.write(json.dumps(header) + "\n")
-            out.writelines(encode(e) + "\n" for e in self.events)
+            out.writelines(_line(e, encode) for e in self.events)
+
+
+def _line(event, encode):
+    """An event's line; the loop markers (most of a trace) formatted directly, as `encode`
+    would write them (the loader reads exactly these without a JSON document)."""
+    kind = event["event"]
+    if kind == "iteration" and len(event) == 2:
+        return '{"event":"iteration","index":%d}\n' % event["index"]
+    if kind == "loop_end" and len(event) == 1:
+        return '{"event":"loop_end"}\n'
+    return encode(event) + "\n"
 
 
 RECORDER = Recorder()
@@ -126,7 +150,8 @@ class Handle:
         self.id = RECORDER.new_id()
         self.memory, self.dtype, self.name = memory, dtype, name
         self.block_dims, self.dims = list(block_dims), list(dims)
-        self.views = {}  # View.of's views of this handle by integer index (_view._plain_key)
+        self.views = {}  # View.of's views of this handle by block and index (_view.plain_key)
+        self.indexed = {}  # view()'s views by the whole index, block indices included
         self._strides = None
 
     @property
@@ -163,6 +188,16 @@ class Handle:
     def view(self, index):
         if index is Ellipsis:
             return self.whole()
+        key = _view.plain_key((), index)  # views are not changed once made: one per index
+        cached = self.indexed.get(key) if key is not None else None
+        if cached is not None:
+            return cached
+        view = self._view_of(index)
+        if key is not None:
+            self.indexed[key] = view
+        return view
+
+    def _view_of(self, index):
         index = index if isinstance(index, tuple) else (index,)
         nb = len(self.block_dims)
         blocks, rest = index[:nb], index[nb:]

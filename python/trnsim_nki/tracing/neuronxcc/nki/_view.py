@@ -90,23 +90,35 @@ class View:
     def __init__(self, handle, block, maps, axes):
         self.handle, self.block = handle, list(block)
         self.maps, self.axes = maps, axes  # axes: [lo, count] per axis
-        self.shape = tuple(n for _, n in axes)  # the operation's shape, partition axis first
+        self.shape = tuple([a[1] for a in axes])  # the operation's shape, partition axis first
         self._json = None
         self._in_bounds = False
+        self._template = None  # a view of another handle of this shape, by the same index
 
     @classmethod
     def of(cls, handle, block, index):
         """The view `index` selects in one block of `handle`. Views are not changed once made,
-        so one indexed by integers and integer slices only is made once per handle."""
-        key = _plain_key(block, index)
-        cached = handle.views.get(key) if key is not None else None
-        if cached is not None:
-            return cached
+        so one indexed by integers and integer slices only is made once per handle, and its
+        geometry (maps, axes, bounds, trace encoding but the tensor id) once per shape: every
+        execution of a tile declaration in a loop is a handle of its own."""
+        key = plain_key(block, index)
+        if key is not None:
+            cached = handle.views.get(key)
+            if cached is not None:
+                return cached
+            shared = (handle.memory, tuple(handle.dims), key)
+            template = _TEMPLATES.get(shared)
+            if template is not None:
+                view = cls(handle, block, template.maps, template.axes)
+                view._template = template
+                handle.views[key] = view
+                return view
         where = f"'{handle.name}' {tuple(handle.dims)}"
         maps, counts = index_maps(handle.dims, index, where)
         view = cls._normalized(handle, block, maps, [[0, n] for n in counts])
         if key is not None:
             handle.views[key] = view
+            _TEMPLATES[shared] = view
         return view
 
     @classmethod
@@ -201,7 +213,10 @@ class View:
         """Every dimension's index stays inside the tensor (after masking); checked once."""
         if self._in_bounds:
             return
-        self._check_bounds(site)
+        if self._template is not None:
+            self._template.check_bounds(site)
+        else:
+            self._check_bounds(site)
         self._in_bounds = True
 
     def _check_bounds(self, site):
@@ -220,7 +235,10 @@ class View:
         """The backend's view (kernels/api/tensor.h): first element (p0, f0), counts, and a
         partition stride / free dims when it is not a rectangle. Made once per view."""
         if self._json is None:
-            self._json = self._make_json(site)
+            if self._template is not None:
+                self._json = [self.handle.id] + self._template.json(site)[1:]
+            else:
+                self._json = self._make_json(site)
         return self._json
 
     def _make_json(self, site):
@@ -252,6 +270,9 @@ class View:
         return out
 
 
+_TEMPLATES = {}  # (memory, dims, index key) -> the first view made so (View.of)
+
+
 def merge_free(dims):
     """[stride, count] dims without one-element dims, adjacent ones that make one run
     merged; [(1, 1)] when nothing is left."""
@@ -266,7 +287,7 @@ def merge_free(dims):
     return out or [(1, 1)]
 
 
-def _plain_key(block, index):
+def plain_key(block, index):
     """A hashable key of `index` when it holds only integers, integer slices and `...`;
     None otherwise (nl.arange expressions, nl.ds, ...)."""
     key = [tuple(block)]
