@@ -120,6 +120,8 @@ std::string describe_opcodes() {
   for (const OpcodeInfo& row : kTable) {
     std::string reads = row.reads_src0 ? (row.reads_src1 ? "src0, src1" : "src0") : "-";
     if (row.may_accumulate) reads += " (+dst when accumulating)";
+    if (row.scalar_tiles)
+      reads += row.reads_src1 ? " (+src2: a [P, 1] tile)" : " (+src1, src2: [P, 1] tiles)";
     out += "  " + std::string(row.name) + "  on " + stream_set_name(row.streams) + "; reads " +
            reads + "; dst on " + placement_name(row.dst) + "\n      " + row.meaning + "\n";
   }
