@@ -82,8 +82,16 @@ def ndarray(shape, dtype, buffer=sbuf):
     return Tile(np.full(shape, np.nan, dtype=np.float32), dtype, buffer)
 
 
-def zeros(shape, dtype, buffer):
+def zeros(shape, dtype, buffer=sbuf):
     return Tile(np.zeros(shape, dtype=np.float32), dtype, buffer)
+
+
+def full(shape, fill_value, dtype, buffer=sbuf):
+    return Tile(np.full(shape, fill_value, dtype=np.float32), dtype, buffer)
+
+
+def ones(shape, dtype, buffer=sbuf):
+    return full(shape, 1.0, dtype, buffer)
 
 
 def _flat(shape):
