@@ -109,6 +109,19 @@ TEST(NkiCli, TheTensorEngineTransposesMatchNumpy) {
   EXPECT_EQ(transposed.at("max_abs_err").get<double>(), 0.0);
 }
 
+TEST(NkiCli, FullOnesAndZerosAreOneMemsetPerBlock) {
+  // tests/nki_kernels/fills.py: nl.full over 2 blocks (2 memsets), nl.ones and nl.zeros (one
+  // each), an add, an add into `total`, the store: 7 instructions; out = 3 + 1 + 0 = 4 exactly.
+  const std::string file = std::string(TRNSIM_SOURCE_DIR) + "/tests/nki_kernels/fills.py";
+  const testing::Result r =
+      trnsim("run-nki " + file + ":fills --arg x=128x512:fp32 --json --quiet");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json s = nlohmann::json::parse(r.out);
+  EXPECT_EQ(s.at("instructions"), 7);
+  EXPECT_EQ(s.at("max_abs_err").get<double>(), 0.0);
+  EXPECT_EQ(s.at("max_abs_reference").get<double>(), 4.0);
+}
+
 TEST(NkiCli, WhatIsNotSupportedYetIsOneLine) {
   const std::string file = testing::temp_path("cli_naive.py");
   ASSERT_EQ(trnsim("emit-nki matmul_naive " + std::string(kShape) + " -o " + file).exit_code, 0);

@@ -9,6 +9,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
 #include <fstream>
 #include <string>
 
@@ -57,6 +59,23 @@ void time_per_operation(benchmark::State& state, Step&& step) {
       seconds * 1e6 / (operations * static_cast<double>(state.iterations()));
 }
 
+// The command itself, as a user runs it: `trnsim run-nki FILE:KERNEL --arg .. --timing-only
+// --quiet --save-trace T` (the trace is saved to count its operations), Python start-up,
+// tracing, loading, replaying and simulating included.
+void BM_RunNkiCommand(benchmark::State& state) {
+  time_per_operation(state, [](const std::string& trace_path) {
+    std::string command = std::string(TRNSIM_BINARY_DIR) + "/sim/trnsim run-nki " + kKernel +
+                          ":matmul_fully_optimized --timing-only --quiet --save-trace " +
+                          trace_path;
+    for (const std::string& arg : kTutorialArgs) command += " --arg " + arg;
+    if (std::system((command + " > /dev/null").c_str()) != 0)
+      throw std::runtime_error("failed: " + command);
+  });
+}
+BENCHMARK(BM_RunNkiCommand)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+
+// The same in this process, without the exit: the trace is freed here, which the command
+// skips (sim/cli/nki_command.cpp).
 void BM_RunNkiTimingOnly(benchmark::State& state) {
   const HwConfig hw = load_hw_config("trn1");
   size_t instructions = 0;

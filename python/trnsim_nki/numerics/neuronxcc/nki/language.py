@@ -17,8 +17,12 @@ from ._arith import (add, subtract, multiply, divide, maximum, minimum, equal, n
                      loop_reduce)
 
 
+class _ParDim(int):
+    """`nl.par_dim(n)`: an int that marks the partition dimension of a tile's shape."""
+
+
 def par_dim(n):
-    return n
+    return _ParDim(n)
 
 
 class tile_size:  # noqa: N801 (NKI's name)
@@ -72,11 +76,30 @@ def ndarray(shape, dtype, buffer=sbuf):
     return Tile(np.full(shape, np.nan, dtype=np.float32), dtype, buffer)
 
 
-def zeros(shape, dtype, buffer):
-    if buffer == sbuf:  # one MEMSET per block, as the tracer lowers it (PSUM: none)
-        for _ in range(int(np.prod(shape[:-2], dtype=np.int64))):
-            record("MEMSET", shape[-2], shape[-1])
+def zeros(shape, dtype, buffer=sbuf):
+    _memsets(shape, buffer)
     return Tile(np.zeros(shape, dtype=np.float32), dtype, buffer)
+
+
+def full(shape, fill_value, dtype, buffer=sbuf):
+    _memsets(shape, buffer)
+    return Tile(np.full(shape, fill_value, dtype=np.float32), dtype, buffer)
+
+
+def ones(shape, dtype, buffer=sbuf):
+    return full(shape, 1.0, dtype, buffer)
+
+
+def _memsets(shape, buffer):
+    """What the tracer lowers an SBUF fill to: one MEMSET per block, [partitions, free]
+    (the dimensions before nl.par_dim are blocks; without it, the first is the partitions)."""
+    if buffer != sbuf:
+        return
+    shape = tuple(shape)
+    at = next((i for i, d in enumerate(shape) if isinstance(d, _ParDim)), 0)
+    free = int(np.prod(shape[at + 1:], dtype=np.int64)) if len(shape) > at + 1 else 1
+    for _ in range(int(np.prod(shape[:at], dtype=np.int64))):
+        record("MEMSET", shape[at], free)
 
 
 def _flat(shape):

@@ -75,13 +75,26 @@ def ndarray(shape, dtype, buffer=sbuf):
     return declare_tile(tuple(shape), dtype, buffer, site)
 
 
-def zeros(shape, dtype, buffer):
+def zeros(shape, dtype, buffer=sbuf):
     tile = ndarray(shape, dtype, buffer)
     # The first matmul into a fresh PSUM tile overwrites it (kernels/api/backend.h); SBUF tiles
     # get one memset per block.
     if buffer == sbuf:
         _trace.memset_blocks(tile, 0.0)
     return tile
+
+
+def full(shape, fill_value, dtype, buffer=sbuf):
+    """A tile of `fill_value`: one memset per block (SBUF only: PSUM holds matmul results)."""
+    if buffer != sbuf:
+        fail(f"nl.full / nl.ones into {buffer!r} is not supported (SBUF tiles only)")
+    tile = ndarray(shape, dtype, buffer)
+    _trace.memset_blocks(tile, float(fill_value))
+    return tile
+
+
+def ones(shape, dtype, buffer=sbuf):
+    return full(shape, 1.0, dtype, buffer)
 
 
 def _loop(args, kind, name=None):
