@@ -15,6 +15,7 @@
 #include "sim/config/hw_config_loader.h"
 #include "sim/model/neuron_core.h"
 #include "sim/run/nki_run.h"
+#include "tests/cli_runner.h"
 #include "tests/operation_multiset.h"
 #include "tests/test_helpers.h"
 
@@ -175,6 +176,36 @@ TEST(NkiOpsKernels, AnUnknownLoweringOrEngineIsOneLine) {
   EXPECT_TRUE(testing::throws_user_error(
       [&] { run::build_trace_program(nki::TraceKernel::load(trace), testing::trn1()); },
       "k.py:4 (" + trace + ":3): lowering 'nl.frobnicate': no entry nki_engine.frobnicate"));
+}
+
+// What the tracer cannot express of these calls stops it with one line naming the kernel file
+// and the line of the call (line 8: the body starts at line 7 with `xt = nl.load(x)`).
+TEST(NkiOpsKernels, AnUnsupportedUseIsOneLineNamingTheKernelLine) {
+  struct Case {
+    std::string line, message;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"    y = nl.sum(xt, axis=0)", "nl.sum over axis 0 is not yet supported"},
+           {"    y = nl.add(xt, 'a')", "nl.add needs a tile and a tile or a number"},
+           {"    y = nl.add(xt, xt[:, 0:2])",
+            "nl.add: shapes (128, 64) and (128, 2) do not broadcast"},
+           {"    y = nisa.tensor_scalar(xt, nl.add, xt[:, 0:2])",
+            "nisa.tensor_scalar operand0 tile has shape (128, 2)"},
+           {"    nl.loop_reduce(xt, op=nl.add, loop_indices=[])",
+            "nl.loop_reduce: assign the result to the tile it accumulates into"},
+           {"    y = nisa.tensor_reduce(nl.add, xt, axis=1, negate=True)",
+            "nisa.tensor_reduce with negate=True is not yet supported"}}) {
+    SCOPED_TRACE(c.line);
+    const std::string file = testing::write(
+        "ops_error.py",
+        "import neuronxcc.nki as nki\nimport neuronxcc.nki.isa as nisa\n"
+        "import neuronxcc.nki.language as nl\n\n@nki.jit\ndef k(x):\n"
+        "    xt = nl.load(x)\n" + c.line + "\n    return x\n\n\n"
+        "KERNEL = k\nDTYPE = \"float32\"\nINPUT_SHAPES = {\"x\": (128, 64)}\n");
+    EXPECT_TRUE(testing::throws_user_error(
+        [&] { run::trace_nki_file(file, temp_path("ops_error.jsonl")); },
+        file + ":8: " + c.message));
+  }
 }
 
 }  // namespace
