@@ -68,9 +68,15 @@ def call_site():
     return _CALL_SITES[key]
 
 
+_WHERE = {}  # call site -> "file:line"
+
+
 def where(site=None):
-    file, line, _ = site or call_site()
-    return f"{file}:{line}"
+    site = site or call_site()
+    at = _WHERE.get(site)
+    if at is None:
+        at = _WHERE[site] = f"{site[0]}:{site[1]}"
+    return at
 
 
 def fail(message, site=None):
@@ -408,11 +414,14 @@ def record(call, fields, mask, site):
                                                                      views["src"].nf):
         fail(f"the shapes differ: '{views['dst'].handle.name}' {views['dst'].shape} and "
              f"'{views['src'].handle.name}' {views['src'].shape}", site)
-    out = {}
+    event = {"event": call}
     for k, v in fields.items():
-        if k in views:
-            views[k].check_bounds(site)
-            out[k] = views[k].json(site)
+        view = views.get(k)
+        if view is not None:
+            view.check_bounds(site)
+            event[k] = view.json(site)
         else:
-            out[k] = v
-    RECORDER.emit(call, **out, at=where(site))
+            event[k] = v
+    event["at"] = where(site)
+    RECORDER.flush()
+    RECORDER.events.append(event)
