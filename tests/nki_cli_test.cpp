@@ -122,6 +122,22 @@ TEST(NkiCli, FullOnesAndZerosAreOneMemsetPerBlock) {
   EXPECT_EQ(s.at("max_abs_reference").get<double>(), 4.0);
 }
 
+TEST(NkiCli, TheMovesOfMovesPyAreExact) {
+  // tests/nki_kernels/moves.py (@nki.baremetal, nl.static_range of 2): per iteration a
+  // DMA_TRANSPOSE, a MEMSET, a TENSOR_TENSOR add and a DMA_COPY to HBM, 8 instructions; values
+  // only move (and + 0), so the output equals the numpy reference exactly.
+  const std::string file = std::string(TRNSIM_SOURCE_DIR) + "/tests/nki_kernels/moves.py";
+  const testing::Result r =
+      trnsim("run-nki " + file + ":moves --arg x=256x128:bf16 --json --quiet");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json s = nlohmann::json::parse(r.out);
+  EXPECT_EQ(s.at("instructions"), 8);
+  EXPECT_EQ(s.at("max_abs_err").get<double>(), 0.0);
+  testing::expect_one_line_error(
+      trnsim("run-nki " + file + ":moves --arg x=256x128:fp32 --timing-only"), 1,
+      "moves.py:19 (");  // the DMA transpose of 4-byte elements, named at its kernel line
+}
+
 TEST(NkiCli, WhatIsNotSupportedYetIsOneLine) {
   const std::string file = testing::temp_path("cli_naive.py");
   ASSERT_EQ(trnsim("emit-nki matmul_naive " + std::string(kShape) + " -o " + file).exit_code, 0);
