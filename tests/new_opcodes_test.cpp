@@ -140,7 +140,8 @@ TEST(HbmConstant, ValuesComeWithTheProgram) {
         b.dma_copy(out, k.all());
       });
   EXPECT_EQ(got, c);
-  backend::SimBackend b(testing::cost_rules_machine(), "constant");
+  const HwConfig machine = testing::cost_rules_machine();
+  backend::SimBackend b(machine, "constant");
   const TensorRef k = b.hbm_constant("k", 2, 2, Dtype::fp32, {1.0f, 2.0f, 3.0f, 4.0f});
   const TensorRef t = b.sbuf_tile("t", {}, 2, 2, Dtype::fp32, 1);
   b.dma_copy(t.all(), k.all());

@@ -262,7 +262,8 @@ TEST(NkiIndexing, ABadIndexIsOneLineNamingTheKernelLine) {
 // same tensor: the hazard regions of strided views are conservative bounding boxes, so the
 // load waits for the store.
 TEST(NkiIndexing, AStridedStoreIsWaitedForByAnOverlappingLoad) {
-  backend::SimBackend b(testing::trn1(), "strided");
+  const HwConfig trn1 = testing::trn1();
+  backend::SimBackend b(trn1, "strided");
   const TensorRef scratch = b.hbm_scratch("s", 128, 128, Dtype::bf16);
   const TensorRef t = b.sbuf_tile("t", {}, 128, 128, Dtype::bf16, 1);
   const TensorRef u = b.sbuf_tile("u", {}, 64, 64, Dtype::bf16, 1);
@@ -307,7 +308,8 @@ TEST(NkiIndexing, TheTraceLoaderChecksShapesAndPatterns) {
         "{\"event\": \"dma_copy\", \"at\": \"k.py:4\", \"dst\": [1, [], 0, 8, 0, 64], "
         "\"src\": " +
         src + "}\n";
-    backend::SimBackend b(testing::trn1(), "k");
+    const HwConfig trn1 = testing::trn1();
+    backend::SimBackend b(trn1, "k");
     nki::TraceKernel::from_text(text, "t.jsonl").replay(b);
   };
   const std::string rows = "[0, [], 0, 8, 0, 64";

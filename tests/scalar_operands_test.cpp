@@ -117,7 +117,8 @@ TEST(ScalarOperands, TileOperandsDoNotChangeTheCost) {
 
 // The new fields survive a program file: written, read back, equal.
 TEST(ScalarOperands, ProgramFilesKeepTheNewFields) {
-  backend::SimBackend b(testing::cost_rules_machine(), "fields");
+  const HwConfig machine = testing::cost_rules_machine();
+  backend::SimBackend b(machine, "fields");
   const TensorRef t = b.sbuf_tile("t", {}, kP, kF, Dtype::fp32, 1);
   const TensorRef s = b.sbuf_tile("s", {}, kP, 1, Dtype::fp32, 1);
   b.memset(t.all(), 1.0f);

@@ -30,6 +30,10 @@ class SimBackend : public Backend {
   // null) is ticked per instruction for the time limit and the progress line.
   SimBackend(const HwConfig& cfg, const std::string& program_name, const Budget& budget = {},
              RunWatch* watch = nullptr);
+  // The backend keeps a reference to the machine: a temporary one would dangle (ASan found
+  // tests doing `SimBackend b(testing::trn1(), ...)`).
+  SimBackend(HwConfig&& cfg, const std::string& program_name, const Budget& budget = {},
+             RunWatch* watch = nullptr) = delete;
 
   // The finished program, with its SBUF/PSUM footprint and data movement.
   isa::Program finish();

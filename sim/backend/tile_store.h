@@ -48,6 +48,7 @@ class TileStore {
   };
 
   explicit TileStore(const HwConfig& cfg);
+  explicit TileStore(HwConfig&& cfg) = delete;  // it keeps a reference: no temporaries
 
   TensorRef allocate(Memory memory, const std::string& name, std::vector<int64_t> block_dims,
                      int64_t partitions, int64_t free, Dtype dtype, int bufs);
