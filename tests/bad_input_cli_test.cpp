@@ -99,14 +99,16 @@ TEST(BadInputCli, DeepNestingIsRefusedNotAStackOverflow) {
 TEST(BadInputCli, AMisspeltMeasurementKeyIsAnErrorBeforeAnythingRuns) {
   const std::string path = write(
       "parms.json",
-      R"({"description": "d", "source": "s", "hw": "trn1", "dtype": "bf16", "measurements": [)"
+      R"({"description": "d", "source": "s", "method": "m", "caveats": "c", "hw": "trn1",
+          "dtype": "bf16", "measurements": [)"
       R"({"kernel": "matmul_naive", "shape": "M=128,K=128,N=512", "latency_ms": 1},)"
       R"({"kernel": "matmul_optimized", "shape": "M=128,K=128,N=512", "parms": "x",)"
       R"( "latency_ms": 1}]})");
   const CliResult r = run_trnsim({"compare", path});
   EXPECT_TRUE(one_line_error(r, 2,
                              path + ": measurements[1].parms: unknown key; did you mean "
-                                    "'params'? (known here: kernel, latency_ms, params, shape)"));
+                                    "'params'? (known here: caveat, kernel, latency_ms, nki, "
+                                    "params, profile, shape)"));
   EXPECT_EQ(r.out, "");  // row 0 was not simulated first
 }
 

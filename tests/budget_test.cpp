@@ -141,7 +141,8 @@ TEST(Budget, ACompareRowOverBudgetIsNamedAndRefusedAtOnce) {
   // Row 2 asks for the runaway shape above; it is refused from its dry run, naming the row.
   const std::string measured = write(
       "huge_rows.json",
-      R"({"description": "d", "source": "s", "hw": "trn1", "dtype": "bf16", "measurements": [
+      R"({"description": "d", "source": "s", "method": "m", "caveats": "c", "hw": "trn1",
+          "dtype": "bf16", "measurements": [
           {"kernel": "matmul_naive", "shape": "M=256,K=512,N=1024", "latency_ms": 1},
           {"kernel": "matmul_optimized", "shape": "M=65536,K=65536,N=16384", "latency_ms": 1}]})");
   const auto start = std::chrono::steady_clock::now();
@@ -157,7 +158,8 @@ TEST(Budget, TheIssuesRunawayCasesRefuseWithinASecondUnder200MB) {
   // one line within 1 s of wall time, at a peak resident memory under 200 MB (wait4's rusage).
   const std::string compare_rows = write(
       "runaway_rows.json",
-      R"({"description": "d", "source": "s", "hw": "trn1", "dtype": "bf16", "measurements": [
+      R"({"description": "d", "source": "s", "method": "m", "caveats": "c", "hw": "trn1",
+          "dtype": "bf16", "measurements": [
           {"kernel": "matmul_optimized", "shape": "M=1048576,K=65536,N=65536",
            "latency_ms": 1}]})");
   const std::vector<std::vector<std::string>> cases = {

@@ -35,12 +35,22 @@ TEST(LeastSquares, StopsAtTheBoundOfTheBox) {
 
 // The four tutorial kernels at two small shapes, "measured" on trn1 with the given overrides.
 run::MeasurementSet simulated_measurements(const std::vector<std::string>& truth) {
-  run::MeasurementSet set{"recovery", "simulated by the test", "trn1", "bf16", {}};
+  run::MeasurementSet set;
+  set.description = "recovery";
+  set.source = "simulated by the test";
+  set.hw = "trn1";
+  set.dtype = "bf16";
   // matmul_optimized's default blocks need M a multiple of 2048 and K, N of 1024.
   for (const char* shape : {"M=2048,K=1024,N=1024", "M=2048,K=2048,N=2048"})
     for (const char* kernel : {"matmul_naive", "matmul_hoisted", "matmul_blocked",
                                "matmul_optimized"})
-      set.measurements.push_back({kernel, shape, "", 1.0});
+    {
+      run::Measurement m;
+      m.kernel = kernel;
+      m.shape = shape;
+      m.latency_ms = 1.0;
+      set.measurements.push_back(m);
+    }
   HwConfig machine = load_hw_config("trn1");
   apply_overrides(machine, truth);
   const std::vector<run::Comparison> rows = run::compare(set, machine);
@@ -49,17 +59,20 @@ run::MeasurementSet simulated_measurements(const std::vector<std::string>& truth
 }
 
 TEST(Calibrate, RecoversTheParametersThatMadeTheMeasurements) {
-  // Truth: HBM at 32% of peak (trn1.yaml: 25.5%) and TensorE at 2.4 GHz (trn1.yaml: 2.8).
-  // The DMA-bound kernels (naive, hoisted) pin the first, the compute-heavy ones the second.
-  const run::MeasurementSet measured =
-      simulated_measurements({"hbm.efficiency=0.32", "tensor.clock_ghz=2.4"});
-  const HwConfig start = load_hw_config("trn1");
+  // Truth: DMA engines at 5.5 elements/ns (bf16: 11 B/ns of the 17 B/ns byte rate) and
+  // TensorE at 2.4 GHz (trn1.yaml: 2.8), with HBM at its full peak so that the element rate
+  // is what limits the DMA-bound kernels (naive, hoisted); they pin the first parameter, the
+  // compute-heavy ones the second. The fit starts from trn1's values.
+  const run::MeasurementSet measured = simulated_measurements(
+      {"hbm.efficiency=1", "dma.engine_elements_per_ns=5.5", "tensor.clock_ghz=2.4"});
+  HwConfig start = load_hw_config("trn1");
+  apply_overrides(start, {"hbm.efficiency=1"});
   const run::CalibrationResult r = run::calibrate(
       {measured}, start,
-      {run::parse_fitted_parameter("hbm.efficiency=0.1:0.6", start),
+      {run::parse_fitted_parameter("dma.engine_elements_per_ns=4:8.5", start),
        run::parse_fitted_parameter("tensor.clock_ghz=1.4:5.6", start)});
   ASSERT_EQ(r.parameters.size(), 2u);
-  EXPECT_NEAR(r.parameters[0].fitted, 0.32, 0.02 * 0.32);
+  EXPECT_NEAR(r.parameters[0].fitted, 5.5, 0.02 * 5.5);
   EXPECT_NEAR(r.parameters[1].fitted, 2.4, 0.02 * 2.4);
   EXPECT_GT(r.mape_before, 5.0);  // the start really was off
   EXPECT_LT(r.mape_after, 1.0);
@@ -79,13 +92,14 @@ TEST(Calibrate, BadParametersAreOneLine) {
       "expected KEY=LOW:HIGH with LOW < HIGH"));
   EXPECT_TRUE(testing::throws_user_error(
       [&] { run::parse_fitted_parameter("hbm.efficiency=0.3:0.6", start); },
-      "the machine's value 0.255 is outside the bounds 0.3 .. 0.6"));
+      "the machine's value 1 is outside the bounds 0.3 .. 0.6"));
 }
 
 TEST(CalibrateCli, WritesAConfigThatNamesItsOriginAndLoadsBack) {
-  // The recovery test's measurements (HBM at 32% of peak) as a file, calibrated from trn1 by
-  // the command: the config it writes names the file, loads back, and holds 0.32 within 2%.
-  const run::MeasurementSet set = simulated_measurements({"hbm.efficiency=0.32"});
+  // Measurements made with DMA engines at 5.5 elements/ns (trn1.yaml: 4.25) as a file,
+  // calibrated from trn1 by the command (its default --params is that rate): the config it
+  // writes names the file, loads back, and holds 5.5 within 2%.
+  const run::MeasurementSet set = simulated_measurements({"dma.engine_elements_per_ns=5.5"});
   std::string rows;
   for (const run::Measurement& m : set.measurements)
     rows += std::string(rows.empty() ? "" : ",\n") + "{\"kernel\": \"" + m.kernel +
@@ -93,29 +107,30 @@ TEST(CalibrateCli, WritesAConfigThatNamesItsOriginAndLoadsBack) {
             std::to_string(m.latency_ms) + "}";
   const std::string measured = testing::write(
       "recovery.json", "{\"description\": \"d\", \"source\": \"simulated at "
-                       "hbm.efficiency=0.32\", \"hw\": \"trn1\", \"dtype\": \"bf16\", "
-                       "\"measurements\": [" + rows + "]}");
+                       "dma.engine_elements_per_ns=5.5\", \"method\": \"m\", \"caveats\": \"c\", "
+                       "\"hw\": \"trn1\", \"dtype\": \"bf16\", \"measurements\": [" + rows + "]}");
   const std::string out = testing::temp_path("calibrated.yaml");
   const testing::Result r = testing::trnsim("calibrate " + measured + " -o " + out + " --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string yaml = testing::read_text(out);
-  EXPECT_NE(yaml.find("recovery.json (8 rows; source: simulated at hbm.efficiency=0.32)"),
+  EXPECT_NE(yaml.find("recovery.json (8 rows; source: simulated at "
+                      "dma.engine_elements_per_ns=5.5)"),
             std::string::npos) << yaml;
   EXPECT_NE(yaml.find("base: trn1"), std::string::npos);
-  EXPECT_NE(yaml.find("# calibrated (bounds 0.01 .. 1; was 0.255)"), std::string::npos);
+  EXPECT_NE(yaml.find("# calibrated (bounds 4.25 .. 8.5; was 4.25)"), std::string::npos);
   const HwConfig calibrated = load_hw_config(out);
   EXPECT_EQ(calibrated.name, "trn1-calibrated");
-  EXPECT_NEAR(calibrated.hbm.efficiency, 0.32, 0.02 * 0.32);
+  EXPECT_NEAR(calibrated.dma.engine_elements_per_ns, 5.5, 0.02 * 5.5);
   testing::expect_one_line_error(
       testing::trnsim("calibrate " + measured + " --params dma.engines -o " + out), 2,
       "is not a real number");
 }
 
 TEST(CompareCli, EachFileIsASourceWithItsErrorAndWorstRow) {
-  // Two files: the recovery measurements (HBM at 32% of peak) and the same rows at trn1's own
+  // Two files: measurements made with HBM at 20% of peak and the same rows at trn1's own
   // values. On trn1 the second file's rows are simulated exactly as they were "measured"
   // (0% each); the first file's worst row is the one with the largest |error| of its rows.
-  const run::MeasurementSet off = simulated_measurements({"hbm.efficiency=0.32"});
+  const run::MeasurementSet off = simulated_measurements({"hbm.efficiency=0.2"});
   const run::MeasurementSet exact = simulated_measurements({});
   const auto file_of = [](const run::MeasurementSet& set, const std::string& name) {
     std::string rows;
@@ -124,7 +139,8 @@ TEST(CompareCli, EachFileIsASourceWithItsErrorAndWorstRow) {
               "\", \"shape\": \"" + m.shape + "\", \"latency_ms\": " +
               std::to_string(m.latency_ms) + "}";
     return testing::write(name, "{\"description\": \"" + name + "\", \"source\": \"s\", "
-                                "\"hw\": \"trn1\", \"dtype\": \"bf16\", \"measurements\": [" +
+                                "\"method\": \"m\", \"caveats\": \"c\", \"hw\": \"trn1\", "
+                                "\"dtype\": \"bf16\", \"measurements\": [" +
                                     rows + "]}");
   };
   const testing::Result r = testing::trnsim("compare " + file_of(off, "off.json") + " " +

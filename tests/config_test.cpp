@@ -121,7 +121,9 @@ TEST_F(ConfigTest, BaseLoadsThePresetThenOverridesOnlyTheGivenKeys) {
   HwConfig documented = load_hw_config("trn1-documented");
   EXPECT_EQ(documented.name, "trn1-documented");
   EXPECT_DOUBLE_EQ(documented.hbm.efficiency, 1.0);
-  expect_same_parameters_except(documented, trn1, {"hbm.efficiency"});
+  EXPECT_DOUBLE_EQ(documented.dma.engine_elements_per_ns, 1000);
+  expect_same_parameters_except(documented, trn1,
+                                {"hbm.efficiency", "dma.engine_elements_per_ns"});
 
   HwConfig small = load_hw_config("teaching-small");
   EXPECT_EQ(small.sbuf.bytes_per_partition, 65536);

@@ -115,10 +115,10 @@ std::string measurements_error(const std::function<void(nlohmann::json&)>& edit)
 TEST(MeasurementsInput, EveryKeyIsCheckedBeforeAnythingRuns) {
   EXPECT_EQ(measurements_error([](auto& j) { j["measurements"][0]["parms"] = "x"; }),
             "m.json: measurements[0].parms: unknown key; did you mean 'params'? (known here: "
-            "kernel, latency_ms, params, shape)");
+            "caveat, kernel, latency_ms, nki, params, profile, shape)");
   EXPECT_EQ(measurements_error([](auto& j) { j["sorce"] = "x"; }),
-            "m.json: sorce: unknown key; did you mean 'source'? (known here: description, dtype, "
-            "hw, measurements, source)");
+            "m.json: sorce: unknown key; did you mean 'source'? (known here: caveats, "
+            "description, dtype, hw, measurements, method, source)");
   EXPECT_EQ(
       measurements_error([](auto& j) { j["measurements"][3]["kernel"] = "matmul_optimised"; }),
       "m.json: measurements[3]: unknown kernel 'matmul_optimised'; did you mean "

@@ -107,7 +107,7 @@ CLI::App* add_calibrate_command(CLI::App& app, CalibrateCommand& c) {
       ->required();
   cmd->add_option("--params", c.params,
                   "Parameters to fit, KEY or KEY=LOW:HIGH, comma-separated (default "
-                  "hbm.efficiency)")
+                  "dma.engine_elements_per_ns=4.25:8.5, the bounds of hwconfig/trn1.yaml)")
       ->delimiter(',');
   cmd->add_option("-o,--output", c.output, "The config to write (YAML)")->required();
   cmd->add_flag("--json", c.json, "Print the result as one JSON object");

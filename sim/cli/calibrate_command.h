@@ -14,7 +14,7 @@ namespace trnsim::cli {
 
 struct CalibrateCommand {
   std::vector<std::string> files;
-  std::vector<std::string> params = {"hbm.efficiency"};
+  std::vector<std::string> params = {"dma.engine_elements_per_ns=4.25:8.5"};
   std::string output;
   bool json = false;
   MachineOptions machine{"", {}};  // default: the measured machine of the first file

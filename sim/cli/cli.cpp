@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/cli/calibrate_command.h"
+#include "sim/cli/compare_command.h"
 #include "sim/cli/compress_command.h"
 #include "sim/cli/nki_command.h"
 #include "sim/cli/simulation_options.h"
@@ -238,78 +239,6 @@ void run_program(const std::string& path, const MachineOptions& m, const OutputO
   simulate_program(path, cfg, out, limits);
 }
 
-// The row of `rows` with the largest absolute error.
-const Comparison& worst_row(const std::vector<Comparison>& rows) {
-  return *std::max_element(rows.begin(), rows.end(), [](const Comparison& a, const Comparison& b) {
-    return std::fabs(a.error_percent) < std::fabs(b.error_percent);
-  });
-}
-
-// Every file is a source: its rows, its mean absolute error and its worst row; with several
-// files, the mean over all rows too. The machine is --hw, or else each file's own.
-void compare_with_measurements(const std::vector<std::string>& paths, const MachineOptions& m,
-                               bool json, const LimitOptions& limits) {
-  std::vector<MeasurementSet> sets;
-  for (const std::string& path : paths) {
-    try {
-      sets.push_back(load_measurements(path));
-    } catch (const UserError& e) {
-      throw UsageError(e.what());
-    }
-  }
-  nlohmann::json out = {{"sources", nlohmann::json::array()}};
-  std::vector<Comparison> all;
-  for (size_t s = 0; s < sets.size(); ++s) {
-    const MeasurementSet& set = sets[s];
-    MachineOptions machine = m;
-    if (machine.hw.empty()) machine.hw = set.hw;
-    const HwConfig cfg = load_machine(machine);
-    const std::vector<Comparison> rows =
-        compare(set, cfg, limits.resolved(), limits.show_progress());
-    all.insert(all.end(), rows.begin(), rows.end());
-    const double mape = mean_absolute_percent_error(rows);
-    const Comparison& worst = worst_row(rows);
-    if (json) {
-      nlohmann::json source = {{"file", paths[s]},
-                               {"hw", cfg.label()},
-                               {"source", set.source},
-                               {"mape_percent", mape},
-                               {"worst", {{"kernel", worst.measured.kernel},
-                                          {"shape", worst.measured.shape},
-                                          {"error_percent", worst.error_percent}}}};
-      for (const Comparison& c : rows)
-        source["rows"].push_back({{"kernel", c.measured.kernel}, {"shape", c.measured.shape},
-                                  {"measured_ms", c.measured.latency_ms},
-                                  {"simulated_ms", c.simulated_ms},
-                                  {"error_percent", c.error_percent},
-                                  {"wall_s", c.wall_seconds}});
-      out["sources"].push_back(source);
-      continue;
-    }
-    std::printf("%s%s\nsource: %s\nsimulated on: %s\n\n", s ? "\n" : "",
-                set.description.c_str(), set.source.c_str(), cfg.label().c_str());
-    std::printf("%-18s %-22s %12s %13s %8s %8s\n", "kernel", "shape", "measured ms",
-                "simulated ms", "error", "wall s");
-    for (const Comparison& c : rows)
-      std::printf("%-18s %-22s %12.2f %13.2f %+7.1f%% %8.2f\n", c.measured.kernel.c_str(),
-                  c.measured.shape.c_str(), c.measured.latency_ms, c.simulated_ms,
-                  c.error_percent, c.wall_seconds);
-    std::printf("mean absolute error: %.1f%%; worst row: %s %s, %+.1f%%\n", mape,
-                worst.measured.kernel.c_str(), worst.measured.shape.c_str(), worst.error_percent);
-  }
-  const double mape = mean_absolute_percent_error(all);
-  if (json) {
-    out["mape_percent"] = mape;
-    // One file: its keys at the top too, as before several files were taken.
-    if (sets.size() == 1)
-      for (const auto& [key, value] : out["sources"][0].items()) out[key] = value;
-    std::cout << json_line(out) << "\n";
-  } else if (sets.size() > 1) {
-    std::printf("\nall %zu files, %zu rows: mean absolute error %.1f%%\n", sets.size(),
-                all.size(), mape);
-  }
-}
-
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -427,20 +356,8 @@ int run_cli(int argc, char** argv) {
   compress_cmd->add_option("--svd", compress_opts.svd, "full, randomized or auto")
       ->capture_default_str();
 
-  std::vector<std::string> measured_paths;
-  MachineOptions compare_machine;
-  compare_machine.hw = "";
-  bool compare_json = false;
-  auto* compare_cmd = app.add_subcommand(
-      "compare",
-      "Simulate every entry of measurements files and compare with the measured latencies");
-  compare_cmd
-      ->add_option("files", measured_paths, "Measurements JSON files, e.g. traces/measured/*.json")
-      ->required();
-  add_machine_options(*compare_cmd, compare_machine);
-  LimitOptions compare_limits;
-  add_limit_options(*compare_cmd, compare_limits);
-  compare_cmd->add_flag("--json", compare_json, "Print one JSON object");
+  CompareCommand comparison;
+  auto* compare_cmd = add_compare_command(app, comparison);
 
   try {
     app.parse(argc, argv);
@@ -469,8 +386,7 @@ int run_cli(int argc, char** argv) {
         if (!name.empty()) compress_opts.tensors.push_back(name);
       run_compress(compress_opts, std::cout);
     }
-    if (*compare_cmd)
-      compare_with_measurements(measured_paths, compare_machine, compare_json, compare_limits);
+    if (*compare_cmd) run_compare(comparison);
     if (*calibrate_cmd) run_calibrate(calibration);
     flush_standard_output();
   } catch (const InputError& e) {

@@ -36,6 +36,7 @@ void split_dma(const HwConfig& cfg, const isa::Instruction& in, std::vector<DmaS
   // The program loader bounds each operand's bytes, so these products of a share's rows cannot
   // overflow; checked all the same, since a wrapped count would be a silently wrong time.
   const auto share_bytes = [&](int64_t n) { return checked_mul(n, row_bytes, "DMA share bytes"); };
+  const int64_t row_elements = side.free_elements();
   const auto share_descriptors = [&](int64_t n) {
     return checked_mul(n, row_descriptors, "DMA share descriptors");
   };
@@ -54,10 +55,12 @@ void split_dma(const HwConfig& cfg, const isa::Instruction& in, std::vector<DmaS
     if (!shares.empty() && shares.back().engine == engine) {
       shares.back().rows += n;
       shares.back().bytes += share_bytes(n);
+      shares.back().elements += n * row_elements;
       shares.back().descriptors += share_descriptors(n);
     } else {
-      shares.push_back({engine, p - first, n, share_bytes(n), share_descriptors(n), hbm_read,
-                        hbm_write, in.op == Opcode::dma_transpose});
+      shares.push_back({engine, p - first, n, share_bytes(n), n * row_elements,
+                        share_descriptors(n), hbm_read, hbm_write,
+                        in.op == Opcode::dma_transpose});
     }
     p = group_end;
     engine = engine + 1 == engines ? 0 : engine + 1;
@@ -65,8 +68,10 @@ void split_dma(const HwConfig& cfg, const isa::Instruction& in, std::vector<DmaS
 }
 
 double dma_engine_ns(const HwConfig& cfg, const DmaShare& share) {
-  const double copy_ns = share.descriptors * cfg.dma.descriptor_overhead_ns +
-                         static_cast<double>(share.bytes) / cfg.dma.engine_bytes_per_ns;
+  const double stream_ns =
+      std::max(static_cast<double>(share.bytes) / cfg.dma.engine_bytes_per_ns,
+               static_cast<double>(share.elements) / cfg.dma.engine_elements_per_ns);
+  const double copy_ns = share.descriptors * cfg.dma.descriptor_overhead_ns + stream_ns;
   return share.transpose ? copy_ns / cfg.dma.transpose_efficiency : copy_ns;
 }
 

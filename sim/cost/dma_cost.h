@@ -18,6 +18,7 @@ struct DmaShare {
   int64_t first_row = 0;
   int64_t rows = 0;
   int64_t bytes = 0;
+  int64_t elements = 0;  // of the partitioned side (a cast moves as many as it reads)
   int64_t descriptors = 0;
   bool hbm_read = false;   // the source is HBM
   bool hbm_write = false;  // the destination is HBM
@@ -33,8 +34,9 @@ inline std::vector<DmaShare> split_dma(const HwConfig& cfg, const isa::Instructi
   return shares;
 }
 
-// Time the engine spends on its share: descriptors x overhead + bytes / engine bandwidth,
-// divided by dma.transpose_efficiency for a transpose.
+// Time the engine spends on its share: descriptors x overhead + the longer of bytes at
+// dma.engine_bytes_per_ns and elements at dma.engine_elements_per_ns, divided by
+// dma.transpose_efficiency for a transpose.
 double dma_engine_ns(const HwConfig& cfg, const DmaShare& share);
 
 }  // namespace trnsim::cost

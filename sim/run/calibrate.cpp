@@ -62,7 +62,8 @@ class Fit {
       for (const Row& r : rows)
         if (r.set == s) subset.measurements.push_back(sets_[s].measurements[r.index]);
       if (subset.measurements.empty()) continue;
-      for (Comparison& c : compare(subset, machine, budget_)) out.push_back(std::move(c));
+      for (Comparison& c : compare(subset, machine, budget_, false, &traces_))
+        out.push_back(std::move(c));
       simulations_ += static_cast<int>(subset.measurements.size());
     }
     return out;
@@ -92,6 +93,7 @@ class Fit {
   const HwConfig& start_;
   std::vector<FittedParameter> parameters_;
   Budget budget_;
+  NkiTraceCache traces_;  // each NKI row is traced once
   int simulations_ = 0;
 };
 
