@@ -151,8 +151,8 @@ def load_simulation(path):
     """Events of a `trnsim ... --csv` file (sim/trace/instruction_csv.h); raises ProfileError."""
     try:
         with open(path, newline="", encoding="utf-8") as f:
-            rows = list(csv.DictReader(f))
-            header = rows[0].keys() if rows else []
+            reader = csv.DictReader(f)
+            rows, header = list(reader), reader.fieldnames or []
     except OSError as e:
         raise ProfileError(f"{path}: cannot read: {e.strerror}")
     except (csv.Error, UnicodeDecodeError) as e:
