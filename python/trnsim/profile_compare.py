@@ -24,6 +24,7 @@ read as DMA, other top-level keys are ignored.
 """
 import argparse
 import csv
+import importlib.util
 import json
 import os
 import re
@@ -80,11 +81,11 @@ class ProfileError(Exception):
 class Event:
     """One instruction on a timeline: `engine` is trnsim's (or the profile row when trnsim has
     none), `opcode` trnsim's name, `source` the name in the file; times in ns."""
-    __slots__ = ("engine", "opcode", "source", "row", "start", "end", "setup", "simulated")
+    __slots__ = ("engine", "opcode", "source", "row", "start", "end", "setup")
 
-    def __init__(self, engine, opcode, source, row, start, end, setup=False, simulated=True):
+    def __init__(self, engine, opcode, source, row, start, end, setup=False):
         self.engine, self.opcode, self.source, self.row = engine, opcode, source, row
-        self.start, self.end, self.setup, self.simulated = start, end, setup, simulated
+        self.start, self.end, self.setup = start, end, setup
 
 
 def _number(entry, key, where):
@@ -112,11 +113,8 @@ def _profile_event(entry, where):
     if label in ROWS or CC_ROW.match(label):
         if not isinstance(opcode, str) or not opcode:
             raise ProfileError(f"{where} (label {label}) has no 'opcode'")
-        engine = ROWS.get(label)
-        setup = opcode in SETUP
-        name = OPCODES.get(opcode, opcode)
-        return Event(engine or label, name, opcode, label, start, start + duration, setup=setup,
-                     simulated=engine is not None and opcode not in NOT_SIMULATED and not setup)
+        return Event(ROWS.get(label) or label, OPCODES.get(opcode, opcode), opcode, label, start,
+                     start + duration, setup=opcode in SETUP)
     raise ProfileError(f"{where}: unknown label '{label[:40]}' (known: "
                        f"{', '.join(ROWS)}, CC-core..., DMA queues q<Engine><Kind><n> "
                        "such as qSyncIO0)")
@@ -171,6 +169,8 @@ def load_simulation(path):
             start, end = float(row["start_ns"]), float(row["end_ns"])
         except (TypeError, ValueError):
             raise ProfileError(f"{path}:{line}: start_ns/end_ns are not numbers")
+        if not row["opcode"]:
+            raise ProfileError(f"{path}:{line}: no opcode")
         opcode = "DMA" if engine == "DMA" else row["opcode"]
         events.append(Event(engine, opcode, row["opcode"], stream, start, end))
     return events
@@ -178,7 +178,8 @@ def load_simulation(path):
 
 def _natural(name):
     """Sort key: qDma2 before qDma10."""
-    return [int(t) if t.isdigit() else t for t in re.split(r"([0-9]+)", name)]
+    return [] if name is None else [(int(t), "") if t.isdigit() else (-1, t)
+                                    for t in re.split(r"([0-9]+)", name) if t]
 
 
 def busy_ns(intervals):
@@ -211,7 +212,7 @@ def _opcode_stats(events):
     out = {}
     for e in events:
         row = out.setdefault((e.engine, e.opcode), {"n": 0, "total_ns": 0.0, "names": set(),
-                                                    "setup": e.setup, "simulated": e.simulated})
+                                                    "setup": e.setup})
         row["n"] += 1
         row["total_ns"] += e.end - e.start
         row["names"].add(e.source)
@@ -315,21 +316,23 @@ def plot(profile_events, sim_events, report, path, titles):
     figure, axes = plt.subplots(2, 1, sharex=True, figsize=(12, 1.4 + 0.9 * len(lanes)))
     origins = (report["origin_ns"]["profile"], report["origin_ns"]["simulation"])
     for ax, events, t0, title in zip(axes, (profile_events, sim_events), origins, titles):
+        bars = {}  # (engine, DMA queue or None, opcode) -> [(start us, duration us)]
+        for e in events:
+            if not e.setup and e.engine in lanes:
+                strip = e.row if e.engine == "DMA" else None
+                bars.setdefault((e.engine, strip, e.opcode), []).append(
+                    ((e.start - t0) / 1e3, (e.end - e.start) / 1e3))
         names = list(lanes)
         for lane, engine in enumerate(lanes):
-            mine = [e for e in events if e.engine == engine and not e.setup]
-            strips = sorted({e.row for e in mine}, key=_natural) if engine == "DMA" else [None]
+            strips = sorted({k[1] for k in bars if k[0] == engine}, key=_natural)
             if engine == "DMA":
                 names[lane] = f"DMA ({len(strips)} queue{'s' * (len(strips) != 1)})"
             height = 0.8 / max(len(strips), 1)
-            for i, strip in enumerate(strips):
-                for op in opcodes:
-                    bars = [((e.start - t0) / 1e3, (e.end - e.start) / 1e3) for e in mine
-                            if e.opcode == op and strip in (None, e.row)]
-                    if bars:
-                        ax.broken_barh(bars, (lane - 0.4 + i * height, height * 0.9),
-                                       facecolors=colour[op], edgecolors=colour[op],
-                                       linewidth=0.5, alpha=0.8)
+            for (lane_engine, strip, op), spans in bars.items():
+                if lane_engine == engine:
+                    ax.broken_barh(spans, (lane - 0.4 + strips.index(strip) * height,
+                                           height * 0.9), facecolors=colour[op],
+                                   edgecolors=colour[op], linewidth=0.5, alpha=0.8)
         ax.set_yticks(range(len(lanes)), names)
         ax.set_ylim(len(lanes) - 0.5, -0.5)
         ax.set_title(title, loc="left", fontsize=10)
@@ -373,9 +376,7 @@ def main(argv=None):
         if args.png:
             if not os.path.isdir(os.path.dirname(os.path.abspath(args.png))):
                 raise ProfileError(f"{args.png}: its directory does not exist")
-            try:
-                import matplotlib  # noqa: F401
-            except ImportError:
+            if importlib.util.find_spec("matplotlib") is None:
                 raise ProfileError("--png needs matplotlib (Debian: python3-matplotlib)")
             plot(profile_events, sim_events, report, args.png,
                  (f"measured: {os.path.basename(args.profile)} (neuron-profile)",
