@@ -92,9 +92,15 @@ def _number(entry, key, where):
     value = entry.get(key)
     if value is None:
         raise ProfileError(f"{where} has no '{key}'")
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+    number = None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond float's range
+            pass
+    if number is None or not np.isfinite(number):
         raise ProfileError(f"{where}: '{key}' is {json.dumps(value)[:40]}, not a number")
-    return float(value)
+    return number
 
 
 def _profile_event(entry, where):
