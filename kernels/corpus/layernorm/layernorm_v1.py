@@ -42,7 +42,9 @@ def on_every_partition(vector):
     repeated = nl.ndarray((pmax, n), dtype=vector.dtype)
     for c in range(math.ceil(n / width)):
         lo, hi = c * width, min(n, (c + 1) * width)
-        repeated[:, lo:hi] = nisa.tensor_copy(nisa.nc_matmul(ones, row[:, lo:hi]))
+        spread = nl.ndarray((pmax, width), dtype=nl.float32, buffer=nl.psum)  # one bank
+        spread[:, 0:hi - lo] = nisa.nc_matmul(ones, row[:, lo:hi])
+        repeated[:, lo:hi] = nisa.tensor_copy(spread[:, 0:hi - lo])
     return repeated
 
 
