@@ -69,6 +69,20 @@ TEST(CorpusLayernorm, SimulatedNumericsMatchTheNumpyReference) {
   }
 }
 
+// v2 at (130, 515): a last row tile of 2 rows and a last bn_stats of 3 columns (one at an odd
+// position), narrower than its 6 outputs, which the mask must leave whole.
+TEST(CorpusLayernorm, BnStatsOfAFewColumnsKeepsItsSixOutputs) {
+  const testing::Result r = testing::run_trnsim(
+      {"run-nki", kernel_file("layernorm_v2") + ":layernorm_v2", "--arg",
+       "input_tensor=130x515:float32", "--arg", "gamma_vector=515:float32", "--arg",
+       "beta_vector=515:float32", "--json", "--quiet"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  const double largest = j.at("max_abs_reference").get<double>();
+  EXPECT_GT(largest, 0.5);
+  EXPECT_LE(j.at("max_abs_err").get<double>(), 1e-5 * largest);  // as above
+}
+
 TEST(CorpusLayernorm, BytesInstructionsAndVectorTimeAreTheHandCount) {
   for (const Kernel& k : kKernels) {
     SCOPED_TRACE(k.name);
