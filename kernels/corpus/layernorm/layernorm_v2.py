@@ -27,7 +27,6 @@ import neuronxcc.nki.isa as nisa
 import neuronxcc.nki.language as nl
 
 
-
 def on_every_partition(vector):
     """A [128, N] SBUF tile whose every partition holds the 1-D HBM `vector` of N (as in
     layernorm_v1.py): one partition loaded, repeated by a Tensor Engine matmul of ones[1, 128]
