@@ -1,6 +1,7 @@
-// RECIPROCAL, TENSOR_TENSOR_SCAN, IOTA, AFFINE_SELECT, BN_STATS and BN_AGGR: their cost rules against cycles worked out by hand from
-// reference trainium.md §5.1 (ISA-OLD) and tests/fixtures/cost-rules.yaml, and their arithmetic
-// through the SimBackend and the model against the recurrences evaluated here.
+// RECIPROCAL, TENSOR_TENSOR_SCAN, IOTA, AFFINE_SELECT, BN_STATS and BN_AGGR: their cost rules
+// against cycles worked out by hand from reference trainium.md §5.1 (ISA-OLD) and
+// tests/fixtures/cost-rules.yaml, and their arithmetic through the SimBackend and the model
+// against the recurrences and statistics evaluated here.
 #include <gtest/gtest.h>
 
 #include <cmath>
