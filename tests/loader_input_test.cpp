@@ -186,9 +186,9 @@ std::string trace_error(const std::vector<std::string>& lines) {
 TEST(NkiTraceInput, EventsAndFieldsAreReadStrictly) {
   EXPECT_EQ(trace_error({R"({"event": "matmull"})"}),
             "t.jsonl:2: unknown event 'matmull'; did you mean 'matmul'? (allowed: activation, "
-            "affine_select, dma_copy, dma_transpose, hbm, iota, iteration, loop_begin, "
-            "loop_end, matmul, memset, reciprocal, reduce, tensor_copy, tensor_scalar, "
-            "tensor_tensor, tensor_tensor_scan, tile, transpose)");
+            "affine_select, bn_aggr, bn_stats, dma_copy, dma_transpose, hbm, iota, iteration, "
+            "loop_begin, loop_end, matmul, memset, reciprocal, reduce, tensor_copy, "
+            "tensor_scalar, tensor_tensor, tensor_tensor_scan, tile, transpose)");
   EXPECT_EQ(trace_error({R"({"event": "loop_begin", "name": "i", "count": 1, "knd": "affine"})"}),
             "t.jsonl:2: loop_begin: unknown field 'knd'; did you mean 'kind'? (fields: name, "
             "count, kind)");

@@ -1,6 +1,7 @@
-// RECIPROCAL and TENSOR_TENSOR_SCAN: their cost rules against cycles worked out by hand from
-// reference trainium.md §5.1 (ISA-OLD) and tests/fixtures/cost-rules.yaml, and their arithmetic
-// through the SimBackend and the model against the recurrences evaluated here.
+// RECIPROCAL, TENSOR_TENSOR_SCAN, IOTA, AFFINE_SELECT, BN_STATS and BN_AGGR: their cost rules
+// against cycles worked out by hand from reference trainium.md §5.1 (ISA-OLD) and
+// tests/fixtures/cost-rules.yaml, and their arithmetic through the SimBackend and the model
+// against the recurrences and statistics evaluated here.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -47,6 +48,31 @@ TEST_F(NewOpcodeCost, ScanIsTwoCyclesPerElement) {
   const auto small = of(testing::lane(Opcode::tensor_tensor_scan, sbuf(0, 128, 16),
                                       sbuf(64, 128, 16), sbuf(128, 128, 16)));
   EXPECT_EQ(small.busy, Cycles(64));
+}
+
+TEST_F(NewOpcodeCost, BnStatsIsOneCyclePerElement) {
+  // ISA-OLD bn_stats on VectorE: max(MIN_II, N). N = 512 (bn_stats_fmax): 512 busy, + 50 + 100
+  // = 662 latency; N = 488 (the last of 1000 columns): 488; N = 40: max(64, 40) = 64.
+  const auto full = of(testing::lane(Opcode::bn_stats, sbuf(0, 128, 6), sbuf(64, 128, 512)));
+  EXPECT_EQ(full.busy, Cycles(512));
+  EXPECT_EQ(full.latency, Cycles(662));
+  EXPECT_EQ(of(testing::lane(Opcode::bn_stats, sbuf(0, 128, 6), sbuf(64, 128, 488))).busy,
+            Cycles(488));
+  EXPECT_EQ(of(testing::lane(Opcode::bn_stats, sbuf(0, 128, 6), sbuf(64, 128, 40))).busy,
+            Cycles(64));
+}
+
+TEST_F(NewOpcodeCost, BnAggrIsThirteenCyclesPerTriple) {
+  // ISA-OLD bn_aggr on VectorE: max(MIN_II, 13 * (N / 3)), N the input's elements per
+  // partition. N = 600 (100 bn_stats outputs): 13 * 200 = 2600 busy, 2750 latency; N = 30:
+  // 130; N = 12 (the LayerNorm tutorial's two bn_stats): 52 < 64, the floor.
+  const auto big = of(testing::lane(Opcode::bn_aggr, sbuf(0, 128, 2), sbuf(64, 128, 600)));
+  EXPECT_EQ(big.busy, Cycles(2600));
+  EXPECT_EQ(big.latency, Cycles(2750));
+  EXPECT_EQ(of(testing::lane(Opcode::bn_aggr, sbuf(0, 128, 2), sbuf(64, 128, 30))).busy,
+            Cycles(130));
+  EXPECT_EQ(of(testing::lane(Opcode::bn_aggr, sbuf(0, 128, 2), sbuf(64, 128, 12))).busy,
+            Cycles(64));
 }
 
 // ISA-OLD iota / affine_select: 150 + N GpSimd cycles, 150 being GPSIMD_START (the engine's
@@ -128,6 +154,62 @@ TEST(NewOpcodeNumerics, ReciprocalAndScans) {
       ASSERT_NEAR(r[k], rp, 1e-4);
     }
   }
+}
+
+// bn_stats of a [128, 48] tile, and bn_stats of the two halves of a [128, 96] tile side by side
+// then bn_aggr, against the statistics computed here in double (nki.isa.bn_stats: count, mean,
+// variance * count of the even, then the odd, free positions; bn_aggr: mean and variance).
+TEST(NewOpcodeNumerics, BnStatsAndBnAggr) {
+  const std::vector<float> x = testing::ramp(kP * kF, -1.0f, 3.0f);
+  const std::vector<float> stats = testing::run_on_tiles(
+      {x}, 6, [](Backend& b, const std::vector<View>& in, const View& out) {
+        b.bn_stats(out, in[0]);
+      });
+  std::vector<float> y(static_cast<size_t>(kP * 2 * kF));
+  for (size_t k = 0; k < y.size(); ++k)
+    y[k] = static_cast<float>((k * 37) % 101) / 16.0f - 3.0f;  // no order in the values
+  const std::vector<float> moments = testing::run_on_tiles(
+      {y}, 2, [](Backend& b, const std::vector<View>& in, const View& out) {
+        const TensorRef s = b.sbuf_tile("stats", {}, kP, 12, Dtype::fp32, 1);
+        b.bn_stats(s.all().cols(0, 6), in[0].cols(0, kF));
+        b.bn_stats(s.all().cols(6, 6), in[0].cols(kF, kF));
+        b.bn_aggr(out, s.all());
+      });
+  for (int64_t p = 0; p < kP; ++p) {
+    for (int64_t parity = 0; parity < 2; ++parity) {
+      double sum = 0, sq = 0;
+      for (int64_t f = parity; f < kF; f += 2) sum += x[static_cast<size_t>(p * kF + f)];
+      const double mean = sum / (kF / 2);
+      for (int64_t f = parity; f < kF; f += 2)
+        sq += std::pow(x[static_cast<size_t>(p * kF + f)] - mean, 2);
+      const float* got = &stats[static_cast<size_t>(p * 6 + 3 * parity)];
+      ASSERT_EQ(got[0], static_cast<float>(kF / 2));
+      ASSERT_NEAR(got[1], mean, 1e-6 * std::max(1.0, std::fabs(mean)));
+      ASSERT_NEAR(got[2], sq, 1e-6 * sq);
+    }
+    double sum = 0, sq = 0;
+    for (int64_t f = 0; f < 2 * kF; ++f) sum += y[static_cast<size_t>(p * 2 * kF + f)];
+    const double mean = sum / (2 * kF);
+    for (int64_t f = 0; f < 2 * kF; ++f)
+      sq += std::pow(y[static_cast<size_t>(p * 2 * kF + f)] - mean, 2);
+    ASSERT_NEAR(moments[static_cast<size_t>(2 * p)], mean, 1e-6);
+    ASSERT_NEAR(moments[static_cast<size_t>(2 * p + 1)], sq / (2 * kF), 1e-6 * sq / (2 * kF));
+  }
+  // The shapes NKI allows, as one line each (kernels/api/limits.cpp).
+  EXPECT_TRUE(testing::throws_user_error(
+      [&] {
+        testing::run_on_tiles({testing::ramp(kP * 600, 0.0f, 1.0f)}, 6,
+                              [](Backend& b, const std::vector<View>& in, const View& out) {
+                                b.bn_stats(out, in[0]);
+                              });
+      },
+      "bn_stats: input free size 600 exceeds bn_stats_fmax 512"));
+  EXPECT_TRUE(testing::throws_user_error(
+      [&] {
+        testing::run_on_tiles({x}, 2, [](Backend& b, const std::vector<View>& in,
+                                         const View& out) { b.bn_aggr(out, in[0].cols(0, 10)); });
+      },
+      "bn_aggr: input 'in0_tile' has 10 elements per partition"));
 }
 
 // An HBM constant (nl.shared_constant): its values are the HBM contents numerics start from,

@@ -83,6 +83,12 @@ class Backend {
   virtual void tensor_tensor_scan(const View& dst, const View& a, const View& b,
                                   const Scalar& initial, AluOp op0, AluOp op1,
                                   bool reverse0 = false, bool reverse1 = false) = 0;
+  // On the Vector Engine (nisa.bn_stats, nisa.bn_aggr): dst [P, 6] gets the count, mean and
+  // variance * count of src's elements at even free positions, then at odd ones (src at most
+  // bn_stats_fmax = 512 wide); bn_aggr combines the triples of src [P, 3k] into dst [P, 2] =
+  // (mean, variance).
+  virtual void bn_stats(const View& dst, const View& src) = 0;
+  virtual void bn_aggr(const View& dst, const View& src) = 0;
 
   // A liveness hint: the data of the tile block `block` is not read again before the block is
   // next written (the NKI front end's pass over a traced kernel says so after a block's last

@@ -70,6 +70,8 @@ class ProbeBackend : public Backend {
                           bool, bool) override {
     count();
   }
+  void bn_stats(const View&, const View&) override { count(); }
+  void bn_aggr(const View&, const View&) override { count(); }
   void memset(const View&, float) override { count(); }
   void reduce(const View&, const View&, AluOp) override { count(); }
   void release(const View&) override {}  // not an instruction

@@ -210,6 +210,29 @@ void check_scalar_operand(const char* op, const View& src, const Scalar& operand
                  "' must be [" + s(src.np) + ", 1], got [" + s(t.np) + ", " + s(t.nf) + "]");
 }
 
+void check_bn_stats(const View& dst, const View& src) {
+  check_on_chip("bn_stats", dst);
+  check_on_chip("bn_stats", src);
+  if (dst.np != src.np || dst.nf != 6)
+    fail("bn_stats", "output must be [" + s(src.np) + ", 6], got [" + s(dst.np) + ", " +
+                         s(dst.nf) + "]");
+  if (src.nf > kBnStatsFmax)
+    fail("bn_stats", "input free size " + s(src.nf) + " exceeds bn_stats_fmax " +
+                         s(kBnStatsFmax) + " (split it and aggregate the outputs with bn_aggr)");
+}
+
+void check_bn_aggr(const View& dst, const View& src) {
+  check_on_chip("bn_aggr", dst);
+  check_on_chip("bn_aggr", src);
+  if (src.nf % 3 != 0)
+    fail("bn_aggr", "input '" + src.tensor.name + "' has " + s(src.nf) +
+                        " elements per partition; bn_stats outputs come in (count, mean, "
+                        "variance * count) triples, a multiple of 3");
+  if (dst.np != src.np || dst.nf != 2)
+    fail("bn_aggr", "output must be [" + s(src.np) + ", 2] (mean, variance), got [" +
+                        s(dst.np) + ", " + s(dst.nf) + "]");
+}
+
 void check_engine_memory(const char* op, Engine engine, const View& v) {
   if (engine == Engine::gpsimd && v.tensor.memory == Memory::psum)
     fail(op, "GpSimd cannot access PSUM ('" + v.tensor.name + "')");

@@ -12,6 +12,7 @@ constexpr int64_t kPmax = 128;           // nl.tile_size.pmax
 constexpr int64_t kPsumFmax = 512;       // nl.tile_size.psum_fmax (fp32 elements, one bank)
 constexpr int64_t kStationaryFmax = 128;  // nl.tile_size.gemm_stationary_fmax
 constexpr int64_t kMovingFmax = 512;     // nl.tile_size.gemm_moving_fmax
+constexpr int64_t kBnStatsFmax = 512;    // nl.tile_size.bn_stats_fmax (nki.isa.bn_stats)
 
 // Each throws UserError naming the operation, the limit and the values.
 void check_view(const char* op, const View& v);
@@ -31,5 +32,9 @@ void check_tensor_tensor_scan(const View& dst, const View& a, const View& b,
 // iota / affine_select on the GpSimd: on chip and not in PSUM; a comparison as the predicate.
 void check_affine_select(const View& dst, AluOp cmp, const View& on_true);
 void check_scalar_operand(const char* op, const View& src, const Scalar& operand);
+// bn_stats: src [P, F <= bn_stats_fmax] -> dst [P, 6]; bn_aggr: src [P, 3k] -> dst [P, 2];
+// on chip, on the Vector Engine.
+void check_bn_stats(const View& dst, const View& src);
+void check_bn_aggr(const View& dst, const View& src);
 
 }  // namespace trnsim::limits

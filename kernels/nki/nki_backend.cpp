@@ -293,6 +293,18 @@ void NkiBackend::tensor_tensor_scan(const View& dst, const View& a, const View& 
        (reverse1 ? ", reverse1=True" : "") + ", dtype=" + nl_dtype(dst.tensor.dtype) + ")");
 }
 
+void NkiBackend::bn_stats(const View& dst, const View& src) {
+  limits::check_bn_stats(dst, src);
+  line(write_expression(dst) + " = nisa.bn_stats(" + read_expression(src) + ", dtype=" +
+       nl_dtype(dst.tensor.dtype) + ")");
+}
+
+void NkiBackend::bn_aggr(const View& dst, const View& src) {
+  limits::check_bn_aggr(dst, src);
+  line(write_expression(dst) + " = nisa.bn_aggr(" + read_expression(src) + ", dtype=" +
+       nl_dtype(dst.tensor.dtype) + ")");
+}
+
 // "nl.arange(P)[:, None] * a + nl.arange(F)[None, :] * b + c" over the view's shape.
 std::string affine_expression(const View& v, const AffineIndex& a) {
   return "nl.arange(" + std::to_string(v.np) + ")[:, None] * " +

@@ -57,6 +57,8 @@ class NkiBackend : public Backend {
                      float on_false) override;
   void tensor_tensor_scan(const View& dst, const View& a, const View& b, const Scalar& initial,
                           AluOp op0, AluOp op1, bool reverse0, bool reverse1) override;
+  void bn_stats(const View& dst, const View& src) override;
+  void bn_aggr(const View& dst, const View& src) override;
   // Nothing to write: the NKI compiler allocates by liveness itself.
   void release(const View&) override {}
 

@@ -74,6 +74,8 @@ const std::map<std::string, std::vector<std::string>>& event_fields() {
       {"memset", {"dst", "value"}},
       {"reduce", {"dst", "src", "op", "lowering"}},
       {"reciprocal", {"dst", "src"}},
+      {"bn_stats", {"dst", "src"}},
+      {"bn_aggr", {"dst", "src"}},
       {"iota", {"dst", "offset", "partition_step", "free_step"}},
       {"affine_select",
        {"dst", "offset", "partition_step", "free_step", "cmp", "on_true", "on_false"}},
@@ -196,7 +198,7 @@ bool overwrites_destination(const std::string& kind) {
   static const std::vector<std::string> kinds = {
       "dma_copy", "dma_transpose", "transpose", "tensor_copy", "tensor_tensor",
       "tensor_scalar", "activation", "memset", "reduce", "reciprocal", "tensor_tensor_scan",
-      "iota", "affine_select"};
+      "iota", "affine_select", "bn_stats", "bn_aggr"};
   return std::find(kinds.begin(), kinds.end(), kind) != kinds.end();
 }
 
@@ -496,6 +498,8 @@ class Replayer {
     if (k == "reduce")
       return b_.reduce(view(e, "dst"), view(e, "src"), named(t_, e, "op", parse_alu_op));
     if (k == "reciprocal") return b_.reciprocal(view(e, "dst"), view(e, "src"));
+    if (k == "bn_stats") return b_.bn_stats(view(e, "dst"), view(e, "src"));
+    if (k == "bn_aggr") return b_.bn_aggr(view(e, "dst"), view(e, "src"));
     if (k == "iota" || k == "affine_select") {
       const AffineIndex index{integer(t_, e, "offset"), integer(t_, e, "partition_step"),
                               integer(t_, e, "free_step")};

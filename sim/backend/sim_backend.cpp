@@ -460,6 +460,28 @@ void SimBackend::tensor_tensor_scan(const View& dst, const View& a, const View& 
   emit(isa::compute_stream(Engine::vector), std::move(in), reads, {d.region});
 }
 
+static_assert(limits::kBnStatsFmax == isa::kBnStatsFmax, "one bn_stats_fmax");
+
+void SimBackend::bn_stats(const View& dst, const View& src) {
+  const PinnedOperands pins(tiles_);
+  limits::check_bn_stats(dst, src);
+  isa::Instruction in;
+  in.op = Opcode::bn_stats;
+  in.label = dst.tensor.name + " <- bn_stats " + src.tensor.name;
+  const Operand s = resolve(src, false);
+  emit_lane(Engine::vector, std::move(in), resolve(dst, true), {s});
+}
+
+void SimBackend::bn_aggr(const View& dst, const View& src) {
+  const PinnedOperands pins(tiles_);
+  limits::check_bn_aggr(dst, src);
+  isa::Instruction in;
+  in.op = Opcode::bn_aggr;
+  in.label = dst.tensor.name + " <- bn_aggr " + src.tensor.name;
+  const Operand s = resolve(src, false);
+  emit_lane(Engine::vector, std::move(in), resolve(dst, true), {s});
+}
+
 SimBackend::Operand SimBackend::resolve_tile_bytes(const TensorRef& tile, int64_t offset) {
   Operand op;
   op.ap.memory = Memory::sbuf;

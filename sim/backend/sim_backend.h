@@ -74,6 +74,8 @@ class SimBackend : public Backend {
                      float on_false) override;
   void tensor_tensor_scan(const View& dst, const View& a, const View& b, const Scalar& initial,
                           AluOp op0, AluOp op1, bool reverse0, bool reverse1) override;
+  void bn_stats(const View& dst, const View& src) override;
+  void bn_aggr(const View& dst, const View& src) override;
   void release(const View& block) override { tiles_.release(block); }
 
  private:

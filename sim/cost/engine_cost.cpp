@@ -48,6 +48,8 @@ Cycles lane_element_cycles(const Instruction& in) {
       return Cycles(8 * n);
     case CostRule::lane_scan:  // ISA-OLD tensor_tensor_scan on VectorE: max(MIN_II, 2N)
       return Cycles(2 * n);
+    case CostRule::lane_bn_aggr:  // ISA-OLD bn_aggr on VectorE: max(MIN_II, 13 * (N / 3))
+      return Cycles(13 * (n / 3));
     case CostRule::lane_gpsimd_start:  // ISA-OLD iota, affine_select: 150 + N (start_cycles)
       return Cycles(n);
     case CostRule::dma:

@@ -59,6 +59,12 @@ constexpr std::array<OpcodeInfo, kOpcodeCount> kTable = {{
   {Opcode::affine_select,  "AFFINE_SELECT", kGpSimd,                     true,  false, false, false,
    P::on_chip, P::on_chip, S::elementwise,   C::lane_gpsimd_start,
    "dst[p, f] <- (affine(p, f) (alu) 0) ? src0[p, f] : imm0"},
+  {Opcode::bn_stats,       "BN_STATS",      kVector,                     true,  false, false, false,
+   P::on_chip, P::on_chip, S::bn_stats,      C::lane_unary,
+   "dst[p, :6] <- (count, mean, variance * count) of src0[p, even f], then of src0[p, odd f]"},
+  {Opcode::bn_aggr,        "BN_AGGR",       kVector,                     true,  false, false, false,
+   P::on_chip, P::on_chip, S::bn_aggr,       C::lane_bn_aggr,
+   "dst[p, :2] <- (mean, variance) aggregated from src0[p, :]'s (count, mean, M2) triples"},
 }};
 // clang-format on
 

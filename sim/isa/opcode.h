@@ -32,12 +32,17 @@ enum class Opcode : uint8_t {
   tensor_tensor_scan,  // Vector: dst[:, i] <- (src0[:, i] (alu) dst[:, i-1]) (alu1) src1[:, i]
   iota,           // GpSimd: dst[p, f] <- affine(p, f)
   affine_select,  // GpSimd: dst[p, f] <- affine(p, f) (alu) 0 ? src0[p, f] : imm0
+  bn_stats,       // Vector: dst[p, 0:6] <- count, mean, M2 of the even, then odd, src0[p, :]
+  bn_aggr,        // Vector: dst[p, 0:2] <- mean, variance of src0[p, :]'s (count, mean, M2)s
 #ifdef TRNSIM_COMPILE_TEST_THROWAWAY_OPCODE
   throwaway,  // tests/compile_fail: an opcode without a table row must not build
 #endif
   count  // not an opcode: the number of opcodes
 };
 constexpr size_t kOpcodeCount = static_cast<size_t>(Opcode::count);
+// BN_STATS reads at most this many elements per partition ("due to hardware limitation",
+// nki.isa.bn_stats; NKI's nl.tile_size.bn_stats_fmax).
+constexpr int64_t kBnStatsFmax = 512;
 
 // Where an operand must live; `on_chip` is SBUF or PSUM.
 enum class Placement : uint8_t { any, on_chip, sbuf, psum };
@@ -49,6 +54,8 @@ enum class ShapeRule : uint8_t {
   matmul,         // dst [M, N] of src0 [K, M] and src1 [K, N]
   elementwise,    // dst and every source are [P, F]
   reduce_free,    // dst is [P, 1] of src0 [P, F]
+  bn_stats,       // dst is [P, 6] of src0 [P, F], F <= 512 (nl.tile_size.bn_stats_fmax)
+  bn_aggr,        // dst is [P, 2] of src0 [P, 3k]: k (count, mean, M2) triples
   dst_only,       // no source
 };
 
@@ -65,6 +72,7 @@ enum class CostRule : uint8_t {
   lane_reciprocal,   // 8N (nisa.reciprocal on the Vector Engine)
   lane_scan,         // 2N (tensor_tensor_scan)
   lane_gpsimd_start, // N after the engine's start cost, no MIN_II floor (iota, affine_select)
+  lane_bn_aggr,      // 13 * (N / 3) (bn_aggr: 13 cycles per (count, mean, M2) triple)
 };
 
 // Streams an opcode may run on: one bit per compute engine, and one for the DMA queues.

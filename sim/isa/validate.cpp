@@ -223,6 +223,22 @@ class InstructionCheck {
                " but dst is " + shape(in.dst));
         }
         break;
+      case ShapeRule::bn_stats:
+        if (in.dst.partitions != in.src0.partitions || in.dst.free_elements() != 6)
+          fail(op + " of src0 " + shape(in.src0) + " gives " + shape(in.src0.partitions, 6) +
+               " but dst is " + shape(in.dst));
+        if (in.src0.free_elements() > kBnStatsFmax)
+          fail(op + " src0 " + shape(in.src0) + " has more than " +
+               std::to_string(kBnStatsFmax) + " elements per partition (bn_stats_fmax)");
+        break;
+      case ShapeRule::bn_aggr:
+        if (in.dst.partitions != in.src0.partitions || in.dst.free_elements() != 2)
+          fail(op + " of src0 " + shape(in.src0) + " gives " + shape(in.src0.partitions, 2) +
+               " but dst is " + shape(in.dst));
+        if (in.src0.free_elements() % 3 != 0)
+          fail(op + " src0 " + shape(in.src0) +
+               " must hold (count, mean, M2) triples: a multiple of 3 elements per partition");
+        break;
       case ShapeRule::dst_only:
         break;
     }

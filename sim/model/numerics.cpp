@@ -144,6 +144,56 @@ void affine(const Instruction& in, MemoryImage& mem) {
   mem.write(in.dst, v);
 }
 
+// bn_stats: per partition, (count, mean, variance * count) of the elements at even free
+// positions, then of those at odd positions (nki.isa.bn_stats); an empty half is (0, 0, 0).
+// bn_aggr: the (count, mean, M2) triples of src0 combined (Chan et al.'s pairwise update) into
+// the mean and the population variance M2 / count. Both computed in double and rounded once:
+// the engine's fp32 order of operations is not documented.
+void bn_stats(const Instruction& in, MemoryImage& mem) {
+  const std::vector<float> x = mem.read(in.src0);
+  const int64_t p = in.src0.partitions, f = in.src0.free_elements();
+  std::vector<float> out(static_cast<size_t>(p * 6));
+  for (int64_t i = 0; i < p; ++i)
+    for (int64_t parity = 0; parity < 2; ++parity) {
+      double count = 0, sum = 0, m2 = 0;
+      for (int64_t j = parity; j < f; j += 2) {
+        sum += x[static_cast<size_t>(i * f + j)];
+        ++count;
+      }
+      const double mean = count > 0 ? sum / count : 0.0;
+      for (int64_t j = parity; j < f; j += 2) {
+        const double d = x[static_cast<size_t>(i * f + j)] - mean;
+        m2 += d * d;
+      }
+      float* o = &out[static_cast<size_t>(i * 6 + 3 * parity)];
+      o[0] = static_cast<float>(count);
+      o[1] = static_cast<float>(mean);
+      o[2] = static_cast<float>(m2);
+    }
+  mem.write(in.dst, out);
+}
+
+void bn_aggr(const Instruction& in, MemoryImage& mem) {
+  const std::vector<float> s = mem.read(in.src0);
+  const int64_t p = in.src0.partitions, f = in.src0.free_elements();
+  std::vector<float> out(static_cast<size_t>(p * 2));
+  for (int64_t i = 0; i < p; ++i) {
+    double count = 0, mean = 0, m2 = 0;
+    for (int64_t j = 0; j + 2 < f; j += 3) {
+      const double c = s[static_cast<size_t>(i * f + j)];
+      if (c == 0) continue;
+      const double m = s[static_cast<size_t>(i * f + j + 1)];
+      const double total = count + c, delta = m - mean, share = c / total;
+      mean += delta * share;
+      m2 += s[static_cast<size_t>(i * f + j + 2)] + delta * delta * count * share;
+      count = total;
+    }
+    out[static_cast<size_t>(2 * i)] = static_cast<float>(count > 0 ? mean : std::nan(""));
+    out[static_cast<size_t>(2 * i + 1)] = static_cast<float>(count > 0 ? m2 / count : std::nan(""));
+  }
+  mem.write(in.dst, out);
+}
+
 }  // namespace
 
 void execute(const Instruction& in, MemoryImage& mem) {
@@ -183,6 +233,8 @@ void execute(const Instruction& in, MemoryImage& mem) {
     case Opcode::tensor_tensor_scan: scan(in, mem); return;
     case Opcode::iota:
     case Opcode::affine_select: affine(in, mem); return;
+    case Opcode::bn_stats: bn_stats(in, mem); return;
+    case Opcode::bn_aggr: bn_aggr(in, mem); return;
     case Opcode::count: break;
   }
 }

@@ -100,6 +100,59 @@ def tensor_tensor_scan(data0, data1, initial, op0, op1, reverse0=False, reverse1
     return Tile(round_to(dtype, out), dtype, nl.sbuf)
 
 
+def _partition_mask(mask, shape):
+    """Per partition, whether `mask` selects any element of a [P, ...] operand there."""
+    where = np.broadcast_to(mask, shape).reshape(shape[0], -1)
+    return where, where.any(axis=1)[:, None]
+
+
+def bn_stats(data, dtype=None, mask=None):
+    """Per partition: (count, mean, variance * count) of the elements at even free positions,
+    then at odd ones, over the elements `mask` selects (it shortens the input; the six outputs
+    of a selected partition are all written). In float64, rounded once (the simulator's
+    sim/model/numerics.cpp does the same)."""
+    dtype = dtype or data.dtype
+    values = data.read(mask).reshape(data.shape[0], -1).astype(np.float64)
+    where, rows = _partition_mask(True if mask is None else mask, data.shape)
+    record("BN_STATS", int(rows.sum()), int(where.sum(axis=1).max(initial=0)))
+    out = np.zeros((data.shape[0], 6))
+    for parity in (0, 1):
+        x, w = values[:, parity::2], where[:, parity::2]
+        count = w.sum(axis=1)
+        mean = np.where(w, x, 0).sum(axis=1) / np.maximum(count, 1)
+        m2 = np.where(w, (x - mean[:, None]) ** 2, 0).sum(axis=1)
+        out[:, 3 * parity:3 * parity + 3] = np.stack([count, mean, m2], axis=1)
+    result = Tile(round_to(dtype, out), dtype, nl.sbuf)
+    if mask is not None:
+        result.values = np.where(rows, result.values, np.float32(np.nan)).astype(np.float32)
+        result.mask = rows
+    return result
+
+
+def bn_aggr(data, dtype=None, mask=None):
+    """(mean, variance) per partition of the (count, mean, variance * count) triples of
+    `data`: Chan et al.'s pairwise combination, in float64, rounded once."""
+    dtype = dtype or data.dtype
+    record("BN_AGGR", *data.shape)
+    s = data.values.reshape(data.shape[0], -1, 3).astype(np.float64)
+    count, mean, m2 = np.zeros(s.shape[0]), np.zeros(s.shape[0]), np.zeros(s.shape[0])
+    for c, m, q in np.moveaxis(s, (1, 2), (0, 1)):  # per triple: [P] counts, means, M2s
+        total = count + c
+        delta = m - mean
+        share = np.divide(c, total, out=np.zeros_like(c), where=total > 0)
+        mean = mean + delta * share
+        m2 = m2 + q + delta * delta * count * share
+        count = total
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.stack([np.where(count > 0, mean, np.nan), m2 / count], axis=1)
+    result = Tile(round_to(dtype, out), dtype, nl.sbuf)
+    if mask is not None:
+        _, rows = _partition_mask(mask, data.shape)
+        result.values = np.where(rows, result.values, np.float32(np.nan)).astype(np.float32)
+        result.mask = rows
+    return result
+
+
 def tensor_reduce(op, data, axis, dtype=None, negate=False, keepdims=False, mask=None):
     record("TENSOR_REDUCE", *data.shape)
     dtype = dtype or data.dtype

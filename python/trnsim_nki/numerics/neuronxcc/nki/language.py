@@ -30,6 +30,7 @@ class tile_size:  # noqa: N801 (NKI's name)
     psum_fmax = 512
     gemm_stationary_fmax = 128
     gemm_moving_fmax = 512
+    bn_stats_fmax = 512
 
 
 def static_range(*args):

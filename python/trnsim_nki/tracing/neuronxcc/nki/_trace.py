@@ -393,6 +393,15 @@ def op_now(call, **fields):
 
 
 UNMASKED = ("matmul", "transpose", "dma_transpose")  # their operands' axes differ
+# Calls whose output has a fixed number of elements per partition: a mask narrows their
+# destination on its partition axis only (python/TRACE_FORMAT.md, "Masks").
+FIXED_FREE_OUTPUT = ("bn_stats", "bn_aggr")
+
+
+def _partition_only(mask, view):
+    """`mask` without its bounds on the free axes of `view`."""
+    partition = -len(view.axes)
+    return _index.Predicate(mask.rank, {p: b for p, b in mask.bounds.items() if p == partition})
 
 
 def record(call, fields, mask, site):
@@ -407,7 +416,8 @@ def record(call, fields, mask, site):
         def wide(v, p):
             return len(v.axes) + p >= 0 and v.axes[len(v.axes) + p][1] > 1
         broadcast = {p for p in mask.bounds if any(wide(v, p) for v in views.values())}
-        views = {k: v.clipped(mask, broadcast) for k, v in views.items()}
+        views = {k: v.clipped(_partition_only(mask, v) if call in FIXED_FREE_OUTPUT and
+                              k == "dst" else mask, broadcast) for k, v in views.items()}
     if any(0 in v.shape for v in views.values()):
         return
     if call == "dma_copy" and (views["dst"].np, views["dst"].nf) != (views["src"].np,

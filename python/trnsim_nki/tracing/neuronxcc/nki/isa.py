@@ -167,6 +167,26 @@ def tensor_tensor_scan(data0, data1, initial, op0, op1, reverse0=False, reverse1
     return Pending("tensor_tensor_scan", **fields).of_shape(a.np, a.nf, dtype or a.dtype)
 
 
+def bn_stats(data, dtype=None):
+    """Six statistics per partition of `data` (at most nl.tile_size.bn_stats_fmax wide):
+    count, mean and variance * count of the even, then the odd, free positions."""
+    v = as_view(data)
+    if v.nf > nl.tile_size.bn_stats_fmax:
+        fail(f"nisa.bn_stats: the input has {v.nf} elements per partition, more than "
+             f"nl.tile_size.bn_stats_fmax ({nl.tile_size.bn_stats_fmax})")
+    return Pending("bn_stats", src=v).of_shape(v.np, 6, dtype or v.dtype)
+
+
+def bn_aggr(data, dtype=None):
+    """(mean, variance) per partition from the (count, mean, variance * count) triples of
+    one or more bn_stats outputs."""
+    v = as_view(data)
+    if v.nf % 3:
+        fail(f"nisa.bn_aggr: the input has {v.nf} elements per partition, not a multiple of 3 "
+             "(bn_stats outputs are triples)")
+    return Pending("bn_aggr", src=v).of_shape(v.np, 2, dtype or v.dtype)
+
+
 def tensor_reduce(op, data, axis, dtype=None, negate=False, keepdims=False):
     if negate:
         fail("nisa.tensor_reduce with negate=True is not yet supported")

@@ -34,6 +34,7 @@ class tile_size:  # noqa: N801 (NKI's name): the limits of kernels/api/limits.h
     psum_fmax = 512
     gemm_stationary_fmax = 128
     gemm_moving_fmax = 512
+    bn_stats_fmax = 512
 
 
 def declare_hbm(name, shape, dtype, role, values=None):
