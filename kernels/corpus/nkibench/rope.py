@@ -19,9 +19,10 @@ partitions, four nisa.tensor_tensor multiplies (x1 cos, x2 cos, x1 sin, x2 sin),
 into partitions 0..D/2-1 and an add into partitions D/2..D-1 of the output tile (engine left
 to the compiler), and one DMA store of [D, 512].
 
-What differs: the baseline declares a [D, 512] tile meant to hold cos and sin on its two
-halves, but then rebinds the two names to the tiles nl.load returns, so that tile is never
-used; here cos and sin are loaded into tiles of their own, which is what the baseline runs.
+What differs: the baseline declares [D, 512] tiles meant to hold cos and sin, and the four
+products, two to a tile on its two halves, but then rebinds the names to the tiles that
+nl.load and nisa.tensor_tensor return, so those tiles are never used; here cos, sin and the
+products are tiles of their own, which is what the baseline runs.
 Each tile is declared in the loop (NKI's default; trnsim rotates 2 buffers). The code is
 written here, and S comes from the input (a multiple of 512).
 """
