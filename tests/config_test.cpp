@@ -123,7 +123,8 @@ TEST_F(ConfigTest, BaseLoadsThePresetThenOverridesOnlyTheGivenKeys) {
   EXPECT_DOUBLE_EQ(documented.hbm.efficiency, 1.0);
   EXPECT_DOUBLE_EQ(documented.dma.engine_elements_per_ns, 1000);
   expect_same_parameters_except(documented, trn1,
-                                {"hbm.efficiency", "dma.engine_elements_per_ns"});
+                                {"hbm.efficiency", "dma.engine_elements_per_ns",
+                                 "dma.descriptor_overhead_ns"});
 
   HwConfig small = load_hw_config("teaching-small");
   EXPECT_EQ(small.sbuf.bytes_per_partition, 65536);
