@@ -38,7 +38,8 @@ NB = 1024   # output columns per block (two PSUM banks of 512 fp32)
 def _n_block(out, lhs_t, rhs, mb, n0, width, k_tiles):
     """One N block of `width` columns from column n0 (n0 may be a loop index)."""
     P = rhs.shape[0]
-    w = nl.ndarray((k_tiles, nl.par_dim(P), NB), dtype=rhs.dtype, buffer=nl.sbuf)  # trnsim: bufs=1
+    w = nl.ndarray((k_tiles, nl.par_dim(P), NB), dtype=rhs.dtype,
+                   buffer=nl.sbuf)  # trnsim: bufs=1
     for kt in nl.affine_range(k_tiles):
         w[kt, :, 0:width] = nl.load(rhs[:, kt, nl.ds(n0, width)])
     halves = [(h * 512, min(512, width - h * 512)) for h in range((width + 511) // 512)]
@@ -59,7 +60,8 @@ def nkibench_transpose_matmul(lhs, rhs):
     N = rhs.shape[2]
     out = nl.ndarray((M // P, P, N), dtype=lhs.dtype, buffer=nl.shared_hbm)
     for mb in nl.affine_range(M // MB):
-        lhs_t = nl.ndarray((k_tiles, nl.par_dim(P), MB), dtype=lhs.dtype, buffer=nl.sbuf)  # trnsim: bufs=1
+        lhs_t = nl.ndarray((k_tiles, nl.par_dim(P), MB), dtype=lhs.dtype,
+                           buffer=nl.sbuf)  # trnsim: bufs=1
         for kt in nl.affine_range(k_tiles):
             lhs_t[kt, :, :] = nl.load(lhs[:, kt, mb * MB:(mb + 1) * MB])
         for nb in nl.affine_range(N // NB):
