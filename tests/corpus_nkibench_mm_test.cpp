@@ -94,7 +94,7 @@ TEST(CorpusNkibenchMmRows, EachKernelHasOneMeasuredRowWithoutSpill) {
     int rows = 0;
     for (const nlohmann::json& row : m["measurements"]) {
       const std::string target = row["nki"].get<std::string>();
-      if (target.substr(0, target.find(':')) != "kernels/corpus/nkibench/" + c.file) continue;
+      if (target.substr(0, target.find(':')) != "../../kernels/corpus/nkibench/" + c.file) continue;
       ++rows;
       EXPECT_FALSE(row["args"].empty()) << target;
       EXPECT_EQ(row["profile"]["spill_save_bytes"].get<int64_t>(), 0) << target;
