@@ -161,6 +161,17 @@ TEST_F(NkiNumericsCli, NDimensionalTensorsKeepTheirShapesInNpyFiles) {
                                  "(2, 256, 512)");
 }
 
+// tests/nki_kernels/nan_output.py takes the log of seeded inputs in [-1, 1]: about half its
+// outputs are NaN, where reference() (the log of |x|) has numbers. A NaN is no small error:
+// the run fails with one line naming the output, instead of a max_abs_err that skips the NaNs.
+TEST_F(NkiNumericsCli, ANanOutputWhereTheReferenceHasANumberFailsTheRun) {
+  const std::string file = std::string(TRNSIM_SOURCE_DIR) + "/tests/nki_kernels/nan_output.py";
+  testing::expect_one_line_error(trnsim("run-nki " + file + " --quiet --json"), 1,
+                                 "run-nki: output 'out' element ");
+  testing::expect_one_line_error(trnsim("run-nki " + file + " --quiet --json"), 1,
+                                 " is NaN where the reference is ");
+}
+
 TEST_F(NkiNumericsCli, BadInputsAreOneLineAndNothingIsWritten) {
   const std::string in = " --inputs " + at("in");
   const std::string outputs = " --outputs " + at("out") + " --trace " + at("out/t.json");

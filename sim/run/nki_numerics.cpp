@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -158,6 +159,12 @@ std::optional<std::vector<std::vector<float>>> reference_arrays(
   return arrays;
 }
 
+std::string number_text(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.9g", v);
+  return buf;
+}
+
 }  // namespace
 
 std::vector<int64_t> npy_shape(const isa::HbmTensor& tensor, const TensorShapes& shapes) {
@@ -212,6 +219,12 @@ NkiNumerics simulate_nki_numerics(const isa::Program& program, const HwConfig& h
         const std::vector<float>& got = hbm[compared[k]];
         for (size_t i = 0; i < got.size(); ++i) {
           const double want = (*expected)[k][i];
+          // std::max would drop a NaN, and a kernel that wrote NaN would look correct.
+          if (std::isnan(got[i]) != std::isnan(want))
+            throw UserError("run-nki: output '" + program.tensors[compared[k]].name +
+                            "' element " + std::to_string(i) + " is " +
+                            (std::isnan(want) ? number_text(got[i]) + " where the reference is NaN"
+                                              : "NaN where the reference is " + number_text(want)));
           err = std::max(err, std::fabs(static_cast<double>(got[i]) - want));
           largest = std::max(largest, std::fabs(want));
         }
