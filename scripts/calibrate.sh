@@ -2,7 +2,7 @@
 # Refits trn1's calibrated DMA parameters on the measured corpus (README 'Accuracy'): the
 # tutorial, NKIBench and Mamba files, the element rate and the descriptor overhead within their
 # documented bounds. Prints every row's error before, after and held out (10 folds) and writes
-# the fitted values to out/trn1-calibrated.yaml (about 7 minutes on 2 cores). Extra arguments
+# the fitted values to out/trn1-calibrated.yaml (about 9 minutes on 2 cores). Extra arguments
 # go to `trnsim calibrate` (e.g. --params KEY=LOW:HIGH,... to fit other parameters).
 set -euo pipefail
 cd "$(dirname "$0")/.."
