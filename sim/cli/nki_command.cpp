@@ -1,8 +1,6 @@
 #include "sim/cli/nki_command.h"
 
-#include <cstdio>
 #include <filesystem>
-#include <unistd.h>
 
 #include "common/excerpt.h"
 #include "common/input_file.h"
@@ -151,21 +149,12 @@ void run_nki(const NkiCommand& c) {
     throw UsageError(e.what());
   }
   // 1. The trace: the given one, or one the tracer writes (kept only with --save-trace).
-  const bool temporary = !c.traced_already && c.save_trace.empty();
-  const std::string trace_path =
-      c.traced_already ? c.file
-      : temporary      ? "/tmp/trnsim-" + std::to_string(getpid()) + ".jsonl"
-                       : c.save_trace;
-  if (!c.traced_already) run::trace_nki_file(c.file, trace_path, c.args, c.grid);
-  const nki::TraceKernel kernel = [&] {
-    try {
-      return nki::TraceKernel::load(trace_path);
-    } catch (...) {
-      if (temporary) std::remove(trace_path.c_str());
-      throw;
-    }
-  }();
-  if (temporary) std::remove(trace_path.c_str());
+  if (!c.traced_already && !c.save_trace.empty())
+    run::trace_nki_file(c.file, c.save_trace, c.args, c.grid);
+  const nki::TraceKernel kernel =
+      !c.traced_already && c.save_trace.empty()
+          ? run::trace_nki_kernel(c.file, c.args, c.grid)
+          : nki::TraceKernel::load(c.traced_already ? c.file : c.save_trace);
   keep_until_exit(kernel);
   // 2. Replay it into a program, 3. simulate and report as `trnsim run` does.
   const Budget budget = c.limits.resolved();

@@ -1,9 +1,6 @@
 #include "sim/run/measurements.h"
 
-#include <unistd.h>
-
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
 
 #include "common/excerpt.h"
@@ -19,6 +16,13 @@ namespace {
 
 // A measurements file is a table of tens of rows; 16 MiB is far beyond any real one.
 constexpr uint64_t kMaxMeasurementsBytes = uint64_t{16} << 20;
+
+// The engines a profile's "active" names, and their rows in a run's summary.
+const std::map<std::string, std::string>& profile_engines() {
+  static const std::map<std::string, std::string> engines = {
+      {"tensor", "Tensor"}, {"vector", "Vector"}, {"scalar", "Scalar"}, {"gpsimd", "GpSimd"}};
+  return engines;
+}
 
 int64_t byte_count(JsonObject& profile, const std::string& key) {
   const int64_t n = profile.integer(key);
@@ -37,7 +41,8 @@ MeasuredProfile profile_of(JsonObject profile) {
   bytes("spill_reload_bytes", p.spill_reload_bytes);
   if (profile.has("active")) {
     JsonObject active = profile.object("active");
-    for (const char* engine : {"tensor", "vector", "scalar", "gpsimd"}) {
+    for (const auto& entry : profile_engines()) {
+      const std::string& engine = entry.first;
       if (!active.has(engine)) continue;
       const double f = active.number(engine);
       if (!(f >= 0 && f <= 1)) active.bad(engine, "a fraction in [0, 1]", active.at(engine));
@@ -123,9 +128,7 @@ SimulatedProfile simulated_profile(const isa::Program& program, const model::Run
   p.hbm_write_bytes = stat_bytes(s, "hbm_write_bytes");
   p.spill_save_bytes = stat_bytes(s, "spill_bytes");
   p.spill_reload_bytes = stat_bytes(s, "reload_bytes");
-  const std::map<std::string, std::string> rows = {
-      {"tensor", "Tensor"}, {"vector", "Vector"}, {"scalar", "Scalar"}, {"gpsimd", "GpSimd"}};
-  for (const auto& [engine, row] : rows) {
+  for (const auto& [engine, row] : profile_engines()) {
     const trace::Stat* u = trace::find_engine_stat(s, row, "utilization");
     if (u && std::holds_alternative<double>(u->value))
       p.active[engine] = std::get<double>(u->value);
@@ -173,17 +176,8 @@ const nki::TraceKernel& NkiTraceCache::trace(const Measurement& m) {
   for (const std::string& a : m.nki_args) key += " " + a;
   auto found = traces_.find(key);
   if (found != traces_.end()) return found->second;
-  const std::string path = "/tmp/trnsim-compare-" + std::to_string(getpid()) + ".jsonl";
   const std::string target = m.nki_kernel.empty() ? m.nki_file : m.nki_file + ":" + m.nki_kernel;
-  try {
-    trace_nki_file(target, path, m.nki_args, m.grid);
-    nki::TraceKernel kernel = nki::TraceKernel::load(path);
-    std::remove(path.c_str());
-    return traces_.emplace(key, std::move(kernel)).first->second;
-  } catch (...) {
-    std::remove(path.c_str());
-    throw;
-  }
+  return traces_.emplace(key, trace_nki_kernel(target, m.nki_args, m.grid)).first->second;
 }
 
 std::vector<Comparison> compare(const MeasurementSet& set, const HwConfig& hw,
@@ -205,7 +199,8 @@ std::vector<Comparison> compare(const MeasurementSet& set, const HwConfig& hw,
       const model::RunResult run = model::simulate(program, hw, options);
       c.simulated_ms = run.sim_time_ns / 1e6;
       c.wall_seconds = run.wall_seconds;
-      c.simulated = simulated_profile(program, run, hw);
+      // A summary walks the whole program; only a row with a profile has a use for it.
+      if (m.profile) c.simulated = simulated_profile(program, run, hw);
     } catch (const UserError& e) {
       throw UserError("row " + std::to_string(row + 1) + " (" + name + "): " + e.what());
     }

@@ -63,7 +63,7 @@ MeasurementSet load_measurements(const std::string& path);
 MeasurementSet measurements_from_text(std::string_view text, const std::string& origin,
                                       const std::string& directory = ".");
 
-// The simulated counterparts of a MeasuredProfile.
+// The simulated counterparts of a MeasuredProfile (filled for rows that have one).
 struct SimulatedProfile {
   int64_t hbm_read_bytes = 0, hbm_write_bytes = 0;  // spill traffic included
   int64_t spill_save_bytes = 0, spill_reload_bytes = 0;

@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <vector>
 
@@ -72,6 +73,20 @@ void trace_nki_file(const std::string& file_and_kernel, const std::string& trace
   if (r.exit_code == 0) return;
   throw UserError(r.message.empty() ? "run-nki: tracing " + file_and_kernel + " failed"
                                     : r.message);
+}
+
+nki::TraceKernel trace_nki_kernel(const std::string& file_and_kernel,
+                                  const std::vector<std::string>& args, const std::string& grid) {
+  const std::string path = "/tmp/trnsim-" + std::to_string(getpid()) + ".jsonl";
+  try {
+    trace_nki_file(file_and_kernel, path, args, grid);
+    nki::TraceKernel kernel = nki::TraceKernel::load(path);
+    std::remove(path.c_str());
+    return kernel;
+  } catch (...) {
+    std::remove(path.c_str());
+    throw;
+  }
 }
 
 isa::Program build_trace_program(const nki::TraceKernel& kernel, const HwConfig& hw,

@@ -30,6 +30,12 @@ PythonResult run_python_module(const std::vector<std::string>& args);
 void trace_nki_file(const std::string& file_and_kernel, const std::string& trace_path,
                     const std::vector<std::string>& args = {}, const std::string& grid = "");
 
+// The same, into a temporary file that is loaded and removed (whether tracing or loading
+// succeeds or not): the kernel's trace without a file left behind.
+nki::TraceKernel trace_nki_kernel(const std::string& file_and_kernel,
+                                  const std::vector<std::string>& args = {},
+                                  const std::string& grid = "");
+
 // The program of a traced kernel, built within `budget`; `watch` may be null.
 isa::Program build_trace_program(const nki::TraceKernel& kernel, const HwConfig& hw,
                                  const Budget& budget = {}, RunWatch* watch = nullptr);
