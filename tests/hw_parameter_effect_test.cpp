@@ -95,6 +95,36 @@ TEST(HwParameterEffect, StrideThresholdAndPenaltyComeFromTheConfig) {
   EXPECT_EQ(busy({"vector.max_fast_stride_bytes=2", "vector.strided_cost_factor=3"}), Cycles(1536));
 }
 
+TEST(HwParameterEffect, TwoInputAndReciprocalRatesComeFromTheConfig) {
+  // [128, 512] fp32 on the Vector Engine, all in SBUF (the fixture's MIN_II and start cost do
+  // not bind at N = 512). A tensor_tensor multiply reads two SBUF tiles: ISA-OLD's 2N = 1024
+  // cycles, 1.5 x 512 = 768 at two_input_cycles_per_element = 1.5; a tensor_tensor_scan follows
+  // the same key. A reciprocal: 8N = 4096, 3 x 512 = 1536 at reciprocal_cycles_per_element = 3.
+  // A tensor_tensor with one operand in PSUM streams at N = 512 whatever the key says.
+  const auto fp32 = [](isa::AccessPattern ap) { ap.dtype = Dtype::fp32; return ap; };
+  isa::Instruction mul = testing::lane(isa::Opcode::tensor_tensor, fp32(testing::sbuf(0, 128, 512)),
+                                       fp32(testing::sbuf(4096, 128, 512)));
+  mul.src1 = fp32(testing::sbuf(8192, 128, 512));
+  mul.alu = AluOp::multiply;
+  isa::Instruction scan = mul;
+  scan.op = isa::Opcode::tensor_tensor_scan;
+  isa::Instruction mixed = mul;
+  mixed.src1 = fp32(testing::psum(0, 128, 512));
+  const isa::Instruction reciprocal = testing::lane(
+      isa::Opcode::reciprocal, fp32(testing::sbuf(0, 128, 512)), fp32(testing::sbuf(4096, 128, 512)));
+  auto busy = [&](const isa::Instruction& in, const std::vector<std::string>& o) {
+    return cost::engine_cost(machine_with(o), in, Engine::vector).busy;
+  };
+  const std::vector<std::string> faster = {"vector.two_input_cycles_per_element=1.5",
+                                           "vector.reciprocal_cycles_per_element=3"};
+  EXPECT_EQ(busy(mul, {}), Cycles(1024));
+  EXPECT_EQ(busy(mul, faster), Cycles(768));
+  EXPECT_EQ(busy(scan, faster), Cycles(768));
+  EXPECT_EQ(busy(mixed, faster), Cycles(512));
+  EXPECT_EQ(busy(reciprocal, {}), Cycles(4096));
+  EXPECT_EQ(busy(reciprocal, faster), Cycles(1536));
+}
+
 TEST(HwParameterEffect, TransposeCostUsesItsOwnCap) {
   // ISA-OLD: a TensorE transpose of [P, F] costs max(P, min(cap, F)), with the fixture's cap
   // 80: [32, 128] -> 80 cycles; with the cap at 100, max(32, min(100, 128)) = 100.

@@ -199,9 +199,10 @@ TEST(NkiNamespace, APartitionFirstTileIsOneTileWithItsFreeAxesFlattened) {
 }
 
 // tests/nki_kernels/row_stats_nki03.py on a 256 x 256 bf16 x: per 128-row tile (2), a load and
-// a store (DMA), the copy into the pair tile, the reduce over both of its free axes, the
-// tensor_scalar and the tensor_tensor (Vector: 4), exp (activation, Scalar) and the copy of the
-// row sums with engine=gpsimd (GpSimd): 16 instructions. x is read once (256 x 256 x 2 bytes)
+// a store (DMA), the copy into the pair tile, the reduce over both of its free axes and the
+// tensor_tensor (Vector: 3), exp (activation) and the tensor_scalar, whose engine is left to the
+// compiler and so is hwconfig/trn1.yaml's nki_engine.tensor_scalar (Scalar: 2), and the copy of
+// the row sums with engine=gpsimd (GpSimd): 16 instructions. x is read once (256 x 256 x 2 bytes)
 // and the 256 x 513 output written once (x 2 bytes).
 TEST(NkiNamespace, TheElementwiseCallsMapOntoTheirInstructionsAndEngines) {
   const testing::Result r =
@@ -210,8 +211,8 @@ TEST(NkiNamespace, TheElementwiseCallsMapOntoTheirInstructionsAndEngines) {
   const nlohmann::json s = nlohmann::json::parse(r.out);
   EXPECT_EQ(s.at("instructions"), 16);
   EXPECT_EQ(s.at("engines").at("DMA").at("instructions"), 4);
-  EXPECT_EQ(s.at("engines").at("Vector").at("instructions"), 8);
-  EXPECT_EQ(s.at("engines").at("Scalar").at("instructions"), 2);
+  EXPECT_EQ(s.at("engines").at("Vector").at("instructions"), 6);
+  EXPECT_EQ(s.at("engines").at("Scalar").at("instructions"), 4);
   EXPECT_EQ(s.at("engines").at("GpSimd").at("instructions"), 2);
   EXPECT_EQ(s.at("hbm_read_bytes"), 256 * 256 * 2);
   EXPECT_EQ(s.at("hbm_write_bytes"), 256 * 513 * 2);

@@ -67,13 +67,14 @@ std::string operand(const Scalar& s) {
   return s.tile ? read_expression(*s.tile) : number(s.value);
 }
 
-// ", engine=nisa.gpsimd_engine" for an engine other than the default Vector, which NKI leaves
-// to its compiler (and trnsim's tracer takes as Vector).
+// ", engine=nisa.vector_engine" and the like: the schedule names its engine, so the emitted call
+// does too (left out, NKI leaves the engine to its compiler and trnsim's tracer to the hardware
+// config's nki_engine table, which may differ).
 std::string engine_argument(Engine e) {
   switch (e) {
+    case Engine::vector: return ", engine=nisa.vector_engine";
     case Engine::scalar: return ", engine=nisa.scalar_engine";
     case Engine::gpsimd: return ", engine=nisa.gpsimd_engine";
-    case Engine::vector:
     case Engine::tensor: break;
   }
   return "";

@@ -34,6 +34,10 @@ struct LaneEngineConfig {
   int start_cycles = 0;            // fixed start cost added to busy time (GpSimd: ~150)
   int max_fast_stride_bytes = 0;   // an innermost stride above this streams at reduced rate
   int strided_cost_factor = 0;     // ... costing this many times the element cycles
+  // Element cycles per free element of an instruction streaming two input tiles from SBUF
+  // (tensor_tensor without a PSUM operand, tensor_tensor_scan): ISA-OLD's 2N.
+  double two_input_cycles_per_element = 0;
+  double reciprocal_cycles_per_element = 0;  // nisa.reciprocal: ISA-OLD's 8N
 };
 
 struct OnChipMemoryConfig {

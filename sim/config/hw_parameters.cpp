@@ -165,6 +165,10 @@ std::vector<HwParameter> build_table() {
           "an innermost SBUF/PSUM stride above this streams at reduced rate");
     t.add(section, engine, "strided_cost_factor", &LE::strided_cost_factor, "", 1, 64,
           "element cycles are multiplied by this for a strided access");
+    t.add(section, engine, "two_input_cycles_per_element", &LE::two_input_cycles_per_element,
+          "cycles", 0.1, 64, "cycles per element of an instruction reading two SBUF input tiles");
+    t.add(section, engine, "reciprocal_cycles_per_element", &LE::reciprocal_cycles_per_element,
+          "cycles", 0.1, 64, "cycles per element of a reciprocal");
   }
 
   using OM = OnChipMemoryConfig;

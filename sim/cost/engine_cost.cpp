@@ -1,6 +1,7 @@
 #include "sim/cost/engine_cost.h"
 
 #include <cassert>
+#include <cmath>
 
 namespace trnsim::cost {
 namespace {
@@ -20,20 +21,27 @@ bool strided(const AccessPattern& ap, const LaneEngineConfig& lane) {
 
 bool is_two_byte(const AccessPattern& ap) { return dtype_size(ap.dtype) == 2; }
 
+// `per_element` x n cycles, rounded to the nearest cycle.
+Cycles scaled(double per_element, int64_t n) {
+  return Cycles(static_cast<int64_t>(std::llround(per_element * static_cast<double>(n))));
+}
+
 // Element cycles of a lane-engine instruction before the MIN_II floor: reference trainium.md
-// §5.1 (ISA-OLD estimated instruction cost), N = free elements per partition.
-Cycles lane_element_cycles(const Instruction& in) {
+// §5.1 (ISA-OLD estimated instruction cost), N = free elements per partition. The 2N of two
+// SBUF inputs and the 8N of a reciprocal are the engine's two_input_ and
+// reciprocal_cycles_per_element.
+Cycles lane_element_cycles(const Instruction& in, const LaneEngineConfig& lane) {
   const int64_t n = in.src0.valid() ? in.src0.free_elements() : in.dst.free_elements();
   switch (isa::opcode_info(in.op).cost) {
     case CostRule::lane_binary: {
       // One input in PSUM and the other in SBUF, or all-bf16 add/sub/mul with SBUF inputs,
-      // stream at one element per cycle; otherwise two inputs cost 2N.
+      // stream at one element per cycle; otherwise two inputs cost 2N (two_input_...).
       const bool mixed = (in.src0.memory == Memory::psum) != (in.src1.memory == Memory::psum);
       const bool fast_bf16 = in.src0.dtype == Dtype::bf16 && in.src1.dtype == Dtype::bf16 &&
                              in.dst.dtype == Dtype::bf16 &&
                              (in.alu == AluOp::add || in.alu == AluOp::subtract ||
                               in.alu == AluOp::multiply);
-      return Cycles(mixed || fast_bf16 ? n : 2 * n);
+      return mixed || fast_bf16 ? Cycles(n) : scaled(lane.two_input_cycles_per_element, n);
     }
     case CostRule::lane_fill:
       return Cycles(in.imm0 == 0.0f && is_two_byte(in.dst) ? ceil_div(n, 2) : n);
@@ -45,9 +53,9 @@ Cycles lane_element_cycles(const Instruction& in) {
     case CostRule::lane_unary:
       return Cycles(n);
     case CostRule::lane_reciprocal:  // ISA-OLD reciprocal on VectorE: max(MIN_II, 8N)
-      return Cycles(8 * n);
-    case CostRule::lane_scan:  // ISA-OLD tensor_tensor_scan on VectorE: max(MIN_II, 2N)
-      return Cycles(2 * n);
+      return scaled(lane.reciprocal_cycles_per_element, n);
+    case CostRule::lane_scan:  // ISA-OLD tensor_tensor_scan (two SBUF inputs): max(MIN_II, 2N)
+      return scaled(lane.two_input_cycles_per_element, n);
     case CostRule::lane_bn_aggr:  // ISA-OLD bn_aggr on VectorE: max(MIN_II, 13 * (N / 3))
       return Cycles(13 * (n / 3));
     case CostRule::lane_gpsimd_start:  // ISA-OLD iota, affine_select: 150 + N (start_cycles)
@@ -107,7 +115,7 @@ EngineCost engine_cost(const HwConfig& cfg, const Instruction& in, Engine engine
     return {busy, busy + Cycles(cfg.tensor.result_latency_cycles)};
   }
   const LaneEngineConfig& lane = lane_config(cfg, engine);
-  Cycles elements = lane_element_cycles(in);
+  Cycles elements = lane_element_cycles(in, lane);
   if (strided(in.src0, lane) || strided(in.src1, lane) || strided(in.dst, lane))
     elements = elements * lane.strided_cost_factor;
   // The reduce, iota and affine_select rules of §5.1 have no MIN_II floor; the others do.

@@ -66,11 +66,11 @@ enum class CostRule : uint8_t {
   matmul,            // LoadStationary + MultiplyMoving
   tensor_transpose,  // max(P, min(cap, F)) on the Tensor Engine
   lane_unary,        // N cycles
-  lane_binary,       // N, or 2N unless one input is in PSUM or it is an all-bf16 add/sub/mul
+  lane_binary,       // N if one input is in PSUM or all-bf16 add/sub/mul, else two_input_ x N
   lane_fill,         // N, or N/2 for a zero fill of a 2-byte dtype
   lane_reduce,       // N, or N/2 for a bf16 add/max; no MIN_II floor
-  lane_reciprocal,   // 8N (nisa.reciprocal on the Vector Engine)
-  lane_scan,         // 2N (tensor_tensor_scan)
+  lane_reciprocal,   // reciprocal_cycles_per_element x N (nisa.reciprocal, VectorE)
+  lane_scan,         // two_input_cycles_per_element x N (tensor_tensor_scan)
   lane_gpsimd_start, // N after the engine's start cost, no MIN_II floor (iota, affine_select)
   lane_bn_aggr,      // 13 * (N / 3) (bn_aggr: 13 cycles per (count, mean, M2) triple)
 };
