@@ -122,9 +122,14 @@ TEST_F(ConfigTest, BaseLoadsThePresetThenOverridesOnlyTheGivenKeys) {
   EXPECT_EQ(documented.name, "trn1-documented");
   EXPECT_DOUBLE_EQ(documented.hbm.efficiency, 1.0);
   EXPECT_DOUBLE_EQ(documented.dma.engine_elements_per_ns, 1000);
-  expect_same_parameters_except(documented, trn1,
-                                {"hbm.efficiency", "dma.engine_elements_per_ns",
-                                 "dma.descriptor_overhead_ns"});
+  EXPECT_DOUBLE_EQ(documented.dma.engine_hbm_write_bytes_per_ns, 17);
+  EXPECT_DOUBLE_EQ(documented.vector.two_input_cycles_per_element, 2);
+  EXPECT_DOUBLE_EQ(documented.vector.reciprocal_cycles_per_element, 8);
+  expect_same_parameters_except(
+      documented, trn1,
+      {"hbm.efficiency", "dma.engine_elements_per_ns", "dma.descriptor_overhead_ns",
+       "dma.engine_hbm_write_bytes_per_ns", "vector.two_input_cycles_per_element",
+       "vector.reciprocal_cycles_per_element"});
 
   HwConfig small = load_hw_config("teaching-small");
   EXPECT_EQ(small.sbuf.bytes_per_partition, 65536);

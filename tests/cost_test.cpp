@@ -134,6 +134,25 @@ TEST_F(CostTest, DmaSplitsEightPartitionsPerEngine) {
   EXPECT_DOUBLE_EQ(cost::dma_engine_ns(cfg, shares[0]), 1104.0);
 }
 
+TEST_F(CostTest, AStoreTakesItsBytesAtTheHbmWriteRateWhenThatBinds) {
+  // The same 128 x 512 fp32 block stored to HBM: 16 shares of 8 descriptors x 2 KiB. With the
+  // fixture's write rate of 1000 B/ns the engine's 16 B/ns binds, as for the load: 1104 ns. At a
+  // write rate of 8 B/ns: 8 x 10 + 16384 / 8 = 2128 ns; the load's time does not change.
+  const isa::Instruction store = testing::dma(testing::hbm(0, 4096, 0, 0, 128, 512, Dtype::fp32),
+                                              sbuf(0, 128, 512, Dtype::fp32));
+  const auto shares = cost::split_dma(cfg, store);
+  ASSERT_EQ(shares.size(), 16u);
+  EXPECT_TRUE(shares[0].hbm_write);
+  EXPECT_DOUBLE_EQ(cost::dma_engine_ns(cfg, shares[0]), 1104.0);
+  HwConfig slow_writes = cfg;
+  slow_writes.dma.engine_hbm_write_bytes_per_ns = 8;
+  EXPECT_DOUBLE_EQ(cost::dma_engine_ns(slow_writes, shares[0]), 2128.0);
+  const auto load = cost::split_dma(
+      slow_writes, testing::dma(sbuf(0, 128, 512, Dtype::fp32),
+                                testing::hbm(0, 4096, 0, 0, 128, 512, Dtype::fp32)));
+  EXPECT_DOUBLE_EQ(cost::dma_engine_ns(slow_writes, load[0]), 1104.0);
+}
+
 TEST_F(CostTest, NarrowDmaUsesOneEngine) {
   // DMA-O: "A [4, 4096] bf16 load -> 1 engine, 32 KiB".
   const auto shares = cost::split_dma(

@@ -110,8 +110,9 @@ TEST(HwParameterEffect, TwoInputAndReciprocalRatesComeFromTheConfig) {
   scan.op = isa::Opcode::tensor_tensor_scan;
   isa::Instruction mixed = mul;
   mixed.src1 = fp32(testing::psum(0, 128, 512));
-  const isa::Instruction reciprocal = testing::lane(
-      isa::Opcode::reciprocal, fp32(testing::sbuf(0, 128, 512)), fp32(testing::sbuf(4096, 128, 512)));
+  const isa::Instruction reciprocal =
+      testing::lane(isa::Opcode::reciprocal, fp32(testing::sbuf(0, 128, 512)),
+                    fp32(testing::sbuf(4096, 128, 512)));
   auto busy = [&](const isa::Instruction& in, const std::vector<std::string>& o) {
     return cost::engine_cost(machine_with(o), in, Engine::vector).busy;
   };

@@ -58,6 +58,7 @@ struct DmaConfig {
   int partitions_per_engine = 0;
   double engine_bytes_per_ns = 0;      // per-engine data rate
   double engine_elements_per_ns = 0;   // per-engine element rate (elements of any dtype)
+  double engine_hbm_write_bytes_per_ns = 0;  // per-engine byte rate of a share writing HBM
   double setup_latency_ns = 0;         // issue -> first byte (pipelined across transfers)
   double descriptor_overhead_ns = 0;   // per contiguous buffer, on the engine
   double completion_latency_ns = 0;    // last byte -> semaphore visible to the waiter

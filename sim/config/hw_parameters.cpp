@@ -199,6 +199,9 @@ std::vector<HwParameter> build_table() {
   t.add("dma", &HwConfig::dma, "engine_elements_per_ns", &DC::engine_elements_per_ns,
         "elements/ns", 0.1, 1000,
         "per-engine element rate: a share takes the longer of bytes and elements at the rates");
+  t.add("dma", &HwConfig::dma, "engine_hbm_write_bytes_per_ns",
+        &DC::engine_hbm_write_bytes_per_ns, "bytes/ns", 0.1, 1000,
+        "per-engine byte rate of a share whose destination is HBM (a store), if it binds");
   t.add("dma", &HwConfig::dma, "setup_latency_ns", &DC::setup_latency_ns, "ns", 0, kMaxNs,
         "issue -> first byte of a transfer (pipelined across transfers)");
   t.add("dma", &HwConfig::dma, "descriptor_overhead_ns", &DC::descriptor_overhead_ns, "ns", 0,

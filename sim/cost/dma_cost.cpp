@@ -68,9 +68,11 @@ void split_dma(const HwConfig& cfg, const isa::Instruction& in, std::vector<DmaS
 }
 
 double dma_engine_ns(const HwConfig& cfg, const DmaShare& share) {
-  const double stream_ns =
-      std::max(static_cast<double>(share.bytes) / cfg.dma.engine_bytes_per_ns,
-               static_cast<double>(share.elements) / cfg.dma.engine_elements_per_ns);
+  const double bytes = static_cast<double>(share.bytes);
+  const double stream_ns = std::max(
+      {bytes / cfg.dma.engine_bytes_per_ns,
+       static_cast<double>(share.elements) / cfg.dma.engine_elements_per_ns,
+       share.hbm_write ? bytes / cfg.dma.engine_hbm_write_bytes_per_ns : 0.0});
   const double copy_ns = share.descriptors * cfg.dma.descriptor_overhead_ns + stream_ns;
   return share.transpose ? copy_ns / cfg.dma.transpose_efficiency : copy_ns;
 }

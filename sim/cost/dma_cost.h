@@ -34,9 +34,9 @@ inline std::vector<DmaShare> split_dma(const HwConfig& cfg, const isa::Instructi
   return shares;
 }
 
-// Time the engine spends on its share: descriptors x overhead + the longer of bytes at
-// dma.engine_bytes_per_ns and elements at dma.engine_elements_per_ns, divided by
-// dma.transpose_efficiency for a transpose.
+// Time the engine spends on its share: descriptors x overhead + the longest of bytes at
+// dma.engine_bytes_per_ns, elements at dma.engine_elements_per_ns and, for a share writing HBM,
+// bytes at dma.engine_hbm_write_bytes_per_ns; divided by dma.transpose_efficiency for a transpose.
 double dma_engine_ns(const HwConfig& cfg, const DmaShare& share);
 
 }  // namespace trnsim::cost
