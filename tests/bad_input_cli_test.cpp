@@ -108,7 +108,7 @@ TEST(BadInputCli, AMisspeltMeasurementKeyIsAnErrorBeforeAnythingRuns) {
   EXPECT_TRUE(one_line_error(r, 2,
                              path + ": measurements[1].parms: unknown key; did you mean "
                                     "'params'? (known here: caveat, kernel, latency_ms, nki, "
-                                    "params, profile, shape)"));
+                                    "not_fitted, params, profile, shape)"));
   EXPECT_EQ(r.out, "");  // row 0 was not simulated first
 }
 

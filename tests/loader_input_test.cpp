@@ -115,7 +115,10 @@ std::string measurements_error(const std::function<void(nlohmann::json&)>& edit)
 TEST(MeasurementsInput, EveryKeyIsCheckedBeforeAnythingRuns) {
   EXPECT_EQ(measurements_error([](auto& j) { j["measurements"][0]["parms"] = "x"; }),
             "m.json: measurements[0].parms: unknown key; did you mean 'params'? (known here: "
-            "caveat, kernel, latency_ms, nki, params, profile, shape)");
+            "caveat, kernel, latency_ms, nki, not_fitted, params, profile, shape)");
+  EXPECT_EQ(measurements_error([](auto& j) { j["measurements"][0]["not_fitted"] = ""; }),
+            "m.json: measurements[0].not_fitted: expected the reason the row is not fitted, "
+            "got string \"\"");
   EXPECT_EQ(measurements_error([](auto& j) { j["sorce"] = "x"; }),
             "m.json: sorce: unknown key; did you mean 'source'? (known here: caveats, "
             "description, dtype, hw, measurements, method, source)");

@@ -34,6 +34,13 @@ std::string today() {
   return text;
 }
 
+// The rows of `set` that calibrate fits: those without a not_fitted reason.
+size_t fitted_rows(const MeasurementSet& set) {
+  size_t n = 0;
+  for (const run::Measurement& m : set.measurements) n += m.not_fitted.empty();
+  return n;
+}
+
 // The config: `base:` the machine calibrated from, its --set overrides, the fitted values, and
 // comments saying where it came from.
 std::string calibrated_yaml(const CalibrateCommand& c, const std::vector<MeasurementSet>& sets,
@@ -43,8 +50,8 @@ std::string calibrated_yaml(const CalibrateCommand& c, const std::vector<Measure
   y += "fitted by bounded least squares on the log error of " +
        std::to_string(r.before.size()) + " measured latencies:\n";
   for (size_t s = 0; s < sets.size(); ++s)
-    y += "#   " + c.files[s] + " (" + std::to_string(sets[s].measurements.size()) +
-         " rows; source: " + sets[s].source + ")\n";
+    y += "#   " + c.files[s] + " (" + std::to_string(fitted_rows(sets[s])) + " of its " +
+         std::to_string(sets[s].measurements.size()) + " rows; source: " + sets[s].source + ")\n";
   char errors[200];
   std::snprintf(errors, sizeof errors,
                 "# mean absolute error %.1f%% before, %.1f%% after, %.1f%% held out (%s)\n",
@@ -96,6 +103,11 @@ void print(const std::vector<MeasurementSet>& sets, const CalibrationResult& r) 
               r.mape_before, r.mape_after, r.mape_held_out,
               r.folds == static_cast<int>(r.before.size()) ? "leave-one-out" : "10 folds",
               sets.size(), r.simulations);
+  size_t left_out = 0;
+  for (const MeasurementSet& set : sets) left_out += set.measurements.size() - fitted_rows(set);
+  if (left_out)
+    std::printf("%zu rows not fitted (each says why in its file's not_fitted; `trnsim compare` "
+                "reports them)\n", left_out);
 }
 
 }  // namespace

@@ -80,7 +80,16 @@ nlohmann::json row_json(const Comparison& c) {
                         {"error_percent", c.error_percent},  {"wall_s", c.wall_seconds}};
   for (const ProfileField& f : profile_fields(c))
     row["profile"][f.name] = {{"measured", f.measured}, {"simulated", f.simulated}};
+  if (!c.measured.not_fitted.empty()) row["not_fitted"] = c.measured.not_fitted;
   return row;
+}
+
+// The rows without a not_fitted reason.
+std::vector<Comparison> fitted_only(const std::vector<Comparison>& rows) {
+  std::vector<Comparison> out;
+  for (const Comparison& c : rows)
+    if (c.measured.not_fitted.empty()) out.push_back(c);
+  return out;
 }
 
 void print_source(const MeasurementSet& set, const std::string& machine,
@@ -95,11 +104,17 @@ void print_source(const MeasurementSet& set, const std::string& machine,
                 c.measured.shape.c_str(), c.measured.latency_ms, c.simulated_ms,
                 c.error_percent, c.wall_seconds);
     std::fputs(profile_text(profile_fields(c)).c_str(), stdout);
+    if (!c.measured.not_fitted.empty())
+      std::printf("    not fitted: %s\n", c.measured.not_fitted.c_str());
   }
   const Comparison& worst = worst_row(rows);
   std::printf("mean absolute error: %.1f%%; worst row: %s %s, %+.1f%%\n",
               run::mean_absolute_percent_error(rows), worst.measured.kernel.c_str(),
               worst.measured.shape.c_str(), worst.error_percent);
+  const std::vector<Comparison> fitted = fitted_only(rows);
+  if (fitted.size() < rows.size())
+    std::printf("over the %zu rows calibrate fits: %.1f%%\n", fitted.size(),
+                run::mean_absolute_percent_error(fitted));
 }
 
 }  // namespace
@@ -164,6 +179,10 @@ void run_compare(const CompareCommand& c) {
   } else if (sets.size() > 1) {
     std::printf("\nall %zu files, %zu rows: mean absolute error %.1f%%\n", sets.size(),
                 all.size(), mape);
+    const std::vector<Comparison> fitted = fitted_only(all);
+    if (fitted.size() < all.size())
+      std::printf("over the %zu rows calibrate fits: %.1f%%\n", fitted.size(),
+                  run::mean_absolute_percent_error(fitted));
   }
 }
 

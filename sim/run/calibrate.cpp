@@ -137,7 +137,8 @@ CalibrationResult calibrate(const std::vector<MeasurementSet>& sets, const HwCon
   for (FittedParameter& p : parameters) p.start = p.fitted = real_parameter(p.key).get(start);
   std::vector<Row> rows;
   for (size_t s = 0; s < sets.size(); ++s)
-    for (size_t i = 0; i < sets[s].measurements.size(); ++i) rows.push_back({s, i});
+    for (size_t i = 0; i < sets[s].measurements.size(); ++i)
+      if (sets[s].measurements[i].not_fitted.empty()) rows.push_back({s, i});
   if (rows.size() < 2 || rows.size() <= parameters.size())
     throw UserError("calibrate: " + std::to_string(rows.size()) + " measured rows cannot fit " +
                     std::to_string(parameters.size()) +

@@ -90,6 +90,10 @@ Measurement measurement_of(JsonObject row, const std::string& directory) {
     row.bad("latency_ms", "a positive number of milliseconds", row.at("latency_ms"));
   if (row.has("profile")) m.profile = profile_of(row.object("profile"));
   if (row.has("caveat")) m.caveat = row.string("caveat");
+  if (row.has("not_fitted")) {
+    m.not_fitted = row.string("not_fitted");
+    if (m.not_fitted.empty()) row.bad("not_fitted", "the reason the row is not fitted", "");
+  }
   row.finish();
   if (!m.nki_file.empty()) return m;
   try {

@@ -37,6 +37,9 @@ struct Measurement {
   double latency_ms = 0;
   std::optional<MeasuredProfile> profile;
   std::string caveat;  // this row's own, besides the file's
+  // Why `trnsim calibrate` leaves the row out (a mechanism the simulator does not model, named
+  // by the row's source); "" for a row it fits. compare still runs and reports it.
+  std::string not_fitted;
 };
 
 struct MeasurementSet {
@@ -54,9 +57,10 @@ struct MeasurementSet {
 // "FILE.py[:KERNEL]" (relative to the measurements file), "args": [NAME=SHAPE:DTYPE, ...],
 // "grid" (optional)}, with "latency_ms", "profile" (optional: "hbm_read_bytes",
 // "hbm_write_bytes", "spill_save_bytes", "spill_reload_bytes", "active": {engine: fraction},
-// each optional) and "caveat" (optional). Every key is required unless marked, any other key
-// is refused, each row's kernel, shape keys and parameters must exist and an NKI file must be
-// a readable file. Throws InputError naming the file and the key.
+// each optional), "caveat" (optional) and "not_fitted" (optional: why calibrate leaves the row
+// out). Every key is required unless marked, any other key is refused, each row's kernel, shape
+// keys and parameters must exist and an NKI file must be a readable file. Throws InputError
+// naming the file and the key.
 MeasurementSet load_measurements(const std::string& path);
 // The same from the file's bytes; `origin` names them in errors, NKI files are relative to
 // `directory`.
