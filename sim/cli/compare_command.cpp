@@ -112,7 +112,9 @@ void print_source(const MeasurementSet& set, const std::string& machine,
               run::mean_absolute_percent_error(rows), worst.measured.kernel.c_str(),
               worst.measured.shape.c_str(), worst.error_percent);
   const std::vector<Comparison> fitted = fitted_only(rows);
-  if (fitted.size() < rows.size())
+  if (fitted.empty())
+    std::printf("calibrate fits none of these rows (each says why above)\n");
+  else if (fitted.size() < rows.size())
     std::printf("over the %zu rows calibrate fits: %.1f%%\n", fitted.size(),
                 run::mean_absolute_percent_error(fitted));
 }
