@@ -329,7 +329,7 @@ TEST_F(ConfigTest, ParameterKeysAreUniqueAndCoverEverySection) {
   for (const HwParameter& p : hw_parameters()) EXPECT_TRUE(keys.insert(p.key).second) << p.key;
   EXPECT_EQ(hw_parameter_sections(),
             (std::vector<std::string>{"tensor", "vector", "scalar", "gpsimd", "sbuf", "psum", "dma",
-                                      "hbm", "ports", "nki_engine"}));
+                                      "hbm", "ports", "compiler", "nki_engine"}));
 }
 
 TEST_F(ConfigTest, HwconfigDirFollowsTheEnvironment) {

@@ -29,6 +29,7 @@ SimBackend::SimBackend(const HwConfig& cfg, const std::string& program_name,
       budget_(budget),
       watch_(watch),
       hazards_(cfg.sbuf.bytes_per_partition, cfg.psum.bytes_per_partition),
+      scheduler_(cfg, [this](ListScheduler::Item& item) { append(item); }),
       tiles_(cfg),
       queues_(cfg.dma.queues_per_engine) {
   check_api_limits(cfg);
@@ -36,6 +37,7 @@ SimBackend::SimBackend(const HwConfig& cfg, const std::string& program_name,
 }
 
 isa::Program SimBackend::finish() {
+  scheduler_.flush();
   program_.data_movement = movement_.report(program_.tensors);
   program_.footprint.peak_sbuf_bytes =
       tiles_.peak_sbuf_bytes_per_partition() * cfg_.sbuf.partitions;
@@ -192,7 +194,6 @@ void SimBackend::hbm_region(const isa::HbmTensor& t, int64_t first, int64_t part
 
 void SimBackend::emit(isa::Stream stream, isa::Instruction in, const std::vector<Region>& reads,
                       const std::vector<Region>& writes) {
-  auto& instructions = program_.stream(stream);
   const auto count = static_cast<int64_t>(++instruction_count_);
   if (count > budget_.max_instructions)
     throw UserError("the program exceeds its budget of " +
@@ -208,10 +209,15 @@ void SimBackend::emit(isa::Stream stream, isa::Instruction in, const std::vector
   if (!isa::is_dma(stream) && !(info.streams & isa::on_engine(isa::engine_of(stream))))
     throw UserError(std::string(info.name) + " runs on " + isa::stream_set_name(info.streams) +
                     ", not on " + engine_name(isa::engine_of(stream)));
-  const bool accumulate_chain = in.op == Opcode::matmul && in.accumulate;
-  in.waits = hazards_.track(stream, static_cast<uint32_t>(instructions.size()), reads, writes,
-                            accumulate_chain);
-  instructions.push_back(std::move(in));
+  scheduler_.push({stream, std::move(in), reads, writes});
+}
+
+void SimBackend::append(ListScheduler::Item& item) {
+  auto& instructions = program_.stream(item.stream);
+  const bool accumulate_chain = item.in.op == Opcode::matmul && item.in.accumulate;
+  item.in.waits = hazards_.track(item.stream, static_cast<uint32_t>(instructions.size()),
+                                 item.reads, item.writes, accumulate_chain);
+  instructions.push_back(std::move(item.in));
 }
 
 void SimBackend::emit_dma(Opcode op, const Operand& dst, const Operand& src,

@@ -1,9 +1,10 @@
 // The Backend that builds a NeuronCore program for the simulator (DESIGN.md §2 step 3). Each
 // call becomes one isa::Instruction on the engine or DMA queue that runs it, with concrete
-// access patterns and the semaphore waits its hazards need. Loops run their body once per
-// index. Tiles are placed, rotated and spilled by the TileStore (spill traffic is emitted where
-// an operand is resolved), queues are chosen by the DmaQueuePolicy and the data-movement report
-// is kept by the DataMovementRecorder.
+// access patterns and the semaphore waits its hazards need, in the order the ListScheduler
+// gives it (as the compiler schedules). Loops run their body once per index. Tiles are placed,
+// rotated and spilled by the TileStore (spill traffic is emitted where an operand is resolved),
+// queues are chosen by the DmaQueuePolicy and the data-movement report is kept by the
+// DataMovementRecorder.
 #pragma once
 
 #include <map>
@@ -17,6 +18,7 @@
 #include "sim/backend/data_movement_recorder.h"
 #include "sim/backend/dma_queue_policy.h"
 #include "sim/backend/hazard_tracker.h"
+#include "sim/backend/list_scheduler.h"
 #include "sim/backend/tile_store.h"
 #include "sim/config/hw_config.h"
 #include "sim/isa/data_movement.h"
@@ -92,6 +94,8 @@ class SimBackend : public Backend {
   Operand resolve_tile_bytes(const TensorRef& tile, int64_t offset);
   void emit(isa::Stream stream, isa::Instruction in, const std::vector<Region>& reads,
             const std::vector<Region>& writes);
+  // Appends an instruction in its scheduled order, with the waits its hazards need.
+  void append(ListScheduler::Item& item);
   void emit_dma(isa::Opcode op, const Operand& dst, const Operand& src, const std::string& label);
   isa::Stream dma_queue_for(const Operand& dst, const Operand& src);
   void scalar_operand(const char* op, Engine engine, const View& src, const Scalar& s,
@@ -109,6 +113,7 @@ class SimBackend : public Backend {
   size_t instruction_count_ = 0;
   int64_t hbm_bytes_ = 0;  // all tensors declared so far
   HazardTracker hazards_;
+  ListScheduler scheduler_;
   TileStore tiles_;
   DmaQueuePolicy queues_;
   DataMovementRecorder movement_;

@@ -86,6 +86,12 @@ struct HbmConfig {
   double effective_bytes_per_ns() const { return bandwidth_bytes_per_ns * efficiency; }
 };
 
+// What trnsim models of the Neuron compiler's instruction scheduling (reference
+// nki-frontend.md §4.4: "not documented"; sim/backend/list_scheduler.h).
+struct CompilerConfig {
+  int schedule_window = 0;  // instructions the scheduler may reorder among; 0 or 1: none
+};
+
 struct HwConfig {
   std::string name;         // "trn1", "trn2", or the user's
   std::string source_file;  // where it was loaded from
@@ -98,6 +104,7 @@ struct HwConfig {
   OnChipMemoryConfig psum;
   DmaConfig dma;
   HbmConfig hbm;
+  CompilerConfig compiler;
   bool shared_sbuf_port_vector_gpsimd = true;  // NC-v2: VectorE and GpSimdE serialise on SBUF
   bool shared_psum_port_vector_scalar = true;  // NC-v2: VectorE and ScalarE serialise on PSUM
   // The engine each nl.* call (and each nisa call left to the compiler) runs on, by function

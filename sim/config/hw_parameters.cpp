@@ -19,6 +19,7 @@ namespace {
 constexpr double kMaxCycles = 1e6;
 constexpr double kMaxNs = 1e6;
 constexpr double kMaxBytesPerPartition = 1 << 30;
+constexpr double kMaxScheduleWindow = 4096;  // the build costs O(window) per instruction
 constexpr double kMaxHbmBytes = 1ull << 50;  // 1 PiB: a bound on input, not a hardware fact
 
 template <class T>
@@ -243,6 +244,9 @@ std::vector<HwParameter> build_table() {
             "", 0, 1, "VectorE and GpSimdE serialise on the SBUF port");
   t.add_top("ports", "shared_psum_port_vector_scalar", &HwConfig::shared_psum_port_vector_scalar,
             "", 0, 1, "VectorE and ScalarE serialise on the PSUM port");
+  t.add("compiler", &HwConfig::compiler, "schedule_window", &CompilerConfig::schedule_window,
+        "instructions", 0, kMaxScheduleWindow,
+        "the compiler reorders each instruction among this many in program order (0, 1: none)");
   add_nki_engines(t);
   return t.take();
 }

@@ -1,0 +1,129 @@
+#include "sim/backend/list_scheduler.h"
+
+#include <algorithm>
+
+#include "sim/cost/dma_cost.h"
+#include "sim/cost/engine_cost.h"
+
+namespace trnsim::backend {
+
+namespace {
+
+bool overlap(const Region& a, const Region& b) {
+  if (a.memory != b.memory) return false;
+  const bool bytes = a.byte_begin < b.byte_end && b.byte_begin < a.byte_end;
+  if (a.memory != Memory::hbm) return bytes;
+  return a.tensor == b.tensor && bytes && a.row_begin < b.row_end && b.row_begin < a.row_end;
+}
+
+bool any_overlap(const std::vector<Region>& a, const std::vector<Region>& b) {
+  for (const Region& x : a)
+    for (const Region& y : b)
+      if (overlap(x, y)) return true;
+  return false;
+}
+
+// `later` must follow `earlier`: it reads what earlier writes, or writes what earlier reads or
+// writes.
+bool depends(const ListScheduler::Item& later, const ListScheduler::Item& earlier) {
+  return any_overlap(later.reads, earlier.writes) || any_overlap(later.writes, earlier.writes) ||
+         any_overlap(later.writes, earlier.reads);
+}
+
+bool same_weights(const isa::AccessPattern& a, const isa::AccessPattern& b) {
+  return a.valid() && b.valid() && a.memory == b.memory && a.offset_bytes == b.offset_bytes &&
+         a.start_partition == b.start_partition && a.partitions == b.partitions &&
+         a.free_elements() == b.free_elements() && a.dtype == b.dtype;
+}
+
+}  // namespace
+
+ListScheduler::ListScheduler(const HwConfig& cfg, Sink sink)
+    : cfg_(cfg),
+      sink_(std::move(sink)),
+      window_(static_cast<size_t>(std::max(1, cfg.compiler.schedule_window))),
+      stream_free_ns_(isa::kStreamCount, 0.0) {
+  held_.reserve(window_);
+}
+
+void ListScheduler::push(Item item) {
+  if (window_ == 1) {  // program order: nothing to hold
+    sink_(item);
+    return;
+  }
+  if (held_.size() == window_) release_one();
+  Held h;
+  h.id = next_id_++;
+  for (Held& earlier : held_) {
+    if (!depends(item, earlier.item)) continue;
+    earlier.dependents.push_back(h.id);
+    ++h.pending_dependencies;
+  }
+  h.item = std::move(item);
+  held_.push_back(std::move(h));
+}
+
+void ListScheduler::flush() {
+  while (!held_.empty()) release_one();
+}
+
+ListScheduler::Held* ListScheduler::find(uint64_t id) {
+  auto it = std::lower_bound(held_.begin(), held_.end(), id,
+                             [](const Held& h, uint64_t v) { return h.id < v; });
+  return it != held_.end() && it->id == id ? &*it : nullptr;
+}
+
+void ListScheduler::release_one() {
+  // The ready instruction that could start first; the earliest in program order on a tie.
+  // There is always one: the oldest held instruction depends on nothing held.
+  size_t best = held_.size();
+  double best_start = 0;
+  for (size_t i = 0; i < held_.size(); ++i) {
+    const Held& h = held_[i];
+    if (h.pending_dependencies > 0) continue;
+    const double start = std::max(h.ready_ns, stream_free_ns_[isa::index(h.item.stream)]);
+    if (best == held_.size() || start < best_start) {
+      best = i;
+      best_start = start;
+    }
+  }
+  Held chosen = std::move(held_[best]);
+  held_.erase(held_.begin() + static_cast<std::ptrdiff_t>(best));
+
+  const Estimate e = estimate(chosen.item);
+  stream_free_ns_[isa::index(chosen.item.stream)] = best_start + e.busy_ns;
+  if (chosen.item.in.op == isa::Opcode::matmul) tensor_stationary_ = chosen.item.in.src0;
+  for (uint64_t id : chosen.dependents) {
+    Held* d = find(id);
+    d->ready_ns = std::max(d->ready_ns, best_start + e.complete_ns);
+    --d->pending_dependencies;
+  }
+  sink_(chosen.item);
+}
+
+// The cost rules' time of one instruction, without HBM contention or shared engine ports: an
+// estimate for choosing an order, not the simulated time.
+ListScheduler::Estimate ListScheduler::estimate(const Item& item) const {
+  const isa::Instruction& in = item.in;
+  if (isa::is_dma(item.stream)) {
+    double busy = 0;
+    for (const cost::DmaShare& s : cost::split_dma(cfg_, in))
+      busy = std::max(busy, cost::dma_engine_ns(cfg_, s));
+    return {busy, cfg_.dma.setup_latency_ns + busy + cfg_.dma.completion_latency_ns};
+  }
+  const Engine engine = isa::engine_of(item.stream);
+  const double ghz = cost::clock_ghz(cfg_, engine);
+  if (isa::opcode_info(in.op).cost == isa::CostRule::matmul) {
+    const cost::MatmulCost c = cost::matmul_cost(cfg_, in);
+    // Loading other weights delays the multiply: the scheduler keeps a stationary's matmuls
+    // together when it can.
+    const cost::Cycles busy = same_weights(in.src0, tensor_stationary_)
+                                  ? c.multiply_moving
+                                  : c.multiply_moving + c.load_stationary;
+    return {cost::to_ns(busy, ghz), cost::to_ns(busy + c.result_latency, ghz)};
+  }
+  const cost::EngineCost c = cost::engine_cost(cfg_, in, engine);
+  return {cost::to_ns(c.busy, ghz), cost::to_ns(c.latency, ghz)};
+}
+
+}  // namespace trnsim::backend

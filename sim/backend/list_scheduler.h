@@ -1,0 +1,67 @@
+// The instruction scheduling the Neuron compiler does within the engines' in-order streams
+// (reference nki-frontend.md §4.4: "not documented"; that it reorders is documented by NKI's
+// scheduling API, which can only add dependency edges or forbid reordering, trainium.md §2).
+//
+// A list scheduler over a sliding window: it holds the last `compiler.schedule_window`
+// instructions a kernel emitted and, whenever the window is full, releases one of them: among
+// those whose dependencies have all been released, the one that could start earliest by the
+// cost rules (ties: program order). An engine that would wait on its own previous result thus
+// takes up independent work from later in the program, such as the next loop iteration. The
+// dependencies are every read-after-write, write-after-read and write-after-write between held
+// instructions, on any streams, over the regions of HazardTracker, so any release order is a
+// program with the same results; the backend computes its semaphore waits in that order.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "sim/backend/hazard_tracker.h"
+#include "sim/config/hw_config.h"
+#include "sim/isa/program.h"
+
+namespace trnsim::backend {
+
+class ListScheduler {
+ public:
+  struct Item {
+    isa::Stream stream{};
+    isa::Instruction in;
+    std::vector<Region> reads;
+    std::vector<Region> writes;
+  };
+  using Sink = std::function<void(Item&)>;
+
+  // `sink` receives the instructions in their scheduled order.
+  ListScheduler(const HwConfig& cfg, Sink sink);
+
+  void push(Item item);
+  void flush();  // releases everything held, as at the end of the kernel
+
+ private:
+  struct Held {
+    Item item;
+    uint64_t id = 0;
+    int pending_dependencies = 0;
+    double ready_ns = 0;  // the latest completion of a released dependency
+    std::vector<uint64_t> dependents;
+  };
+  struct Estimate {
+    double busy_ns = 0;      // how long the stream is occupied
+    double complete_ns = 0;  // start -> result visible to a dependent
+  };
+
+  void release_one();
+  Estimate estimate(const Item& item) const;
+  Held* find(uint64_t id);
+
+  const HwConfig& cfg_;
+  Sink sink_;
+  size_t window_;
+  uint64_t next_id_ = 0;
+  std::vector<Held> held_;  // in program order
+  std::vector<double> stream_free_ns_;
+  isa::AccessPattern tensor_stationary_;  // the weights the last released matmul loaded
+};
+
+}  // namespace trnsim::backend
