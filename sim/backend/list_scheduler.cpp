@@ -42,8 +42,10 @@ ListScheduler::ListScheduler(const HwConfig& cfg, Sink sink)
     : cfg_(cfg),
       sink_(std::move(sink)),
       window_(static_cast<size_t>(std::max(1, cfg.compiler.schedule_window))),
+      slots_(window_),
       stream_free_ns_(isa::kStreamCount, 0.0) {
-  held_.reserve(window_);
+  for (int i = static_cast<int>(window_) - 1; i >= 0; --i) free_slots_.push_back(i);
+  order_.reserve(window_);
 }
 
 void ListScheduler::push(Item item) {
@@ -51,52 +53,53 @@ void ListScheduler::push(Item item) {
     sink_(item);
     return;
   }
-  if (held_.size() == window_) release_one();
-  Held h;
-  h.id = next_id_++;
-  for (Held& earlier : held_) {
-    if (!depends(item, earlier.item)) continue;
-    earlier.dependents.push_back(h.id);
+  if (order_.size() == window_) release_one();
+  const int slot = free_slots_.back();
+  free_slots_.pop_back();
+  Held& h = slots_[static_cast<size_t>(slot)];
+  h.item = std::move(item);
+  h.pending_dependencies = 0;
+  h.ready_ns = 0;
+  h.dependents.clear();
+  for (int earlier : order_) {
+    Held& e = slots_[static_cast<size_t>(earlier)];
+    if (!depends(h.item, e.item)) continue;
+    e.dependents.push_back(slot);
     ++h.pending_dependencies;
   }
-  h.item = std::move(item);
-  held_.push_back(std::move(h));
+  order_.push_back(slot);
 }
 
 void ListScheduler::flush() {
-  while (!held_.empty()) release_one();
-}
-
-ListScheduler::Held* ListScheduler::find(uint64_t id) {
-  auto it = std::lower_bound(held_.begin(), held_.end(), id,
-                             [](const Held& h, uint64_t v) { return h.id < v; });
-  return it != held_.end() && it->id == id ? &*it : nullptr;
+  while (!order_.empty()) release_one();
 }
 
 void ListScheduler::release_one() {
   // The ready instruction that could start first; the earliest in program order on a tie.
   // There is always one: the oldest held instruction depends on nothing held.
-  size_t best = held_.size();
+  size_t best = order_.size();
   double best_start = 0;
-  for (size_t i = 0; i < held_.size(); ++i) {
-    const Held& h = held_[i];
+  for (size_t i = 0; i < order_.size(); ++i) {
+    const Held& h = slots_[static_cast<size_t>(order_[i])];
     if (h.pending_dependencies > 0) continue;
     const double start = std::max(h.ready_ns, stream_free_ns_[isa::index(h.item.stream)]);
-    if (best == held_.size() || start < best_start) {
+    if (best == order_.size() || start < best_start) {
       best = i;
       best_start = start;
     }
   }
-  Held chosen = std::move(held_[best]);
-  held_.erase(held_.begin() + static_cast<std::ptrdiff_t>(best));
+  const int slot = order_[best];
+  order_.erase(order_.begin() + static_cast<std::ptrdiff_t>(best));
+  free_slots_.push_back(slot);
+  Held& chosen = slots_[static_cast<size_t>(slot)];
 
   const Estimate e = estimate(chosen.item);
   stream_free_ns_[isa::index(chosen.item.stream)] = best_start + e.busy_ns;
   if (chosen.item.in.op == isa::Opcode::matmul) tensor_stationary_ = chosen.item.in.src0;
-  for (uint64_t id : chosen.dependents) {
-    Held* d = find(id);
-    d->ready_ns = std::max(d->ready_ns, best_start + e.complete_ns);
-    --d->pending_dependencies;
+  for (int dependent : chosen.dependents) {
+    Held& d = slots_[static_cast<size_t>(dependent)];
+    d.ready_ns = std::max(d.ready_ns, best_start + e.complete_ns);
+    --d.pending_dependencies;
   }
   sink_(chosen.item);
 }

@@ -12,7 +12,6 @@
 // program with the same results; the backend computes its semaphore waits in that order.
 #pragma once
 
-#include <cstdint>
 #include <functional>
 #include <vector>
 
@@ -41,10 +40,9 @@ class ListScheduler {
  private:
   struct Held {
     Item item;
-    uint64_t id = 0;
     int pending_dependencies = 0;
-    double ready_ns = 0;  // the latest completion of a released dependency
-    std::vector<uint64_t> dependents;
+    double ready_ns = 0;          // the latest completion of a released dependency
+    std::vector<int> dependents;  // slots; a dependent is held until after its dependency
   };
   struct Estimate {
     double busy_ns = 0;      // how long the stream is occupied
@@ -53,13 +51,13 @@ class ListScheduler {
 
   void release_one();
   Estimate estimate(const Item& item) const;
-  Held* find(uint64_t id);
 
   const HwConfig& cfg_;
   Sink sink_;
   size_t window_;
-  uint64_t next_id_ = 0;
-  std::vector<Held> held_;  // in program order
+  std::vector<Held> slots_;     // window_ of them, reused
+  std::vector<int> free_slots_;
+  std::vector<int> order_;      // the held slots, in program order
   std::vector<double> stream_free_ns_;
   isa::AccessPattern tensor_stationary_;  // the weights the last released matmul loaded
 };
