@@ -4,7 +4,7 @@
 # their documented bounds: the element rate, the descriptor overhead and the HBM-write byte
 # rate (the Vector Engine's rates come from the profiles, hwconfig/trn1.yaml). Prints every
 # row's error before, after and held out (10 folds) and writes the fitted values to
-# out/trn1-calibrated.yaml (about 16 minutes on 2 cores). Extra arguments
+# out/trn1-calibrated.yaml (about 13 minutes on 2 cores). Extra arguments
 # go to `trnsim calibrate` (e.g. --params KEY=LOW:HIGH,... to fit other parameters).
 set -euo pipefail
 cd "$(dirname "$0")/.."

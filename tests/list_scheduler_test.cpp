@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/backend/held_dependencies.h"
 #include "sim/backend/sim_backend.h"
 #include "sim/config/hw_config_loader.h"
 #include "sim/model/neuron_core.h"
@@ -118,6 +119,25 @@ TEST(ListScheduler, DependenciesAcrossEnginesBecomeWaitsInTheScheduledOrder) {
   ASSERT_EQ(scalar[0].waits.size(), 1u);
   EXPECT_EQ(scalar[0].waits[0].stream, testing::vector_stream());
   EXPECT_EQ(scalar[0].waits[0].count, static_cast<uint32_t>(x_at - labels.begin()) + 1);
+}
+
+TEST(HeldDependencies, AWriteFollowsTheLastWriterAndEveryHeldReaderSince) {
+  using Slots = std::vector<int>;
+  backend::HeldDependencies deps(4, 1024, 1024);
+  const backend::Region x{Memory::sbuf, -1, 0, 0, 0, 256};
+  const backend::Region half{Memory::sbuf, -1, 0, 0, 128, 256};  // the upper half of x
+  const backend::Region other{Memory::sbuf, -1, 0, 0, 512, 768};
+  EXPECT_EQ(deps.add(0, {}, {x}), Slots{});          // writes x
+  EXPECT_EQ(deps.add(1, {x}, {other}), Slots{0});    // reads x: after its writer
+  EXPECT_EQ(deps.add(2, {half}, {}), Slots{0});      // reads part of x: the same
+  EXPECT_EQ(deps.add(3, {}, {x}), (Slots{0, 1, 2}));  // rewrites x: after the writer and both
+  deps.release(0);
+  deps.release(1);
+  // Slot 1 reused: a read of x follows only the held writer 3; a write of `other` (written by
+  // the released instruction that held slot 1 before) follows nothing.
+  EXPECT_EQ(deps.add(1, {half}, {}), Slots{3});
+  deps.release(1);
+  EXPECT_EQ(deps.add(1, {}, {other}), Slots{});
 }
 
 }  // namespace

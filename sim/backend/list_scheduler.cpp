@@ -9,27 +9,6 @@ namespace trnsim::backend {
 
 namespace {
 
-bool overlap(const Region& a, const Region& b) {
-  if (a.memory != b.memory) return false;
-  const bool bytes = a.byte_begin < b.byte_end && b.byte_begin < a.byte_end;
-  if (a.memory != Memory::hbm) return bytes;
-  return a.tensor == b.tensor && bytes && a.row_begin < b.row_end && b.row_begin < a.row_end;
-}
-
-bool any_overlap(const std::vector<Region>& a, const std::vector<Region>& b) {
-  for (const Region& x : a)
-    for (const Region& y : b)
-      if (overlap(x, y)) return true;
-  return false;
-}
-
-// `later` must follow `earlier`: it reads what earlier writes, or writes what earlier reads or
-// writes.
-bool depends(const ListScheduler::Item& later, const ListScheduler::Item& earlier) {
-  return any_overlap(later.reads, earlier.writes) || any_overlap(later.writes, earlier.writes) ||
-         any_overlap(later.writes, earlier.reads);
-}
-
 bool same_weights(const isa::AccessPattern& a, const isa::AccessPattern& b) {
   return a.valid() && b.valid() && a.memory == b.memory && a.offset_bytes == b.offset_bytes &&
          a.start_partition == b.start_partition && a.partitions == b.partitions &&
@@ -43,6 +22,7 @@ ListScheduler::ListScheduler(const HwConfig& cfg, Sink sink)
       sink_(std::move(sink)),
       window_(static_cast<size_t>(std::max(1, cfg.compiler.schedule_window))),
       slots_(window_),
+      dependencies_(window_, cfg.sbuf.bytes_per_partition, cfg.psum.bytes_per_partition),
       stream_free_ns_(isa::kStreamCount, 0.0) {
   for (int i = static_cast<int>(window_) - 1; i >= 0; --i) free_slots_.push_back(i);
   order_.reserve(window_);
@@ -61,10 +41,8 @@ void ListScheduler::push(Item item) {
   h.pending_dependencies = 0;
   h.ready_ns = 0;
   h.dependents.clear();
-  for (int earlier : order_) {
-    Held& e = slots_[static_cast<size_t>(earlier)];
-    if (!depends(h.item, e.item)) continue;
-    e.dependents.push_back(slot);
+  for (int earlier : dependencies_.add(slot, h.item.reads, h.item.writes)) {
+    slots_[static_cast<size_t>(earlier)].dependents.push_back(slot);
     ++h.pending_dependencies;
   }
   order_.push_back(slot);
@@ -91,6 +69,7 @@ void ListScheduler::release_one() {
   const int slot = order_[best];
   order_.erase(order_.begin() + static_cast<std::ptrdiff_t>(best));
   free_slots_.push_back(slot);
+  dependencies_.release(slot);
   Held& chosen = slots_[static_cast<size_t>(slot)];
 
   const Estimate e = estimate(chosen.item);

@@ -8,14 +8,15 @@
 // cost rules (ties: program order). An engine that would wait on its own previous result thus
 // takes up independent work from later in the program, such as the next loop iteration. The
 // dependencies are every read-after-write, write-after-read and write-after-write between held
-// instructions, on any streams, over the regions of HazardTracker, so any release order is a
-// program with the same results; the backend computes its semaphore waits in that order.
+// instructions, on any streams (HeldDependencies), so any release order is a program with the
+// same results; the backend computes its semaphore waits in that order.
 #pragma once
 
 #include <functional>
 #include <vector>
 
 #include "sim/backend/hazard_tracker.h"
+#include "sim/backend/held_dependencies.h"
 #include "sim/config/hw_config.h"
 #include "sim/isa/program.h"
 
@@ -56,6 +57,7 @@ class ListScheduler {
   Sink sink_;
   size_t window_;
   std::vector<Held> slots_;     // window_ of them, reused
+  HeldDependencies dependencies_;
   std::vector<int> free_slots_;
   std::vector<int> order_;      // the held slots, in program order
   std::vector<double> stream_free_ns_;

@@ -6,6 +6,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
+#include <string>
 
 #include "sim/run/kernel_run.h"
 #include "sim/config/hw_config_loader.h"
@@ -55,9 +56,11 @@ BENCHMARK_CAPTURE(BM_SimulateOnly, matmul_optimized, "matmul_optimized")
 BENCHMARK_CAPTURE(BM_SimulateOnly, matmul_naive, "matmul_naive")
     ->Unit(benchmark::kMillisecond)->UseRealTime();
 
-// The program build alone (kernel -> SimBackend -> hazard tracking, tile store).
+// The program build alone (kernel -> SimBackend -> scheduling, hazard tracking, tile store),
+// at the argument's compiler.schedule_window (trn1: 64; 0 is program order).
 void BM_BuildProgram(benchmark::State& state, const char* kernel) {
-  const HwConfig hw = load_hw_config("trn1");
+  HwConfig hw = load_hw_config("trn1");
+  apply_override(hw, "compiler.schedule_window=" + std::to_string(state.range(0)));
   size_t instructions = 0;
   for (auto _ : state) {
     const isa::Program program =
@@ -67,7 +70,7 @@ void BM_BuildProgram(benchmark::State& state, const char* kernel) {
   state.counters["instructions"] = static_cast<double>(instructions);
 }
 BENCHMARK_CAPTURE(BM_BuildProgram, matmul_optimized, "matmul_optimized")
-    ->Unit(benchmark::kMillisecond)->UseRealTime();
+    ->Unit(benchmark::kMillisecond)->UseRealTime()->ArgName("window")->Arg(0)->Arg(64);
 
 // Many tiny simulations in one process: the fixed cost of a fresh SystemC context.
 void BM_TinySimulation(benchmark::State& state) {
