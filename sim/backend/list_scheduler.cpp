@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "sim/cost/dma_cost.h"
 #include "sim/cost/engine_cost.h"
 
 namespace trnsim::backend {
@@ -25,7 +24,7 @@ ListScheduler::ListScheduler(const HwConfig& cfg, Sink sink)
       dependencies_(window_, cfg.sbuf.bytes_per_partition, cfg.psum.bytes_per_partition),
       stream_free_ns_(isa::kStreamCount, 0.0) {
   for (int i = static_cast<int>(window_) - 1; i >= 0; --i) free_slots_.push_back(i);
-  order_.reserve(window_);
+  ready_.reserve(window_);
 }
 
 void ListScheduler::push(Item item) {
@@ -33,11 +32,12 @@ void ListScheduler::push(Item item) {
     sink_(item);
     return;
   }
-  if (order_.size() == window_) release_one();
+  if (held_ == window_) release_one();
   const int slot = free_slots_.back();
   free_slots_.pop_back();
   Held& h = slots_[static_cast<size_t>(slot)];
   h.item = std::move(item);
+  h.position = next_position_++;
   h.pending_dependencies = 0;
   h.ready_ns = 0;
   h.dependents.clear();
@@ -45,29 +45,38 @@ void ListScheduler::push(Item item) {
     slots_[static_cast<size_t>(earlier)].dependents.push_back(slot);
     ++h.pending_dependencies;
   }
-  order_.push_back(slot);
+  ++held_;
+  if (h.pending_dependencies == 0) ready_.push_back(slot);  // the newest: last in order
 }
 
 void ListScheduler::flush() {
-  while (!order_.empty()) release_one();
+  while (held_ > 0) release_one();
+}
+
+void ListScheduler::make_ready(int slot) {
+  const uint64_t position = slots_[static_cast<size_t>(slot)].position;
+  const auto at = std::lower_bound(ready_.begin(), ready_.end(), position, [&](int s, uint64_t p) {
+    return slots_[static_cast<size_t>(s)].position < p;
+  });
+  ready_.insert(at, slot);
 }
 
 void ListScheduler::release_one() {
   // The ready instruction that could start first; the earliest in program order on a tie.
   // There is always one: the oldest held instruction depends on nothing held.
-  size_t best = order_.size();
+  size_t best = ready_.size();
   double best_start = 0;
-  for (size_t i = 0; i < order_.size(); ++i) {
-    const Held& h = slots_[static_cast<size_t>(order_[i])];
-    if (h.pending_dependencies > 0) continue;
+  for (size_t i = 0; i < ready_.size(); ++i) {
+    const Held& h = slots_[static_cast<size_t>(ready_[i])];
     const double start = std::max(h.ready_ns, stream_free_ns_[isa::index(h.item.stream)]);
-    if (best == order_.size() || start < best_start) {
+    if (best == ready_.size() || start < best_start) {
       best = i;
       best_start = start;
     }
   }
-  const int slot = order_[best];
-  order_.erase(order_.begin() + static_cast<std::ptrdiff_t>(best));
+  const int slot = ready_[best];
+  ready_.erase(ready_.begin() + static_cast<std::ptrdiff_t>(best));
+  --held_;
   free_slots_.push_back(slot);
   dependencies_.release(slot);
   Held& chosen = slots_[static_cast<size_t>(slot)];
@@ -78,18 +87,19 @@ void ListScheduler::release_one() {
   for (int dependent : chosen.dependents) {
     Held& d = slots_[static_cast<size_t>(dependent)];
     d.ready_ns = std::max(d.ready_ns, best_start + e.complete_ns);
-    --d.pending_dependencies;
+    if (--d.pending_dependencies == 0) make_ready(dependent);
   }
   sink_(chosen.item);
 }
 
 // The cost rules' time of one instruction, without HBM contention or shared engine ports: an
 // estimate for choosing an order, not the simulated time.
-ListScheduler::Estimate ListScheduler::estimate(const Item& item) const {
+ListScheduler::Estimate ListScheduler::estimate(const Item& item) {
   const isa::Instruction& in = item.in;
   if (isa::is_dma(item.stream)) {
     double busy = 0;
-    for (const cost::DmaShare& s : cost::split_dma(cfg_, in))
+    cost::split_dma(cfg_, in, shares_);
+    for (const cost::DmaShare& s : shares_)
       busy = std::max(busy, cost::dma_engine_ns(cfg_, s));
     return {busy, cfg_.dma.setup_latency_ns + busy + cfg_.dma.completion_latency_ns};
   }

@@ -12,12 +12,14 @@
 // same results; the backend computes its semaphore waits in that order.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <vector>
 
 #include "sim/backend/hazard_tracker.h"
 #include "sim/backend/held_dependencies.h"
 #include "sim/config/hw_config.h"
+#include "sim/cost/dma_cost.h"
 #include "sim/isa/program.h"
 
 namespace trnsim::backend {
@@ -41,6 +43,7 @@ class ListScheduler {
  private:
   struct Held {
     Item item;
+    uint64_t position = 0;  // in program order
     int pending_dependencies = 0;
     double ready_ns = 0;          // the latest completion of a released dependency
     std::vector<int> dependents;  // slots; a dependent is held until after its dependency
@@ -51,7 +54,8 @@ class ListScheduler {
   };
 
   void release_one();
-  Estimate estimate(const Item& item) const;
+  void make_ready(int slot);
+  Estimate estimate(const Item& item);
 
   const HwConfig& cfg_;
   Sink sink_;
@@ -59,7 +63,10 @@ class ListScheduler {
   std::vector<Held> slots_;     // window_ of them, reused
   HeldDependencies dependencies_;
   std::vector<int> free_slots_;
-  std::vector<int> order_;      // the held slots, in program order
+  size_t held_ = 0;
+  uint64_t next_position_ = 0;
+  std::vector<int> ready_;  // held slots whose dependencies are all released, in program order
+  std::vector<cost::DmaShare> shares_;  // estimate()'s scratch
   std::vector<double> stream_free_ns_;
   isa::AccessPattern tensor_stationary_;  // the weights the last released matmul loaded
 };

@@ -192,8 +192,8 @@ void SimBackend::hbm_region(const isa::HbmTensor& t, int64_t first, int64_t part
   r.byte_end = t.cols * size;
 }
 
-void SimBackend::emit(isa::Stream stream, isa::Instruction in, const std::vector<Region>& reads,
-                      const std::vector<Region>& writes) {
+void SimBackend::emit(isa::Stream stream, isa::Instruction in, std::vector<Region> reads,
+                      std::vector<Region> writes) {
   const auto count = static_cast<int64_t>(++instruction_count_);
   if (count > budget_.max_instructions)
     throw UserError("the program exceeds its budget of " +
@@ -209,7 +209,7 @@ void SimBackend::emit(isa::Stream stream, isa::Instruction in, const std::vector
   if (!isa::is_dma(stream) && !(info.streams & isa::on_engine(isa::engine_of(stream))))
     throw UserError(std::string(info.name) + " runs on " + isa::stream_set_name(info.streams) +
                     ", not on " + engine_name(isa::engine_of(stream)));
-  scheduler_.push({stream, std::move(in), reads, writes});
+  scheduler_.push({stream, std::move(in), std::move(reads), std::move(writes)});
 }
 
 void SimBackend::append(ListScheduler::Item& item) {
@@ -269,7 +269,7 @@ void SimBackend::matmul(const View& psum, const View& stationary, const View& mo
   movement_.matmul(psum, stationary, moving);
   std::vector<Region> reads = {s.region, m.region};
   if (in.accumulate) reads.push_back(d.region);
-  emit(isa::compute_stream(Engine::tensor), std::move(in), reads, {d.region});
+  emit(isa::compute_stream(Engine::tensor), std::move(in), std::move(reads), {d.region});
 }
 
 void SimBackend::transpose(const View& psum, const View& src) {
@@ -292,7 +292,7 @@ void SimBackend::emit_lane(Engine engine, isa::Instruction in, const Operand& ds
   in.dst = dst.ap;
   if (!srcs.empty()) in.src0 = srcs[0].ap;
   if (srcs.size() > 1) in.src1 = srcs[1].ap;
-  emit(isa::compute_stream(engine), std::move(in), reads, {dst.region});
+  emit(isa::compute_stream(engine), std::move(in), std::move(reads), {dst.region});
 }
 
 void SimBackend::tensor_copy(const View& dst, const View& src, Engine engine) {
@@ -364,7 +364,7 @@ void SimBackend::tensor_scalar(const View& dst, const View& src, const ScalarOp&
   const Operand d = resolve(dst, true);
   in.dst = d.ap;
   in.src0 = s.ap;
-  emit(isa::compute_stream(engine), std::move(in), reads, {d.region});
+  emit(isa::compute_stream(engine), std::move(in), std::move(reads), {d.region});
 }
 
 void SimBackend::activation(const View& dst, const View& src, ActFunc func, const Scalar& scale,
@@ -382,7 +382,7 @@ void SimBackend::activation(const View& dst, const View& src, ActFunc func, cons
   const Operand d = resolve(dst, true);
   in.dst = d.ap;
   in.src0 = s.ap;
-  emit(isa::compute_stream(Engine::scalar), std::move(in), reads, {d.region});
+  emit(isa::compute_stream(Engine::scalar), std::move(in), std::move(reads), {d.region});
 }
 
 void SimBackend::memset(const View& dst, float value) {
@@ -463,7 +463,7 @@ void SimBackend::tensor_tensor_scan(const View& dst, const View& a, const View& 
   in.dst = d.ap;
   in.src0 = sa.ap;
   in.src1 = sb.ap;
-  emit(isa::compute_stream(Engine::vector), std::move(in), reads, {d.region});
+  emit(isa::compute_stream(Engine::vector), std::move(in), std::move(reads), {d.region});
 }
 
 static_assert(limits::kBnStatsFmax == isa::kBnStatsFmax, "one bn_stats_fmax");

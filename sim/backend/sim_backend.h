@@ -92,8 +92,8 @@ class SimBackend : public Backend {
   static void hbm_region(const isa::HbmTensor& t, int64_t first, int64_t partition_stride,
                          int64_t partitions, int64_t low, int64_t high, Region& r);
   Operand resolve_tile_bytes(const TensorRef& tile, int64_t offset);
-  void emit(isa::Stream stream, isa::Instruction in, const std::vector<Region>& reads,
-            const std::vector<Region>& writes);
+  void emit(isa::Stream stream, isa::Instruction in, std::vector<Region> reads,
+            std::vector<Region> writes);
   // Appends an instruction in its scheduled order, with the waits its hazards need.
   void append(ListScheduler::Item& item);
   void emit_dma(isa::Opcode op, const Operand& dst, const Operand& src, const std::string& label);
