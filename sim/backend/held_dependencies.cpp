@@ -63,9 +63,21 @@ void HeldDependencies::on_chip(const Region& r, bool write, const Ref& self) {
 }
 
 void HeldDependencies::hbm(const Region& r, bool write, const Ref& self) {
-  for (const HbmAccess& h : hbm_)
-    if ((write || h.write) && rectangles_overlap(h.region, r)) depend_on(h.ref, self);
-  hbm_.push_back({r, self, write});
+  for (const HbmAccess& h : hbm_writes_)
+    if (rectangles_overlap(h.region, r)) depend_on(h.ref, self);
+  if (write)
+    for (const HbmAccess& h : hbm_reads_)
+      if (rectangles_overlap(h.region, r)) depend_on(h.ref, self);
+  std::vector<HbmAccess>& list = write ? hbm_writes_ : hbm_reads_;
+  if (list.size() >= 2 * id_of_slot_.size()) drop_released(list);
+  list.push_back({r, self});
+}
+
+// Keeps only the held instructions' accesses, so that a list stays within twice the window.
+void HeldDependencies::drop_released(std::vector<HbmAccess>& accesses) {
+  accesses.erase(std::remove_if(accesses.begin(), accesses.end(),
+                                [this](const HbmAccess& h) { return !held(h.ref); }),
+                 accesses.end());
 }
 
 const std::vector<int>& HeldDependencies::add(int slot, const std::vector<Region>& reads,
@@ -73,10 +85,6 @@ const std::vector<int>& HeldDependencies::add(int slot, const std::vector<Region
   const Ref self{slot, next_id_++};
   id_of_slot_[static_cast<size_t>(slot)] = self.id;
   found_.clear();
-  if (hbm_.size() >= 2 * id_of_slot_.size())  // keep only the held instructions' accesses
-    hbm_.erase(std::remove_if(hbm_.begin(), hbm_.end(),
-                              [this](const HbmAccess& h) { return !held(h.ref); }),
-               hbm_.end());
   for (const Region& r : reads)
     r.memory == Memory::hbm ? hbm(r, false, self) : on_chip(r, false, self);
   for (const Region& r : writes)

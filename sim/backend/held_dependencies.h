@@ -38,7 +38,6 @@ class HeldDependencies {
   struct HbmAccess {
     Region region;
     Ref ref;
-    bool write = false;
   };
   using SegmentMap = std::map<int64_t, Segment>;
 
@@ -48,11 +47,14 @@ class HeldDependencies {
   void depend_on(const Ref& r, const Ref& self);
   void on_chip(const Region& r, bool write, const Ref& self);
   void hbm(const Region& r, bool write, const Ref& self);
+  void drop_released(std::vector<HbmAccess>& accesses);
 
   std::vector<uint64_t> id_of_slot_;  // 0: the slot is free
   uint64_t next_id_ = 1;
   SegmentMap sbuf_, psum_;
-  std::vector<HbmAccess> hbm_;  // the held instructions' HBM accesses
+  // The held instructions' HBM accesses, reads and writes apart: a read (most DMAs are loads)
+  // only has to look at the writes.
+  std::vector<HbmAccess> hbm_reads_, hbm_writes_;
   std::vector<int> found_;
   std::vector<uint64_t> found_for_;  // per slot: the id whose dependency list holds it
 };

@@ -41,16 +41,16 @@ class ListScheduler {
   void flush();  // releases everything held, as at the end of the kernel
 
  private:
+  struct Estimate {
+    double busy_ns = 0;      // how long the stream is occupied
+    double complete_ns = 0;  // start -> result visible to a dependent
+  };
   struct Held {
     Item item;
     uint64_t position = 0;  // in program order
     int pending_dependencies = 0;
     double ready_ns = 0;          // the latest completion of a released dependency
     std::vector<int> dependents;  // slots; a dependent is held until after its dependency
-  };
-  struct Estimate {
-    double busy_ns = 0;      // how long the stream is occupied
-    double complete_ns = 0;  // start -> result visible to a dependent
   };
 
   void release_one();
@@ -67,6 +67,13 @@ class ListScheduler {
   uint64_t next_position_ = 0;
   std::vector<int> ready_;  // held slots whose dependencies are all released, in program order
   std::vector<cost::DmaShare> shares_;  // estimate()'s scratch
+  // Per DMA queue, the last transfer estimated and its estimate: a queue's transfers mostly
+  // repeat one layout, and splitting each over the engines would double the build's DMA work.
+  struct DmaEstimate {
+    isa::Instruction in;
+    Estimate estimate;
+  };
+  std::vector<DmaEstimate> last_dma_;
   std::vector<double> stream_free_ns_;
   isa::AccessPattern tensor_stationary_;  // the weights the last released matmul loaded
 };
