@@ -115,6 +115,12 @@ TEST_F(CostTest, TensorEngineTranspose) {
   // max(128, min(80, 128)) = 128.
   isa::Instruction t = testing::lane(Opcode::transpose, psum(0, 128, 128), sbuf(0, 128, 128));
   EXPECT_EQ(cost::engine_cost(cfg, t, Engine::tensor).busy, Cycles(128));
+  // fp32 data: tensor.fp32_transpose_cost_factor (the fixture's 2) times that, 256 cycles;
+  // the result is visible result_latency_cycles = 100 later, at 356.
+  t.src0.dtype = Dtype::fp32;
+  const cost::EngineCost fp32 = cost::engine_cost(cfg, t, Engine::tensor);
+  EXPECT_EQ(fp32.busy, Cycles(256));
+  EXPECT_EQ(fp32.latency, Cycles(356));
 }
 
 TEST_F(CostTest, DmaSplitsEightPartitionsPerEngine) {

@@ -52,6 +52,10 @@ class ListScheduler {
     double ready_ns = 0;          // the latest completion of a released dependency
     std::vector<int> dependents;  // slots; a dependent is held until after its dependency
   };
+  struct DmaEstimate {
+    isa::Instruction in;
+    Estimate estimate;
+  };
 
   void release_one();
   void make_ready(int slot);
@@ -67,12 +71,8 @@ class ListScheduler {
   uint64_t next_position_ = 0;
   std::vector<int> ready_;  // held slots whose dependencies are all released, in program order
   std::vector<cost::DmaShare> shares_;  // estimate()'s scratch
-  // Per DMA queue, the last transfer estimated and its estimate: a queue's transfers mostly
-  // repeat one layout, and splitting each over the engines would double the build's DMA work.
-  struct DmaEstimate {
-    isa::Instruction in;
-    Estimate estimate;
-  };
+  // Per DMA queue, the last transfer estimated: a queue's transfers mostly repeat one layout,
+  // and splitting each over the engines would double the build's DMA work.
   std::vector<DmaEstimate> last_dma_;
   std::vector<double> stream_free_ns_;
   isa::AccessPattern tensor_stationary_;  // the weights the last released matmul loaded

@@ -20,6 +20,7 @@ struct TensorEngineConfig {
   int mm_init_latency_cycles = 0;    // MultiplyMoving issue floor: max(N, this)
   int fast_weight_load_factor = 0;   // LoadStationary of C columns takes C / this cycles
   int fp32_cost_factor = 0;          // fp32 matmul costs this many times bf16
+  int fp32_transpose_cost_factor = 0;  // an fp32 transpose costs this many times a bf16 one
   int result_latency_cycles = 0;     // last moving column in -> result visible in PSUM
   int transpose_free_cap_cycles = 0; // a transpose of [P, F] occupies max(P, min(F, this))
 };

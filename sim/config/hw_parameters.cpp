@@ -141,6 +141,9 @@ std::vector<HwParameter> build_table() {
         64, "LoadStationary of C columns takes C / this cycles");
   t.add("tensor", &HwConfig::tensor, "fp32_cost_factor", &TE::fp32_cost_factor, "", 1, 64,
         "an fp32 matmul costs this many times a bf16 one");
+  t.add("tensor", &HwConfig::tensor, "fp32_transpose_cost_factor",
+        &TE::fp32_transpose_cost_factor, "", 1, 64,
+        "an fp32 transpose (a matmul against the identity) costs this many times a bf16 one");
   t.add("tensor", &HwConfig::tensor, "result_latency_cycles", &TE::result_latency_cycles, "cycles",
         0, kMaxCycles, "last moving column in -> result visible in PSUM");
   t.add("tensor", &HwConfig::tensor, "transpose_free_cap_cycles", &TE::transpose_free_cap_cycles,

@@ -108,10 +108,15 @@ EngineCost engine_cost(const HwConfig& cfg, const Instruction& in, Engine engine
     assert(isa::opcode_info(in.op).cost == CostRule::tensor_transpose);
     // ISA-OLD: nc_transpose on TensorE costs max(P, min(64, F)) back to back; 64 is
     // tensor.transpose_free_cap_cycles.
+    // An fp32 one costs tensor.fp32_transpose_cost_factor times that (it is a matmul against
+    // the identity, and fp32 matmuls take several passes).
     const int64_t p = in.src0.partitions;
     const int64_t f = in.src0.free_elements();
-    const Cycles busy(std::max<int64_t>(
-        p, std::min<int64_t>(cfg.tensor.transpose_free_cap_cycles, f)));
+    const int64_t factor =
+        in.src0.dtype == Dtype::fp32 ? cfg.tensor.fp32_transpose_cost_factor : 1;
+    const Cycles busy = Cycles(std::max<int64_t>(
+                            p, std::min<int64_t>(cfg.tensor.transpose_free_cap_cycles, f))) *
+                        factor;
     return {busy, busy + Cycles(cfg.tensor.result_latency_cycles)};
   }
   const LaneEngineConfig& lane = lane_config(cfg, engine);
