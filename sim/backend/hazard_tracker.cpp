@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "sim/backend/segment_map.h"
+
 namespace trnsim::backend {
 
 HazardTracker::HazardTracker(int64_t sbuf_bytes, int64_t psum_bytes) {
@@ -11,18 +13,6 @@ HazardTracker::HazardTracker(int64_t sbuf_bytes, int64_t psum_bytes) {
   sbuf_[0] = empty;
   empty.end = psum_bytes;
   psum_[0] = empty;
-}
-
-// Makes `at` a segment boundary and returns the segment starting there.
-HazardTracker::SegmentMap::iterator HazardTracker::split(SegmentMap& map, int64_t at) {
-  auto it = map.upper_bound(at);
-  if (it == map.begin()) return map.end();
-  --it;
-  if (it->first == at) return it;
-  if (at >= it->second.end) return std::next(it);
-  Segment tail = it->second;
-  it->second.end = at;
-  return map.emplace_hint(std::next(it), at, tail);
 }
 
 void HazardTracker::on_chip(const Region& r, bool write, Access self, std::vector<Access>& deps,
@@ -49,8 +39,7 @@ void HazardTracker::hbm(const Region& r, bool write, Access self, std::vector<Ac
   if (!write && read_only_[r.tensor]) return;
   auto& history = hbm_[r.tensor];
   for (const HbmAccess& h : history) {
-    const bool overlap = h.region.row_begin < r.row_end && r.row_begin < h.region.row_end &&
-                         h.region.byte_begin < r.byte_end && r.byte_begin < h.region.byte_end;
+    const bool overlap = hbm_overlap(h.region, r);
     if (!overlap || (!write && !h.write)) continue;
     (h.write && !write ? raw : deps).push_back(h.access);
   }

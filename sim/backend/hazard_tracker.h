@@ -27,6 +27,12 @@ struct Region {
   int64_t byte_end = 0;
 };
 
+// Two HBM regions share a byte: the same tensor, overlapping rows and bytes within a row.
+inline bool hbm_overlap(const Region& a, const Region& b) {
+  return a.tensor == b.tensor && a.row_begin < b.row_end && b.row_begin < a.row_end &&
+         a.byte_begin < b.byte_end && b.byte_begin < a.byte_end;
+}
+
 class HazardTracker {
  public:
   HazardTracker(int64_t sbuf_bytes, int64_t psum_bytes);
@@ -57,7 +63,6 @@ class HazardTracker {
   using SegmentMap = std::map<int64_t, Segment>;
 
   SegmentMap& segments(Memory m) { return m == Memory::sbuf ? sbuf_ : psum_; }
-  static SegmentMap::iterator split(SegmentMap& map, int64_t at);
   void on_chip(const Region& r, bool write, Access self, std::vector<Access>& deps,
                std::vector<Access>& raw);
   void hbm(const Region& r, bool write, Access self, std::vector<Access>& deps,

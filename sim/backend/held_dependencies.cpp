@@ -2,29 +2,9 @@
 
 #include <algorithm>
 
+#include "sim/backend/segment_map.h"
+
 namespace trnsim::backend {
-
-namespace {
-
-// Makes `at` a segment boundary and returns the segment starting there (end() past the map).
-template <class Map>
-typename Map::iterator split(Map& map, int64_t at) {
-  auto it = map.upper_bound(at);
-  if (it == map.begin()) return map.end();
-  --it;
-  if (it->first == at) return it;
-  if (at >= it->second.end) return std::next(it);
-  auto tail = it->second;
-  it->second.end = at;
-  return map.emplace_hint(std::next(it), at, std::move(tail));
-}
-
-bool rectangles_overlap(const Region& a, const Region& b) {
-  return a.tensor == b.tensor && a.row_begin < b.row_end && b.row_begin < a.row_end &&
-         a.byte_begin < b.byte_end && b.byte_begin < a.byte_end;
-}
-
-}  // namespace
 
 HeldDependencies::HeldDependencies(size_t slots, int64_t sbuf_bytes, int64_t psum_bytes)
     : id_of_slot_(slots, 0), found_for_(slots, 0) {
@@ -64,10 +44,10 @@ void HeldDependencies::on_chip(const Region& r, bool write, const Ref& self) {
 
 void HeldDependencies::hbm(const Region& r, bool write, const Ref& self) {
   for (const HbmAccess& h : hbm_writes_)
-    if (rectangles_overlap(h.region, r)) depend_on(h.ref, self);
+    if (hbm_overlap(h.region, r)) depend_on(h.ref, self);
   if (write)
     for (const HbmAccess& h : hbm_reads_)
-      if (rectangles_overlap(h.region, r)) depend_on(h.ref, self);
+      if (hbm_overlap(h.region, r)) depend_on(h.ref, self);
   std::vector<HbmAccess>& list = write ? hbm_writes_ : hbm_reads_;
   if (list.size() >= 2 * id_of_slot_.size()) drop_released(list);
   list.push_back({r, self});

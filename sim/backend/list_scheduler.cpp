@@ -8,12 +8,6 @@ namespace trnsim::backend {
 
 namespace {
 
-bool same_weights(const isa::AccessPattern& a, const isa::AccessPattern& b) {
-  return a.valid() && b.valid() && a.memory == b.memory && a.offset_bytes == b.offset_bytes &&
-         a.start_partition == b.start_partition && a.partitions == b.partitions &&
-         a.free_elements() == b.free_elements() && a.dtype == b.dtype;
-}
-
 // The same split over the DMA engines (cost::split_dma reads only these), wherever the bytes are.
 bool same_dma_layout(const isa::Instruction& a, const isa::Instruction& b) {
   const auto same = [](const isa::AccessPattern& x, const isa::AccessPattern& y) {
@@ -31,8 +25,8 @@ ListScheduler::ListScheduler(const HwConfig& cfg, Sink sink)
       window_(static_cast<size_t>(std::max(1, cfg.compiler.schedule_window))),
       slots_(window_),
       dependencies_(window_, cfg.sbuf.bytes_per_partition, cfg.psum.bytes_per_partition),
-      stream_free_ns_(isa::kStreamCount, 0.0),
-      last_dma_(isa::kStreamCount) {
+      last_dma_(isa::kStreamCount),
+      stream_free_ns_(isa::kStreamCount, 0.0) {
   for (int i = static_cast<int>(window_) - 1; i >= 0; --i) free_slots_.push_back(i);
   ready_.reserve(window_);
 }
@@ -122,7 +116,7 @@ ListScheduler::Estimate ListScheduler::estimate(const Item& item) {
     const cost::MatmulCost c = cost::matmul_cost(cfg_, in);
     // Loading other weights delays the multiply: the scheduler keeps a stationary's matmuls
     // together when it can.
-    const cost::Cycles busy = same_weights(in.src0, tensor_stationary_)
+    const cost::Cycles busy = isa::same_operand(in.src0, tensor_stationary_)
                                   ? c.multiply_moving
                                   : c.multiply_moving + c.load_stationary;
     return {cost::to_ns(busy, ghz), cost::to_ns(busy + c.result_latency, ghz)};

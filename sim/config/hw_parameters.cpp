@@ -19,7 +19,7 @@ namespace {
 constexpr double kMaxCycles = 1e6;
 constexpr double kMaxNs = 1e6;
 constexpr double kMaxBytesPerPartition = 1 << 30;
-constexpr double kMaxScheduleWindow = 4096;  // the build costs O(window) per instruction
+constexpr double kMaxScheduleWindow = 4096;  // held at once; each release scans the ready ones
 constexpr double kMaxHbmBytes = 1ull << 50;  // 1 PiB: a bound on input, not a hardware fact
 
 template <class T>

@@ -23,6 +23,12 @@ FreeReach free_reach(const FreeDims& dims) {
 
 }  // namespace
 
+bool same_operand(const AccessPattern& a, const AccessPattern& b) {
+  return a.memory == b.memory && a.offset_bytes == b.offset_bytes && a.dtype == b.dtype &&
+         a.start_partition == b.start_partition && a.partitions == b.partitions &&
+         a.dims == b.dims;
+}
+
 int64_t AccessPattern::contiguous_bytes() const {
   int64_t run = 1;  // elements
   for (const FreeDim* d = dims.end(); d-- != dims.begin();) {

@@ -45,6 +45,10 @@ struct AccessPattern {
   int64_t span_end_bytes() const;
 };
 
+// The same on-chip bytes in the same layout: what the Tensor Engine compares to skip reloading
+// the stationary weights (ignores tensor and partition_stride, which on-chip patterns lack).
+bool same_operand(const AccessPattern& a, const AccessPattern& b);
+
 // A compact rendering in the spirit of neuron-profile's operand syntax, dims as [stride,count]:
 // "sbuf[0:128]@0x400 bf16 [1,512]", "hbm:W[rows 128 stride 8192]@0x0 bf16 [1,512]". The first
 // form names an HBM tensor by index ("hbm:#2[...]"); the second takes its name.

@@ -15,16 +15,6 @@ bool touches(const isa::Instruction& in, Memory m) {
          (in.src1.valid() && in.src1.memory == m) || (in.src2.valid() && in.src2.memory == m);
 }
 
-bool same_operand(const isa::AccessPattern& a, const isa::AccessPattern& b) {
-  if (a.memory != b.memory || a.offset_bytes != b.offset_bytes || a.dtype != b.dtype ||
-      a.start_partition != b.start_partition || a.partitions != b.partitions ||
-      a.dims.size() != b.dims.size())
-    return false;
-  for (size_t i = 0; i < a.dims.size(); ++i)
-    if (a.dims[i].stride != b.dims[i].stride || a.dims[i].count != b.dims[i].count) return false;
-  return true;
-}
-
 }  // namespace
 
 ComputeEngine::ComputeEngine(const sc_core::sc_module_name& name, Engine engine,
@@ -84,7 +74,7 @@ Timing TensorEngine::schedule(const isa::Instruction& in, sc_time now) {
   //    buffered: it may start once the previous MultiplyMoving has started.
   const cost::MatmulCost c = cost::matmul_cost(ctx_.cfg, in);
   sc_time weights_ready = std::max(now, weights_free_at_);
-  if (!same_operand(in.src0, loaded_stationary_)) {
+  if (!isa::same_operand(in.src0, loaded_stationary_)) {
     const sc_time load_start = std::max(weights_ready, last_mm_start_);
     weights_ready = weights_free_at_ = load_start + cycles(c.load_stationary);
     loaded_stationary_ = in.src0;
