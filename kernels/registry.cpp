@@ -6,6 +6,7 @@
 #include "common/excerpt.h"
 
 #include "kernels/matmul/matmul_kernels.h"
+#include "kernels/models/decoder_specs.h"
 #include "kernels/neuronmm/neuronmm_kernels.h"
 
 namespace trnsim {
@@ -14,6 +15,7 @@ const std::vector<KernelSpec>& kernel_library() {
   static const std::vector<KernelSpec> library = [] {
     std::vector<KernelSpec> all = matmul_kernel_specs();
     for (KernelSpec& k : neuronmm_kernel_specs()) all.push_back(std::move(k));
+    for (KernelSpec& k : decoder_kernel_specs()) all.push_back(std::move(k));
     return all;
   }();
   return library;

@@ -22,6 +22,14 @@ enum class KernelMath {
   swiglu_dense,  // inputs xT [H, S], Wg, Wu [H, I], Wd [I, H]; y = (silu(x Wg) * (x Wu)) Wd
   swiglu_svd,    // inputs x [S, H], Ug [H, R], Vg [R, I], Uu, Vu, Ud [I, R], Vd [R, H]: the
                  // same with each W replaced by U V
+  // The decoder operators (kernels/models/decoder_ops.h); their dimensions come from the shape
+  // and parameters, as named in decoder_specs.cpp.
+  rmsnorm,           // x [S, F], gamma [1, GROUP]; y, or y^T with TRANSPOSED=1
+  elementwise_sum,   // a, b [S, F]; a + b
+  x_times_w,         // x [S, K], W [K, N]; x W
+  rope,              // x [S, HEADS * D], cos, sin [S, D / 2] (, gamma [1, D] with QK_NORM=1)
+  causal_attention,  // q [B * S, QH * D], k, v [B * S, KVH * D]; softmax(q k^T / sqrt(D)) v
+  decode_attention,  // q [B, QH * D], k_cache, v_cache [B * L, KVH * D]; likewise, no mask
 };
 
 struct KernelSpec {

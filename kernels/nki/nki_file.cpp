@@ -12,8 +12,10 @@ std::string joined(const Assignments& values) {
 }
 
 // The numpy expression the kernel's output must equal, over its inputs in order.
-std::string numpy_reference(KernelMath math, const std::vector<TensorRef>& in) {
+std::string numpy_reference(KernelMath math, const std::vector<TensorRef>& in,
+                            const Assignments& dims) {
   auto f32 = [&](size_t i) { return in[i].name + ".astype(np.float32)"; };
+  auto dim = [&](const char* key) { return std::to_string(dims.at(key)); };
   const std::string silu = "(lambda g: g / (1.0 + np.exp(-g)))";
   switch (math) {
     case KernelMath::lhsT_transposed_times_rhs: return f32(0) + ".T @ " + f32(1);
@@ -24,9 +26,57 @@ std::string numpy_reference(KernelMath math, const std::vector<TensorRef>& in) {
     case KernelMath::swiglu_svd:
       return "(" + silu + "(" + f32(0) + " @ " + f32(1) + " @ " + f32(2) + ") * (" + f32(0) +
              " @ " + f32(3) + " @ " + f32(4) + ")) @ " + f32(5) + " @ " + f32(6);
+    case KernelMath::rmsnorm:
+      return "rms_norm(" + f32(0) + ", " + f32(1) + ", " + dim("GROUP") + ")" +
+             (dims.at("TRANSPOSED") ? ".T" : "");
+    case KernelMath::elementwise_sum: return f32(0) + " + " + f32(1);
+    case KernelMath::x_times_w: return f32(0) + " @ " + f32(1);
+    case KernelMath::rope: {
+      const std::string x = dims.at("QK_NORM") ? "rms_norm(" + f32(0) + ", " + f32(3) + ", " +
+                                                     dim("D") + ")"
+                                               : f32(0);
+      return "rotate_half(" + x + ", " + f32(1) + ", " + f32(2) + ", " + dim("D") + ")";
+    }
+    case KernelMath::causal_attention:
+    case KernelMath::decode_attention:
+      return "grouped_attention(" + f32(0) + ", " + f32(1) + ", " + f32(2) + ", " + dim("B") +
+             ", " + dim("QH") + ", " + dim("KVH") + ", " + dim("D") + ", " +
+             (math == KernelMath::causal_attention ? "True" : "False") + ")";
   }
   return "None";
 }
+
+// The numpy forms of the decoder operators that reference() may call (decoder_reference.cpp
+// computes the same in C++).
+const char* kNumpyHelpers = R"PY(
+def rms_norm(x, gamma, group, eps=1e-5):
+    g = x.reshape(x.shape[0], -1, group)
+    return (g / np.sqrt(np.mean(g * g, axis=-1, keepdims=True) + eps) * gamma).reshape(x.shape)
+
+
+def rotate_half(x, cos, sin, d):
+    h = x.reshape(x.shape[0], -1, d)
+    x1, x2 = h[..., : d // 2], h[..., d // 2 :]
+    c, s = cos[:, None, :], sin[:, None, :]
+    return np.concatenate([x1 * c - x2 * s, x2 * c + x1 * s], axis=-1).reshape(x.shape)
+
+
+def grouped_attention(q, k, v, batch, q_heads, kv_heads, d, causal):
+    n, length = q.shape[0] // batch, k.shape[0] // batch
+    out = np.zeros_like(q)
+    for b in range(batch):
+        for h in range(q_heads):
+            g = h // (q_heads // kv_heads)
+            qh = q[b * n : (b + 1) * n, h * d : (h + 1) * d]
+            kh = k[b * length : (b + 1) * length, g * d : (g + 1) * d]
+            vh = v[b * length : (b + 1) * length, g * d : (g + 1) * d]
+            scores = qh @ kh.T / np.sqrt(d)
+            if causal:
+                scores = np.where(np.tril(np.ones(scores.shape, bool)), scores, -np.inf)
+            p = np.exp(scores - scores.max(axis=-1, keepdims=True))
+            out[b * n : (b + 1) * n, h * d : (h + 1) * d] = p @ vh / p.sum(axis=-1, keepdims=True)
+    return out
+)PY";
 
 const char* kMain = R"PY(
 
@@ -101,9 +151,15 @@ std::string emit_nki_file(const KernelSpec& spec, const Assignments& shape,
   for (size_t i = 0; i < inputs.size(); ++i)
     out += (i ? ", " : "") + std::string("\"") + inputs[i].name + "\": (" +
            std::to_string(inputs[i].partitions) + ", " + std::to_string(inputs[i].free) + ")";
-  out += "}\n\n\ndef reference(";
+  const bool decoder_math = spec.math != KernelMath::lhsT_transposed_times_rhs &&
+                            spec.math != KernelMath::xT_times_u_times_v &&
+                            spec.math != KernelMath::swiglu_dense &&
+                            spec.math != KernelMath::swiglu_svd;
+  out += "}\n\n" + std::string(decoder_math ? kNumpyHelpers : "") + "\n\ndef reference(";
   for (size_t i = 0; i < inputs.size(); ++i) out += (i ? ", " : "") + inputs[i].name;
-  out += "):\n    return " + numpy_reference(spec.math, inputs) + "\n";
+  Assignments dims = s;
+  dims.insert(p.begin(), p.end());
+  out += "):\n    return " + numpy_reference(spec.math, inputs, dims) + "\n";
   return out + kMain;
 }
 

@@ -125,7 +125,7 @@ void free_pattern(const View& v, isa::AccessPattern& ap, int64_t& low, int64_t& 
     high = v.nf - 1;
     return;
   }
-  for (const FreeAxis& d : v.free_dims) {
+  for (const FreeAxis& d : v.free_pattern()) {  // [1, nf] when only the partition stride is set
     ap.dims.push_back({d.stride, d.count});
     const int64_t r = d.stride * (d.count - 1);  // bounded: limits::check_view passed
     (r < 0 ? low : high) += r;

@@ -73,7 +73,11 @@ KernelRunOutput run_kernel(const KernelRunRequest& request, RunWatch* watch) {
   model::SimulationOptions numerics = timing;
   numerics.numerics = true;
   out.run = model::simulate(program, request.hw, numerics, &hbm);
-  const std::vector<float> expected = reference_output(spec.math, input_shapes, inputs);
+  Assignments dims = merge_assignments(spec.default_shape, request.shape, spec.name, "shape key");
+  for (const auto& kv : merge_assignments(spec.default_params, request.params, spec.name,
+                                          "parameter"))
+    dims.insert(kv);
+  const std::vector<float> expected = reference_output(spec.math, dims, input_shapes, inputs);
   double err = 0, ref = 0;
   for (size_t i = 0; i < expected.size(); ++i) {
     err = std::max(err, std::fabs(static_cast<double>(hbm[output][i]) - expected[i]));

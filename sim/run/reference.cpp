@@ -5,6 +5,7 @@
 #include <random>
 
 #include "sim/model/memory_image.h"
+#include "sim/run/decoder_reference.h"
 
 namespace trnsim::run {
 
@@ -18,7 +19,7 @@ Eigen::Map<const RowMatrix> as_matrix(const std::vector<float>& v, const isa::Hb
 
 }  // namespace
 
-std::vector<float> reference_output(KernelMath math,
+std::vector<float> reference_output(KernelMath math, const Assignments& dims,
                                     const std::vector<const isa::HbmTensor*>& shapes,
                                     const std::vector<std::vector<float>>& inputs) {
   auto in = [&](size_t i) { return as_matrix(inputs[i], *shapes[i]); };
@@ -43,6 +44,8 @@ std::vector<float> reference_output(KernelMath math,
       out = (swiglu((x * in(1)) * in(2), (x * in(3)) * in(4)) * in(5)) * in(6);
       break;
     }
+    default:
+      return decoder_reference(math, dims, shapes, inputs);
   }
   return std::vector<float>(out.data(), out.data() + out.size());
 }

@@ -10,8 +10,9 @@
 namespace trnsim::run {
 
 // Values of the kernel's output tensor, rows x cols row-major, in fp32 before any rounding
-// to the output dtype. `inputs` are the program's input tensors in declaration order.
-std::vector<float> reference_output(KernelMath math,
+// to the output dtype. `inputs` are the program's input tensors in declaration order; `dims`
+// the kernel's shape and parameters (the decoder operators' head counts, layout flags).
+std::vector<float> reference_output(KernelMath math, const Assignments& dims,
                                     const std::vector<const isa::HbmTensor*>& input_shapes,
                                     const std::vector<std::vector<float>>& inputs);
 
