@@ -29,7 +29,7 @@ enum class KernelMath {
   x_times_w,         // x [S, K], W [K, N]; x W
   rope,              // x [S, HEADS * D], cos, sin [S, D / 2] (, gamma [1, D] with QK_NORM=1)
   causal_attention,  // q [B * S, QH * D], k, v [B * S, KVH * D]; softmax(q k^T / sqrt(D)) v
-  decode_attention,  // q [B, QH * D], k_cache, v_cache [B * L, KVH * D]; likewise, no mask
+  decode_attention,  // q [B * QH, D], k_cache, v_cache [B * L, KVH * D]; likewise, no mask
 };
 
 struct KernelSpec {

@@ -73,11 +73,49 @@ inline Bound swiglu_bound(bool factored) {
   });
 }
 
+// x W (inputs x [S, K], W [K, N]): fp32 accumulation of K products, one rounding of y.
+inline Bound linear_bound() {
+  return [](const isa::Program& p, const std::vector<std::vector<float>>& hbm, double) {
+    const RowMatrix x = abs_input(p, hbm, 0), w = abs_input(p, hbm, 1);
+    return (x.cols() * kFp32 + kBf16) * (x * w).maxCoeff();
+  };
+}
+
+// RoPE after Qwen3's head norm (inputs x, cos, sin, gamma): the normalized x is rounded twice
+// to bf16 in place (x rstd, then times gamma), 2^-8 of |x_n| each; the rotation adds two such
+// values times |cos|, |sin| < 1 (4 roundings of max |x_n| in all), and y is rounded once.
+inline Bound rope_norm_bound() {
+  return [](const isa::Program& p, const std::vector<std::vector<float>>& hbm, double reference) {
+    const RowMatrix x = abs_input(p, hbm, 0), gamma = abs_input(p, hbm, 3);
+    const int64_t d = gamma.cols();
+    double largest = 0;
+    for (int64_t r = 0; r < x.rows(); ++r)
+      for (int64_t h = 0; h < x.cols() / d; ++h) {
+        const auto head = x.block(r, h * d, 1, d);
+        const double rms = std::sqrt(head.squaredNorm() / d + 1e-5);
+        largest = std::max(largest, (head / rms).cwiseProduct(gamma).maxCoeff());
+      }
+    return (4 * largest + reference) * kBf16;
+  };
+}
+
+// Attention (inputs q, k, v): each probability is rounded to bf16 (2^-8 of itself) before
+// both the sum and P V, which moves the weighted average of the values by at most 2 x 2^-8 x
+// max |v| (first order), and the output is rounded once (2^-8 x max |reference|).
+inline Bound attention_bound() {
+  return [](const isa::Program& p, const std::vector<std::vector<float>>& hbm, double reference) {
+    return (2 * abs_input(p, hbm, 2).maxCoeff() + reference) * kBf16;
+  };
+}
+
 struct KernelCase {
   std::string kernel;
   Assignments shape;
   Assignments params;
   Bound bound;
+  // The largest |reference| value must exceed this, so that a run of zeros cannot pass: 1 for
+  // sums of products; attention's outputs are averages of values in [-1, 1).
+  double least_reference = 1.0;
 };
 
 inline std::vector<KernelCase> kernel_cases() {
@@ -111,6 +149,25 @@ inline std::vector<KernelCase> kernel_cases() {
       {"mlp_dense", {{"S", 1}, {"H", 512}, {"I", 1536}}, {}, swiglu_bound(false)},
       {"mlp_neuronmm", {{"S", 128}, {"H", 512}, {"I", 1024}, {"R", 256}}, {}, swiglu_bound(true)},
       {"mlp_neuronmm", {{"S", 1}, {"H", 512}, {"I", 1536}, {"R", 384}}, {}, swiglu_bound(true)},
+      // The decoder operators: rmsnorm rounds y twice to bf16 (x rstd, then times gamma),
+      // residual_add and rope once (their fp32 products of bf16 values are exact).
+      {"llm_rmsnorm", {{"S", 256}, {"F", 512}, {"GROUP", 512}}, {{"TRANSPOSED", 0}},
+       relative_bound([](const isa::Program&) { return 2.0; })},
+      {"llm_rmsnorm", {{"S", 96}, {"F", 512}, {"GROUP", 64}}, {{"TRANSPOSED", 1}},
+       relative_bound([](const isa::Program&) { return 2.0; })},
+      {"llm_residual_add", {{"S", 256}, {"F", 384}}, {},
+       relative_bound([](const isa::Program&) { return 1.0; })},
+      {"llm_linear", {{"S", 256}, {"K", 384}, {"N", 640}}, {}, linear_bound()},
+      {"llm_linear", {{"S", 1}, {"K", 256}, {"N", 700}}, {}, linear_bound()},
+      {"llm_rope", {{"S", 256}, {"HEADS", 4}, {"D", 64}}, {{"QK_NORM", 0}},
+       relative_bound([](const isa::Program&) { return 1.0; })},
+      {"llm_rope", {{"S", 96}, {"HEADS", 3}, {"D", 128}}, {{"QK_NORM", 1}}, rope_norm_bound()},
+      {"llm_attention_prefill", {{"B", 2}, {"S", 256}, {"QH", 4}, {"KVH", 2}, {"D", 64}}, {},
+       attention_bound(), 0.5},
+      {"llm_attention_prefill", {{"B", 1}, {"S", 32}, {"QH", 2}, {"KVH", 1}, {"D", 128}}, {},
+       attention_bound(), 0.5},
+      {"llm_attention_decode", {{"B", 2}, {"L", 200}, {"QH", 4}, {"KVH", 2}, {"D", 64}}, {},
+       attention_bound(), 0.1},
   };
   for (const char* fused : {"xuv_fused", "xuv_fused_explicit_transpose", "xuv_unfused_recompute"}) {
     cases.push_back({fused, xuv_square, xuv_square_blocks, xuv_bound()});

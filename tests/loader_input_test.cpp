@@ -127,7 +127,8 @@ TEST(MeasurementsInput, EveryKeyIsCheckedBeforeAnythingRuns) {
       "m.json: measurements[3]: unknown kernel 'matmul_optimised'; did you mean "
       "'matmul_optimized'? (allowed: matmul_naive, matmul_hoisted, matmul_blocked, "
       "matmul_optimized, xuv_sequential, xuv_fused, xuv_fused_explicit_transpose, "
-      "xuv_unfused_recompute, mlp_dense, mlp_neuronmm)");
+      "xuv_unfused_recompute, mlp_dense, mlp_neuronmm, llm_rmsnorm, llm_residual_add, "
+      "llm_linear, llm_rope, llm_attention_prefill, llm_attention_decode)");
   EXPECT_TRUE(
       contains(measurements_error([](auto& j) { j["measurements"][1]["shape"] = "M=4096,Q=1"; }),
                "m.json: measurements[1]: matmul_hoisted: unknown shape key 'Q'"));

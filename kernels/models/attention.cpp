@@ -21,16 +21,6 @@ void check_heads(const std::string& kernel, const AttentionShape& a) {
     throw UserError(kernel + ": head_dim and q_heads / kv_heads must be at most 128");
 }
 
-// The [rows, d] block of `heads` consecutive heads of one token's row `row` of t [*, H * d]:
-// head h is row h of the view (a partition stride of d elements).
-View heads_as_rows(const View& t, const Expr& row, const Expr& first_head, int64_t heads,
-                   int64_t d) {
-  View v = t.rows(row, 1).cols(first_head * d, d);
-  v.np = heads;
-  v.partition_stride = d;
-  return v;
-}
-
 // src [p, f] on chip -> dst [f, p] on chip through a PSUM transpose.
 void transpose_to(Backend& b, const View& dst, const View& src, const std::string& name) {
   const TensorRef ps = b.psum_tile(name + "_psum", src.nf, src.np, kPipelineBufs);
@@ -148,10 +138,10 @@ void attention_decode(Backend& b, const View& q, const View& k_cache, const View
   check_heads(name, a);
   const int64_t d = a.head_dim, group = a.q_heads / a.kv_heads, L = cached;
   if (L < 1) throw UserError(name + ": the cache must hold at least the new token");
-  if (q.np != a.batch || q.nf != a.q_heads * d || out.np != q.np || out.nf != q.nf ||
+  if (q.np != a.batch * a.q_heads || q.nf != d || out.np != q.np || out.nf != q.nf ||
       k_cache.np != a.batch * L || v_cache.np != k_cache.np || k_cache.nf != a.kv_heads * d ||
       v_cache.nf != k_cache.nf)
-    throw UserError(name + ": q, out [batch, q_heads * d]; k_cache, v_cache [batch * " +
+    throw UserError(name + ": q, out [batch * q_heads, d]; k_cache, v_cache [batch * " +
                     std::to_string(L) + ", kv_heads * d]");
   const Dtype dt = q.tensor.dtype;
   const float scale = 1.0f / std::sqrt(static_cast<float>(d));
@@ -160,7 +150,8 @@ void attention_decode(Backend& b, const View& q, const View& k_cache, const View
     const Expr row0 = bt * L;
     b.for_range("g", a.kv_heads, Loop::affine, [&](Expr g) {
       const TensorRef q_tile = b.sbuf_tile("q_heads", {}, group, d, dt, kPipelineBufs);
-      b.dma_copy(q_tile.all(), heads_as_rows(q, bt, g * group, group, d));
+      const Expr head0 = bt * a.q_heads + g * group;  // the group's first row of q and out
+      b.dma_copy(q_tile.all(), q.rows(head0, group));
       const TensorRef qT = b.sbuf_tile("qT", {}, d, group, dt, kPipelineBufs);
       transpose_to(b, qT.all(), q_tile.all(), "qT");
       const TensorRef kT = b.sbuf_tile("kT", {}, d, L, dt, kPipelineBufs);
@@ -197,7 +188,7 @@ void attention_decode(Backend& b, const View& q, const View& k_cache, const View
       const TensorRef o = b.sbuf_tile("o_tile", {}, group, d, out.tensor.dtype, kPipelineBufs);
       b.tensor_scalar(o.all(), acc.all(), ScalarOp{AluOp::multiply, inv_sum}, ScalarOp{},
                       Engine::vector);
-      b.dma_copy(heads_as_rows(out, bt, g * group, group, d), o.all());
+      b.dma_copy(out.rows(head0, group), o.all());
     });
   });
 }

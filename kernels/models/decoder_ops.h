@@ -58,10 +58,10 @@ struct AttentionShape {
 void attention_prefill(Backend& b, const View& q, const View& k, const View& v, const View& out,
                        const AttentionShape& shape);
 
-// One new token per sequence against a KV cache in HBM: q [B, q_heads * d]; k_cache and
-// v_cache [B * L, kv_heads * d], the L = `cached` positions of each sequence including the
-// new one (the projection wrote its row); out [B, q_heads * d]. Per KV head, the G = q/kv
-// heads' scores [G, L] are one softmax in SBUF.
+// One new token per sequence against a KV cache in HBM: q [B * q_heads, d] (the bytes of the
+// projection's [B, q_heads * d], one head per row); k_cache and v_cache [B * L, kv_heads * d],
+// the L = `cached` positions of each sequence including the new one (the projection wrote its
+// row); out like q. Per KV head, the G = q/kv heads' scores [G, L] are one softmax in SBUF.
 void attention_decode(Backend& b, const View& q, const View& k_cache, const View& v_cache,
                       const View& out, const AttentionShape& shape, int64_t cached);
 

@@ -66,10 +66,10 @@ void llm_attention_decode(Backend& b, const Assignments& s, const Assignments&, 
   require_positive("llm_attention_decode", s);
   const AttentionShape a = attention_shape(s);
   const int64_t L = s.at("L");
-  const TensorRef q = b.hbm_input("q", a.batch, a.q_heads * a.head_dim, dt);
+  const TensorRef q = b.hbm_input("q", a.batch * a.q_heads, a.head_dim, dt);
   const TensorRef k = b.hbm_input("k_cache", a.batch * L, a.kv_heads * a.head_dim, dt);
   const TensorRef v = b.hbm_input("v_cache", a.batch * L, a.kv_heads * a.head_dim, dt);
-  const TensorRef out = b.hbm_output("out", a.batch, a.q_heads * a.head_dim, dt);
+  const TensorRef out = b.hbm_output("out", a.batch * a.q_heads, a.head_dim, dt);
   attention_decode(b, q.all(), k.all(), v.all(), out.all(), a, L);
 }
 

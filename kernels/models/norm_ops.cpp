@@ -38,7 +38,8 @@ TensorRef broadcast_rows(Backend& b, const View& row, int64_t rows) {
 
 View grouped(const View& v, int64_t first, int64_t groups, int64_t group_stride, int64_t width) {
   View out = v.cols(first, groups * width);
-  if (groups > 1) out.free_dims = {{group_stride, groups}, {1, width}};
+  // runs that touch are one run: a rectangle, as the NKI tracer would make it
+  if (groups > 1 && group_stride != width) out.free_dims = {{group_stride, groups}, {1, width}};
   return out;
 }
 
@@ -48,13 +49,15 @@ void normalize_groups(Backend& b, const View& x, const View& y, const View& gamm
   const TensorRef squares = b.sbuf_tile("squares", {}, s, group, Dtype::fp32, kPipelineBufs);
   const TensorRef sums = b.sbuf_tile("sum_squares", {}, s, groups, Dtype::fp32, kPipelineBufs);
   const TensorRef rstd = b.sbuf_tile("rstd", {}, s, groups, Dtype::fp32, kPipelineBufs);
+  const TensorRef eps_column = b.sbuf_tile("eps", {}, s, 1, Dtype::fp32, kPipelineBufs);
+  b.memset(eps_column.all(), eps);  // NKI takes an activation's bias as a tile
   b.for_range("g", groups, Loop::affine, [&](Expr g) {
     const View xg = x.cols(g * group, group);
     b.activation(squares.all(), xg, ActFunc::square);
     b.reduce(sums.all().cols(g, 1), squares.all(), AluOp::add);
     // 1 / sqrt(sum / group + eps)
     b.activation(rstd.all().cols(g, 1), sums.all().cols(g, 1), ActFunc::rsqrt,
-                 1.0f / static_cast<float>(group), eps);
+                 1.0f / static_cast<float>(group), eps_column.all());
     b.tensor_scalar(y.cols(g * group, group), xg,
                     ScalarOp{AluOp::multiply, rstd.all().cols(g, 1)}, ScalarOp{}, Engine::vector);
   });

@@ -56,6 +56,7 @@ std::string nl_activation(ActFunc f) {
 
 std::string number(float v) {
   std::ostringstream out;
+  out.precision(9);  // enough digits that the float reads back exactly
   out << v;
   std::string s = out.str();
   if (s.find_first_of(".e") == std::string::npos) s += ".0";
@@ -93,9 +94,9 @@ bool whole(const View& v) {
 }
 
 std::string indexed(const View& v, bool as_target) {
-  if (!v.rectangular())  // only traced NKI kernels make them; C++ kernels take rectangles
+  if (!v.rectangular())  // of the C++ kernels' calls, only tensor_tensor writes them (above)
     throw UserError("NKI emission: '" + v.tensor.name + "' is a strided view, which " +
-                    "emit-nki does not write yet");
+                    "emit-nki writes only in tensor_tensor");
   std::vector<std::string> parts;
   for (const Expr& b : v.block) parts.push_back(b.str());
   if (!whole(v)) {
@@ -107,6 +108,51 @@ std::string indexed(const View& v, bool as_target) {
   if (parts.empty()) return as_target ? v.tensor.name + "[...]" : v.tensor.name;
   std::string out = v.tensor.name + "[";
   for (size_t i = 0; i < parts.size(); ++i) out += (i ? ", " : "") + parts[i];
+  return out + "]";
+}
+
+// The free-axis counts of a call's strided operands (all must agree), or none if every
+// operand is a rectangle: NKI's elementwise calls take operands of one shape, so a strided
+// operand [P, c1, c2] makes the call's rectangles [P, c1, c2] as well.
+std::vector<int64_t> common_grid(const std::vector<const View*>& views) {
+  std::vector<int64_t> counts;
+  for (const View* v : views) {
+    if (v->rectangular()) continue;
+    if (v->partition_stride != 0)
+      throw UserError("NKI emission: '" + v->tensor.name + "' has a partition stride, which " +
+                      "emit-nki does not write yet");
+    std::vector<int64_t> mine;
+    for (const FreeAxis& a : v->free_dims) mine.push_back(a.count);
+    if (!counts.empty() && counts != mine)
+      throw UserError("NKI emission: strided operands of different shapes in one call");
+    counts = mine;
+  }
+  return counts;
+}
+
+// `v` indexed with nl.arange over the grid [np, counts...]: the partition index, then the
+// free index f0 + sum of stride x arange per axis (a rectangle's strides are its row-major
+// ones; a stride of 0 keeps its axis, as a broadcast).
+std::string grid_indexed(const View& v, const std::vector<int64_t>& counts) {
+  const size_t rank = counts.size() + 1;
+  auto axis = [&](size_t at, int64_t n) {
+    std::string index = "nl.arange(" + std::to_string(n) + ")[";
+    for (size_t i = 0; i < rank; ++i)
+      index += std::string(i ? ", " : "") + (i == at ? ":" : "None");
+    return index + "]";
+  };
+  std::vector<int64_t> strides(counts.size(), 1);
+  if (v.rectangular()) {
+    for (size_t i = counts.size() - 1; i > 0; --i) strides[i - 1] = strides[i] * counts[i];
+  } else {
+    for (size_t i = 0; i < counts.size(); ++i) strides[i] = v.free_dims[i].stride;
+  }
+  std::string out = v.tensor.name + "[";
+  for (const Expr& b : v.block) out += b.str() + ", ";
+  out += (v.p0.is_constant() && v.p0.value() == 0 ? "" : v.p0.str() + " + ") + axis(0, v.np);
+  out += ", " + (v.f0.is_constant() && v.f0.value() == 0 ? "" : v.f0.str() + " + ");
+  for (size_t i = 0; i < counts.size(); ++i)
+    out += (i ? " + " : "") + std::to_string(strides[i]) + " * " + axis(i + 1, counts[i]);
   return out + "]";
 }
 
@@ -221,17 +267,29 @@ void NkiBackend::tensor_copy(const View& dst, const View& src, Engine engine) {
   limits::check_elementwise("tensor_copy", dst, src);
   limits::check_engine_memory("tensor_copy", engine, dst);
   limits::check_engine_memory("tensor_copy", engine, src);
-  line(write_expression(dst) + " = nl.copy(" + read_expression(src) +
-       ", dtype=" + nl_dtype(dst.tensor.dtype) + ")");
+  // nl.copy leaves the engine to the compiler (trnsim's tracer: the Vector Engine); another
+  // engine is named through nisa.tensor_copy.
+  if (engine == Engine::vector) {
+    line(write_expression(dst) + " = nl.copy(" + read_expression(src) +
+         ", dtype=" + nl_dtype(dst.tensor.dtype) + ")");
+    return;
+  }
+  line(write_expression(dst) + " = nisa.tensor_copy(" + read_expression(src) +
+       engine_argument(engine) + ", dtype=" + nl_dtype(dst.tensor.dtype) + ")");
 }
 
 void NkiBackend::tensor_tensor(const View& dst, const View& a, const View& b, AluOp op,
                                Engine engine) {
   limits::check_tensor_tensor(dst, a, b);
   limits::check_engine_memory("tensor_tensor", engine, dst);
-  line(write_expression(dst) + " = nisa.tensor_tensor(" + read_expression(a) + ", " +
-       read_expression(b) + ", op=" + nl_alu(op) + engine_argument(engine) + ", dtype=" +
-       nl_dtype(dst.tensor.dtype) + ")");
+  const std::vector<int64_t> grid = common_grid({&dst, &a, &b});
+  auto text = [&](const View& v, bool target) {
+    return grid.empty() ? (target ? write_expression(v) : read_expression(v))
+                        : grid_indexed(v, grid);
+  };
+  line(text(dst, true) + " = nisa.tensor_tensor(" + text(a, false) + ", " + text(b, false) +
+       ", op=" + nl_alu(op) + engine_argument(engine) + ", dtype=" + nl_dtype(dst.tensor.dtype) +
+       ")");
 }
 
 void NkiBackend::tensor_scalar(const View& dst, const View& src, const ScalarOp& op0,

@@ -38,10 +38,12 @@ std::string numpy_reference(KernelMath math, const std::vector<TensorRef>& in,
       return "rotate_half(" + x + ", " + f32(1) + ", " + f32(2) + ", " + dim("D") + ")";
     }
     case KernelMath::causal_attention:
-    case KernelMath::decode_attention:
       return "grouped_attention(" + f32(0) + ", " + f32(1) + ", " + f32(2) + ", " + dim("B") +
-             ", " + dim("QH") + ", " + dim("KVH") + ", " + dim("D") + ", " +
-             (math == KernelMath::causal_attention ? "True" : "False") + ")";
+             ", " + dim("QH") + ", " + dim("KVH") + ", " + dim("D") + ", True)";
+    case KernelMath::decode_attention:  // q and out [B * QH, D]: one token's heads as rows
+      return "grouped_attention(" + f32(0) + ".reshape(" + dim("B") + ", -1), " + f32(1) +
+             ", " + f32(2) + ", " + dim("B") + ", " + dim("QH") + ", " + dim("KVH") + ", " +
+             dim("D") + ", False).reshape(" + f32(0) + ".shape)";
   }
   return "None";
 }

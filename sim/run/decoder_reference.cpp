@@ -33,7 +33,8 @@ Matrix rotated(const Matrix& x, const Matrix& cos, const Matrix& sin, int64_t d)
   const int64_t half = d / 2;
   Matrix y = x;
   for (int64_t h = 0; h < x.cols() / d; ++h) {
-    const Matrix x1 = x.block(0, h * d, x.rows(), half), x2 = x.block(0, h * d + half, x.rows(), half);
+    const Matrix x1 = x.block(0, h * d, x.rows(), half);
+    const Matrix x2 = x.block(0, h * d + half, x.rows(), half);
     y.block(0, h * d, x.rows(), half) = x1.cwiseProduct(cos) - x2.cwiseProduct(sin);
     y.block(0, h * d + half, x.rows(), half) = x2.cwiseProduct(cos) + x1.cwiseProduct(sin);
   }
@@ -101,14 +102,19 @@ std::vector<float> decoder_reference(KernelMath math, const Assignments& dims,
     case KernelMath::causal_attention:
       out = grouped_attention(in(0), in(1), in(2), dims, true);
       break;
-    case KernelMath::decode_attention:
-      out = grouped_attention(in(0), in(1), in(2), dims, false);
+    case KernelMath::decode_attention: {
+      // q [B * QH, D] holds the rows [B, QH * D] of one token per sequence; out likewise.
+      const Matrix q = in(0);
+      const Matrix rows = Eigen::Map<const Matrix>(q.data(), dims.at("B"), q.size() / dims.at("B"));
+      out = grouped_attention(rows, in(1), in(2), dims, false);
       break;
+    }
     default:
       throw std::logic_error("decoder_reference: not a decoder operator");
   }
   std::vector<float> values(static_cast<size_t>(out.size()));
-  for (int64_t i = 0; i < out.size(); ++i) values[static_cast<size_t>(i)] = static_cast<float>(out.data()[i]);
+  for (int64_t i = 0; i < out.size(); ++i)
+    values[static_cast<size_t>(i)] = static_cast<float>(out.data()[i]);
   return values;
 }
 

@@ -16,6 +16,12 @@ def record(name, *dims):
     OPERATIONS[name + " " + "x".join(str(int(d)) for d in dims)] += 1
 
 
+def partitions_by_free(shape):
+    """(partitions, free elements) of a tile shape: an advanced index [P, c1, c2] is one
+    instruction over P x c1*c2 elements, as the simulator counts it."""
+    return int(shape[0]), int(np.prod(shape[1:], dtype=np.int64))
+
+
 class DType:
     def __init__(self, name):
         self.name = name
