@@ -5,6 +5,8 @@
 #include "kernels/registry.h"
 #include "sim/backend/free_list_allocator.h"
 #include "sim/backend/hazard_tracker.h"
+#include "sim/backend/sim_backend.h"
+#include "sim/model/neuron_core.h"
 #include "sim/run/kernel_run.h"
 #include "tests/program_builder.h"
 #include "tests/test_helpers.h"
@@ -110,6 +112,35 @@ TEST(SimBackend, DoubleBufferedLoadWaitsForTheMatmulTwoIterationsBack) {
           EXPECT_LE(w.count, 2u);  // only matmuls 0 and 1 can be waited for by loads 2 and 3
         }
   EXPECT_TRUE(found);
+}
+
+}  // namespace
+}  // namespace trnsim
+
+namespace trnsim {
+namespace {
+
+TEST(SimBackend, APartitionStrideAloneKeepsTheViewsFreeAxis) {
+  // An HBM view [4 rows, 8 elements] with rows 8 elements apart inside a [1, 32] tensor (a
+  // token's four heads as rows): its free axis is the contiguous run of 8. It once lost its
+  // free axis when no free dims were given, so the copy moved one element per row.
+  const HwConfig hw = testing::trn1();
+  backend::SimBackend b(hw, "partition_stride");
+  const TensorRef in = b.hbm_input("in", 1, 32, Dtype::fp32);
+  const TensorRef out = b.hbm_output("out", 4, 8, Dtype::fp32);
+  const TensorRef tile = b.sbuf_tile("tile", {}, 4, 8, Dtype::fp32, 1);
+  View heads = in.all().cols(0, 8);
+  heads.np = 4;
+  heads.partition_stride = 8;
+  b.dma_copy(tile.all(), heads);
+  b.dma_copy(out.all(), tile.all());
+  const isa::Program program = b.finish();
+  std::vector<std::vector<float>> hbm(program.tensors.size());
+  for (int i = 0; i < 32; ++i) hbm[0].push_back(static_cast<float>(i));
+  model::SimulationOptions options;
+  options.numerics = true;
+  model::simulate(program, hw, options, &hbm);
+  for (int i = 0; i < 32; ++i) EXPECT_EQ(hbm[1][i], static_cast<float>(i)) << i;  // row-major
 }
 
 }  // namespace
