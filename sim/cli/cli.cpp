@@ -12,6 +12,7 @@
 #include "sim/cli/calibrate_command.h"
 #include "sim/cli/compare_command.h"
 #include "sim/cli/compress_command.h"
+#include "sim/cli/llm_command.h"
 #include "sim/cli/nki_command.h"
 #include "sim/cli/simulation_options.h"
 #include "sim/cli/standard_output.h"
@@ -358,6 +359,8 @@ int run_cli(int argc, char** argv) {
 
   CompareCommand comparison;
   auto* compare_cmd = add_compare_command(app, comparison);
+  LlmCommand llm;
+  auto* llm_cmd = add_llm_command(app, llm);
 
   try {
     app.parse(argc, argv);
@@ -388,6 +391,7 @@ int run_cli(int argc, char** argv) {
     }
     if (*compare_cmd) run_compare(comparison);
     if (*calibrate_cmd) run_calibrate(calibration);
+    if (*llm_cmd) run_llm_command(llm);
     flush_standard_output();
   } catch (const InputError& e) {
     std::cerr << "trnsim: " << e.what() << "\n";
