@@ -97,7 +97,8 @@ class ModelReader {
     return v;
   }
   bool flag(const YAML::Node& n, const std::string& key) const {
-    if (n.IsScalar() && (n.Scalar() == "true" || n.Scalar() == "false")) return n.Scalar() == "true";
+    if (n.IsScalar() && (n.Scalar() == "true" || n.Scalar() == "false"))
+      return n.Scalar() == "true";
     fail(n, key, "expected true or false");
   }
   double positive(const YAML::Node& n, const std::string& key) const {

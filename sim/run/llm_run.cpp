@@ -173,7 +173,8 @@ class PhaseCounter {
     auto it = index_.find(name);
     if (it == index_.end()) {
       it = index_.emplace(name, phase_.operators.size()).first;
-      phase_.operators.push_back({name});
+      phase_.operators.emplace_back();
+      phase_.operators.back().name = name;
     }
     OperatorTotal& t = phase_.operators[it->second];
     t.calls += 1;
@@ -251,8 +252,10 @@ LlmResult run_llm(const LlmRequest& r) {
   out.hbm_bytes_per_ns = r.hw.hbm.bandwidth_bytes_per_ns;
 
   std::vector<std::pair<std::string, int64_t>> variants = {{"dense", 0}};
-  if (r.ratio) variants.push_back({"neuronmm", compress::block_aligned_rank(m.hidden, m.intermediate,
-                                                                  *r.ratio, kBucket)});
+  if (r.ratio) {
+    const int64_t rank = compress::block_aligned_rank(m.hidden, m.intermediate, *r.ratio, kBucket);
+    variants.push_back({"neuronmm", rank});
+  }
   OperatorCache cache(r.hw, r.budget);
   for (const auto& [mlp, rank] : variants) {
     LlmVariant v;
