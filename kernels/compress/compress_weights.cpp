@@ -93,6 +93,33 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 }  // namespace
 
+TensorReport report_for(const TensorEntry& t, int64_t rank, SvdMethod method) {
+  TensorReport r;
+  r.name = t.name;
+  r.dtype = *t.dtype;
+  r.rows = t.shape[0];
+  r.cols = t.shape[1];
+  r.rank = rank;
+  r.params_kept = rank * (r.rows + r.cols);
+  r.method = method;
+  return r;
+}
+
+Matrix read_finite(const WeightsFile& file, const std::string& name) {
+  Matrix w = file.read_matrix(name);
+  if (!w.allFinite())
+    throw UserError(file.path() + ": tensor '" + name + "' contains NaN or Inf");
+  return w;
+}
+
+void finish_factors(const Matrix& w, LowRankFactors& f, TensorReport& report,
+                    std::chrono::steady_clock::time_point start) {
+  report.seconds = seconds_since(start);
+  round_to_dtype(f.u, report.dtype);
+  round_to_dtype(f.v, report.dtype);
+  report.relative_error = relative_error(w, f.u, f.v);
+}
+
 std::vector<TensorReport> compress_weights(const CompressRequest& request,
                                            const ReportBeforeCommit& report_before_commit) {
   // 1. Options and inputs, before any work.
@@ -141,17 +168,8 @@ std::vector<TensorReport> compress_weights(const CompressRequest& request,
   Whitening whitening;
   for (const PlannedTensor& p : plan) {
     const TensorEntry& t = *p.entry;
-    const Matrix w = weights.read_matrix(t.name);
-    if (!w.allFinite())
-      throw UserError(weights.path() + ": tensor '" + t.name + "' contains NaN or Inf");
-    TensorReport r;
-    r.name = t.name;
-    r.dtype = *t.dtype;
-    r.rows = t.shape[0];
-    r.cols = t.shape[1];
-    r.rank = p.rank;
-    r.params_kept = p.rank * (r.rows + r.cols);
-    r.method = p.method;
+    const Matrix w = read_finite(weights, t.name);
+    TensorReport r = report_for(t, p.rank, p.method);
     SvdSettings settings{p.method, request.randomized};
 
     const auto start = std::chrono::steady_clock::now();
@@ -169,13 +187,9 @@ std::vector<TensorReport> compress_weights(const CompressRequest& request,
     } else {
       f = truncated_svd(w, p.rank, settings);
     }
-    r.seconds = seconds_since(start);
-
-    round_to_dtype(f.u, r.dtype);
-    round_to_dtype(f.v, r.dtype);
+    finish_factors(w, f, r, start);
     writer.write(f.u);
     writer.write(f.v);
-    r.relative_error = relative_error(w, f.u, f.v);
     if (calibration)
       r.activation_relative_error = activation_relative_error(activations, w, f.u, f.v);
     reports.push_back(r);

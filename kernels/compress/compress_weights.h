@@ -5,6 +5,7 @@
 // NAME.U.npy and NAME.V.npy.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <string>
 #include <vector>
@@ -38,6 +39,18 @@ struct TensorReport {
   double whitening_ridge = 0;             // see Whitening::ridge
   double activation_relative_error = 0;   // ‖X·W − X·U·V‖_F / ‖X·W‖_F, whitened runs only
 };
+
+// The report of tensor `t` factored at `rank` by `method`, before the factoring (name, shape,
+// dtype, rank, parameters kept, method).
+TensorReport report_for(const TensorEntry& t, int64_t rank, SvdMethod method);
+
+// Tensor `name` of `file` as a matrix; throws UserError if it holds NaN or Inf.
+Matrix read_finite(const WeightsFile& file, const std::string& name);
+
+// Rounds the factors to `report.dtype`, as they are written, and records the relative error
+// of what is written and the seconds since `start`.
+void finish_factors(const Matrix& w, LowRankFactors& f, TensorReport& report,
+                    std::chrono::steady_clock::time_point start);
 
 // What the caller prints once every tensor is factored, before the output is made visible:
 // if it throws (standard output is full, say), nothing is written.

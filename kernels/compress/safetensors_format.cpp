@@ -166,7 +166,7 @@ std::string safetensors_header(const std::vector<WeightsWriter::Layout>& layout,
   for (const WeightsWriter::Layout& t : layout) {
     const uint64_t bytes = static_cast<uint64_t>(t.rows * t.cols * dtype_size(t.dtype));
     j[t.name] = {{"dtype", safetensors_dtype_name(t.dtype)},
-                 {"shape", {t.rows, t.cols}},
+                 {"shape", t.shape.empty() ? std::vector<int64_t>{t.rows, t.cols} : t.shape},
                  {"data_offsets", {offset, offset + bytes}}};
     offset += bytes;
   }

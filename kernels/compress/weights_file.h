@@ -81,6 +81,9 @@ class WeightsWriter {
     Dtype dtype;
     int64_t rows;
     int64_t cols;
+    // The shape safetensors records, when not [rows, cols] (a copied tensor keeps its own:
+    // [H] for a norm's weight); its last dimension is cols, the others multiply to rows.
+    std::vector<int64_t> shape = {};
   };
 
   WeightsWriter(FileFormat format, std::string path, std::vector<Layout> layout,

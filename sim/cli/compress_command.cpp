@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/json_output.h"
+#include "kernels/compress/checkpoint.h"
 #include "kernels/compress/compress_weights.h"
 #include "sim/cli/standard_output.h"
 
@@ -101,12 +102,28 @@ void run_compress(const CompressOptions& options, std::ostream& out) {
   request.calibration = options.calibration;
   request.svd = options.svd;
   // The report is printed, and must reach `out`, before the output file appears.
-  compress::compress_weights(request, [&](const std::vector<TensorReport>& reports) {
-    if (options.json)
-      out << json_line(to_json(reports, options)) << "\n";
-    else
+  auto print = [&](const std::vector<TensorReport>& reports, const nlohmann::json& extra,
+                   const std::string& note) {
+    if (options.json) {
+      nlohmann::json j = to_json(reports, options);
+      j.update(extra);
+      out << json_line(j) << "\n";
+    } else {
       print_text(reports, options, out);
+      out << note;
+    }
     flush_checked(out, "standard output");
+  };
+  if (compress::is_checkpoint(options.weights)) {
+    compress::compress_checkpoint(request, [&](const compress::CheckpointReport& r) {
+      print(r.factored, {{"copied", r.copied}, {"shards", r.shards}},
+            "copied " + std::to_string(r.copied) + " other tensors as they are, into " +
+                std::to_string(r.shards) + " shards and a new model.safetensors.index.json\n");
+    });
+    return;
+  }
+  compress::compress_weights(request, [&](const std::vector<TensorReport>& reports) {
+    print(reports, nlohmann::json::object(), "");
   });
 }
 
