@@ -15,7 +15,8 @@ seconds=${1:-60}
 shift || true
 loaders=("$@")
 if ((${#loaders[@]} == 0)); then
-  loaders=(program_json hw_yaml measurements replay_record safetensors npy nki_trace cli_text)
+  loaders=(program_json hw_yaml measurements replay_record safetensors npy nki_trace cli_text
+    model_yaml)
 fi
 
 build_dir=${TRNSIM_FUZZ_BUILD_DIR:-build-fuzz}
