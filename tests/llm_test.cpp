@@ -5,6 +5,8 @@
 
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
 #include "sim/run/kernel_run.h"
 #include "sim/run/llm_model_file.h"
 #include "sim/run/llm_run.h"
@@ -128,7 +130,7 @@ TEST(Llm, DecodeReadsEachWeightOncePerStepAndTheCacheAtItsLength) {
   for (int64_t t = 1; t <= G; ++t) attention += 16 * (2 * (P + t) * 512 + 32 * 64) * 2;
   EXPECT_EQ(op(d, "attention").hbm_read_bytes, attention);
   // One token per step: every weight matrix is streamed for 2 FLOPs per weight, 1 FLOP per
-  // byte, below the ridge of trn1's roofline (2 x 128 x 128 x 1.4 GHz / 410 GB/s = 112).
+  // byte, below the ridge of trn1's roofline (2 x 128 x 128 x 2.8 GHz / 410 GB/s = 224).
   const run::OperatorTotal& mlp = op(d, "mlp");
   EXPECT_LT(static_cast<double>(mlp.flops) / (mlp.hbm_read_bytes + mlp.hbm_write_bytes), 1.01);
   EXPECT_EQ(mlp.bound_by, "DMA");
@@ -137,7 +139,7 @@ TEST(Llm, DecodeReadsEachWeightOncePerStepAndTheCacheAtItsLength) {
 TEST(Llm, ALongPromptsMlpIsAboveTheRidgeOfTheRoofline) {
   // 2048 tokens: the MLP does 2 x 2048 x 3 x 2048 x 8192 FLOPs per layer on 100 MB of weights
   // read at least once, 2 x 2048 / 2 = 2048 FLOPs per weight byte at best; the tutorial
-  // matmul reads them several times, but its FLOPs per byte stay above trn1's ridge of 112.
+  // matmul reads them several times, but its FLOPs per byte stay above trn1's ridge of 224.
   const run::LlmResult r = llama_1b(2048, 0, std::nullopt);
   const run::OperatorTotal& mlp = op(r.variants[0].prefill, "mlp");
   EXPECT_EQ(mlp.flops, 16LL * 2 * 2048 * 3 * 2048 * 8192);
@@ -159,6 +161,45 @@ TEST(Llm, WhatCannotRunIsOneLine) {
                                  "--ratio: expected a fraction");
   testing::expect_one_line_error(testing::trnsim("llm --model Llama-3.2-1B --prompt 0"), 1,
                                  "--prompt and --batch must be at least 1");
+}
+
+}  // namespace
+}  // namespace trnsim
+
+namespace trnsim {
+namespace {
+
+TEST(LlmCommand, JsonAndTraceCarryEveryOperatorCall) {
+  const std::string trace = testing::temp_path("llm.trace.json");
+  const testing::Result r = testing::trnsim("llm --model Llama-3.2-1B --prompt 32 --generate 2 "
+                                            "--ratio 0.2 --json --trace " + trace);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["variants"].size(), 2u);
+  EXPECT_DOUBLE_EQ(j["speedup_end_to_end"].get<double>(),
+                   j["variants"][0]["end_to_end_ns"].get<double>() /
+                       j["variants"][1]["end_to_end_ns"].get<double>());
+  // Per variant: 16 layers x 10 operators + the final norm and the LM head, once for the
+  // prefill and once per decode step (3 passes), as slices; plus one name record.
+  const nlohmann::json t = nlohmann::json::parse(testing::read_text(trace));
+  EXPECT_EQ(t["traceEvents"].size(), 2u * (1 + 3 * (16 * 10 + 2)));
+}
+
+TEST(LlmCommand, ThePromptIsPaddedUntilTheBatchsRowsTileTheKernels) {
+  // 300 tokens: 384 rows, whole tiles; two sequences of 300: 600 rows are neither tiles up to
+  // 512 nor blocks of 512, so 512 each (1024 rows).
+  auto padded = [](int64_t prompt, int64_t batch) {
+    run::LlmRequest r;
+    r.model = run::load_llm_model("Llama-3.2-1B");
+    r.hw = testing::trn1();
+    r.prompt = prompt;
+    r.generate = 0;
+    r.batch = batch;
+    return run::run_llm(r).padded_prompt;
+  };
+  EXPECT_EQ(padded(300, 1), 384);
+  EXPECT_EQ(padded(300, 2), 512);
+  EXPECT_EQ(padded(100, 1), 100);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <functional>
 #include <map>
 
+#include "common/checked.h"
 #include "kernels/compress/block_svd.h"
 #include "kernels/models/decoder_ops.h"
 #include "kernels/neuronmm/neuronmm_kernels.h"
@@ -14,7 +15,8 @@ namespace trnsim::run {
 namespace {
 
 constexpr Dtype kDtype = Dtype::bf16;  // weights, activations and the KV cache
-constexpr int64_t kBucket = 128;       // prompts above one tile are padded to a multiple
+constexpr int64_t kTile = 128;         // tokens per tile; the factors' rank granularity
+constexpr int64_t kMlpBlock = 512;     // mlp_dense takes the tokens in blocks of this many
 
 using Build = std::function<void(Backend&)>;
 
@@ -222,21 +224,45 @@ void count_pass(PhaseCounter& phase, const Operators& ops, int64_t rows, int64_t
   phase.add("lm_head", Operators::linear_op("lm_head", batch, m.hidden, m.vocab));
 }
 
+// The prompt length the kernels run: the batch's token rows must be one partial tile (below
+// 128), whole tiles up to 512, or whole blocks of 512 (the dense MLP's tutorial matmul); the
+// shortest length from `prompt` up that gives such rows, in whole tiles above one tile.
+int64_t padded_prompt(int64_t prompt, int64_t batch) {
+  for (int64_t p = prompt;; ++p) {
+    const int64_t rows = batch * p;
+    const bool tiles = rows < kTile || (rows <= kMlpBlock ? rows % kTile == 0
+                                                         : rows % kMlpBlock == 0);
+    if ((p <= kTile || p % kTile == 0) && tiles) return p;
+  }
+}
+
+// A product of sizes from the model file and the command line, checked (common/checked.h).
+int64_t product(std::initializer_list<int64_t> factors, const std::string& what) {
+  int64_t p = 1;
+  for (int64_t f : factors) p = checked_mul(p, f, what);
+  return p;
+}
+
 int64_t weight_bytes(const LlmConfig& m, int64_t rank) {
+  const std::string what = m.name + "'s weight bytes";
   const int64_t H = m.hidden, I = m.intermediate;
-  const int64_t mlp = rank > 0 ? 3 * rank * (H + I) : 3 * H * I;
+  const int64_t mlp = rank > 0 ? product({3, rank, H + I}, what) : product({3, H, I}, what);
   const int64_t norms = 2 * H + (m.qk_norm ? 2 * m.head_dim : 0);
-  const int64_t layer = H * m.qkv_width() + m.q_width() * H + mlp + norms;
-  const int64_t embeddings = m.vocab * H * (m.tied_embeddings ? 1 : 2);
-  return (m.layers * layer + embeddings + H) * dtype_size(kDtype);
+  const int64_t attention = product({H, m.qkv_width()}, what) + product({m.q_width(), H}, what);
+  const int64_t layer = checked_add(attention, mlp + norms, what);
+  const int64_t embeddings = product({m.vocab, H, m.tied_embeddings ? 1 : 2}, what);
+  return product({checked_add(product({m.layers, layer}, what), embeddings + H, what),
+                  dtype_size(kDtype)}, what);
 }
 
 }  // namespace
 
 LlmResult run_llm(const LlmRequest& r) {
   const LlmConfig& m = r.model;
-  if (r.prompt < 1 || r.generate < 0 || r.batch < 1)
-    throw UserError("llm: --prompt and --batch must be at least 1, --generate at least 0");
+  if (r.prompt < 1 || r.generate < 0 || r.batch < 1 || r.prompt > kMaxAssignment ||
+      r.generate > kMaxAssignment || r.batch > kMaxAssignment)
+    throw UserError("llm: --prompt and --batch must be at least 1, --generate at least 0, "
+                    "each at most 2^31 - 1");
   if (r.prompt + r.generate > m.max_context)
     throw UserError("llm: a prompt of " + std::to_string(r.prompt) + " tokens and " +
                     std::to_string(r.generate) + " generated is longer than " + m.name +
@@ -245,7 +271,7 @@ LlmResult run_llm(const LlmRequest& r) {
   out.model = m.name;
   out.hw = r.hw.label();
   out.prompt = r.prompt;
-  out.padded_prompt = r.prompt <= kBucket ? r.prompt : (r.prompt + kBucket - 1) / kBucket * kBucket;
+  out.padded_prompt = padded_prompt(r.prompt, r.batch);
   out.generate = r.generate;
   out.batch = r.batch;
   out.peak_flop_per_ns = 2.0 * r.hw.tensor.rows * r.hw.tensor.columns * r.hw.tensor.clock_ghz;
@@ -253,7 +279,7 @@ LlmResult run_llm(const LlmRequest& r) {
 
   std::vector<std::pair<std::string, int64_t>> variants = {{"dense", 0}};
   if (r.ratio) {
-    const int64_t rank = compress::block_aligned_rank(m.hidden, m.intermediate, *r.ratio, kBucket);
+    const int64_t rank = compress::block_aligned_rank(m.hidden, m.intermediate, *r.ratio, kTile);
     variants.push_back({"neuronmm", rank});
   }
   OperatorCache cache(r.hw, r.budget);
@@ -262,9 +288,9 @@ LlmResult run_llm(const LlmRequest& r) {
     v.mlp = mlp;
     v.rank = rank;
     v.weight_bytes = weight_bytes(m, rank);
-    v.kv_cache_bytes = 2 * m.layers * r.batch * (r.prompt + r.generate) * m.kv_width() *
-                       dtype_size(kDtype);
-    const int64_t needed = v.weight_bytes + v.kv_cache_bytes;
+    v.kv_cache_bytes = product({2, m.layers, r.batch, r.prompt + r.generate, m.kv_width(),
+                                dtype_size(kDtype)}, "the KV cache bytes");
+    const int64_t needed = checked_add(v.weight_bytes, v.kv_cache_bytes, "the HBM bytes");
     if (needed > r.hw.hbm.capacity_bytes)
       throw UserError("llm: " + m.name + (mlp == "dense" ? "" : " (NeuronMM)") + " needs " +
                       std::to_string(v.weight_bytes) + " bytes of weights and " +

@@ -8,8 +8,10 @@
 // - the layers are identical, so each operator is simulated once per phase and counted
 //   `layers` times; a decode step's attention is simulated at its own KV length (each distinct
 //   length once), every other decode operator once (one token per sequence at every step);
-// - a prompt of more than 128 tokens is padded up to a multiple of 128 (a bucket), and the
-//   padded tokens are computed; the LM head runs on the last position of each sequence only.
+// - the prompt is padded (a bucket) until the batch's token rows tile the kernels: below 128
+//   rows as they are, up to 512 in whole tiles of 128, above in whole blocks of 512 (the dense
+//   MLP's matmul); the padded tokens are computed, not kept in the KV cache. The LM head runs
+//   on the last position of each sequence only.
 #pragma once
 
 #include <optional>
