@@ -7,17 +7,12 @@
 #include "kernels/compress/checkpoint.h"
 #include "kernels/compress/compress_weights.h"
 #include "sim/cli/standard_output.h"
+#include "sim/cli/text_table.h"
 
 namespace trnsim::cli {
 namespace {
 
 using compress::TensorReport;
-
-std::string format(const char* spec, double v) {
-  char text[64];
-  std::snprintf(text, sizeof text, spec, v);
-  return text;
-}
 
 double kept_fraction(const TensorReport& r) {
   return static_cast<double>(r.params_kept) / static_cast<double>(r.rows * r.cols);
@@ -44,21 +39,6 @@ nlohmann::json to_json(const std::vector<TensorReport>& reports, const CompressO
   return {{"tensors", tensors}, {"output", o.output}, {"ratio", o.ratio}, {"block", o.block}};
 }
 
-// Columns padded to their widest cell; the first column left-aligned, the others right-aligned.
-void print_table(const std::vector<std::vector<std::string>>& rows, std::ostream& out) {
-  std::vector<size_t> width(rows.front().size(), 0);
-  for (const auto& row : rows)
-    for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
-  for (const auto& row : rows) {
-    std::string line;
-    for (size_t c = 0; c < row.size(); ++c) {
-      const std::string pad(width[c] - row[c].size(), ' ');
-      line += c == 0 ? row[c] + pad : "  " + pad + row[c];
-    }
-    out << line << "\n";
-  }
-}
-
 void print_text(const std::vector<TensorReport>& reports, const CompressOptions& o,
                 std::ostream& out) {
   const bool whitened = !o.calibration.empty();
@@ -75,11 +55,11 @@ void print_text(const std::vector<TensorReport>& reports, const CompressOptions&
                                     dtype_name(r.dtype),
                                     std::to_string(r.rank),
                                     std::to_string(r.params_kept),
-                                    format("%.1f%%", 100 * kept_fraction(r)),
-                                    format("%.5f", r.relative_error),
+                                    formatted("%.1f%%", 100 * kept_fraction(r)),
+                                    formatted("%.5f", r.relative_error),
                                     compress::svd_method_name(r.method),
-                                    format("%.2f", r.seconds)};
-    if (whitened) row.insert(row.end() - 2, format("%.5f", r.activation_relative_error));
+                                    formatted("%.2f", r.seconds)};
+    if (whitened) row.insert(row.end() - 2, formatted("%.5f", r.activation_relative_error));
     rows.push_back(row);
   }
   print_table(rows, out);
@@ -87,7 +67,7 @@ void print_text(const std::vector<TensorReport>& reports, const CompressOptions&
     if (r.whitening_ridge > 0)
       out << "note: X^T X for '" << r.name
           << "' was singular or ill-conditioned; whitening added a ridge of "
-          << format("%.3g", r.whitening_ridge) << " to its diagonal\n";
+          << formatted("%.3g", r.whitening_ridge) << " to its diagonal\n";
 }
 
 }  // namespace

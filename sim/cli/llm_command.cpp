@@ -8,6 +8,7 @@
 #include "common/atomic_file.h"
 #include "common/excerpt.h"
 #include "common/json_output.h"
+#include "sim/cli/text_table.h"
 #include "sim/run/llm_model_file.h"
 #include "sim/run/llm_run.h"
 
@@ -19,12 +20,6 @@ using run::OperatorTotal;
 using run::PhaseTotal;
 
 namespace {
-
-std::string fixed(const char* spec, double v) {
-  char text[64];
-  std::snprintf(text, sizeof text, spec, v);
-  return text;
-}
 
 std::string variant_label(const LlmVariant& v) {
   return v.mlp == "dense" ? "dense" : "neuronmm (rank " + std::to_string(v.rank) + ")";
@@ -39,31 +34,17 @@ const char* roofline_side(const OperatorTotal& o, const LlmResult& r) {
   return intensity(o) < r.peak_flop_per_ns / r.hbm_bytes_per_ns ? "memory" : "compute";
 }
 
-void print_table(const std::vector<std::vector<std::string>>& rows, std::ostream& out) {
-  std::vector<size_t> width(rows.front().size(), 0);
-  for (const auto& row : rows)
-    for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
-  for (const auto& row : rows) {
-    std::string line;
-    for (size_t c = 0; c < row.size(); ++c) {
-      const std::string pad(width[c] - row[c].size(), ' ');
-      line += c == 0 ? row[c] + pad : "  " + pad + row[c];
-    }
-    out << line << "\n";
-  }
-}
-
 void print_phase(const std::string& title, const PhaseTotal& p, const LlmResult& r,
                  std::ostream& out) {
-  out << "\n" << title << ": " << fixed("%.3f", p.ns / 1e6) << " ms\n";
+  out << "\n" << title << ": " << formatted("%.3f", p.ns / 1e6) << " ms\n";
   std::vector<std::vector<std::string>> rows = {{"operator", "calls", "ms", "share", "HBM MB",
                                                  "GFLOP", "FLOP/B", "bound by", "roofline"}};
   for (const OperatorTotal& o : p.operators)
-    rows.push_back({o.name, std::to_string(o.calls), fixed("%.3f", o.ns / 1e6),
-                    fixed("%.1f%%", p.ns > 0 ? 100 * o.ns / p.ns : 0),
-                    fixed("%.1f", (o.hbm_read_bytes + o.hbm_write_bytes) / 1e6),
-                    fixed("%.2f", o.flops / 1e9), fixed("%.1f", intensity(o)),
-                    o.bound_by + fixed(" %.0f%%", 100 * o.busy_share), roofline_side(o, r)});
+    rows.push_back({o.name, std::to_string(o.calls), formatted("%.3f", o.ns / 1e6),
+                    formatted("%.1f%%", p.ns > 0 ? 100 * o.ns / p.ns : 0),
+                    formatted("%.1f", (o.hbm_read_bytes + o.hbm_write_bytes) / 1e6),
+                    formatted("%.2f", o.flops / 1e9), formatted("%.1f", intensity(o)),
+                    o.bound_by + formatted(" %.0f%%", 100 * o.busy_share), roofline_side(o, r)});
   print_table(rows, out);
 }
 
@@ -80,26 +61,27 @@ void print_text(const LlmResult& r, std::ostream& out) {
     for (const LlmVariant& v : r.variants) rows.back().push_back(value(v));
   };
   row("time to first token", [&](const LlmVariant& v) {
-    return fixed("%.3f ms", v.time_to_first_token_ns() / 1e6);
+    return formatted("%.3f ms", v.time_to_first_token_ns() / 1e6);
   });
   row("time per output token", [&](const LlmVariant& v) {
-    return fixed("%.3f ms", v.time_per_output_token_ns(r.generate) / 1e6);
+    return formatted("%.3f ms", v.time_per_output_token_ns(r.generate) / 1e6);
   });
   row("decode tokens/s", [&](const LlmVariant& v) {
-    return fixed("%.1f", v.decode.ns > 0 ? r.batch * r.generate / (v.decode.ns / 1e9) : 0);
+    return formatted("%.1f", v.decode.ns > 0 ? r.batch * r.generate / (v.decode.ns / 1e9) : 0);
   });
   row("end-to-end latency", [&](const LlmVariant& v) {
-    return fixed("%.3f ms", v.end_to_end_ns() / 1e6);
+    return formatted("%.3f ms", v.end_to_end_ns() / 1e6);
   });
-  row("weights", [&](const LlmVariant& v) { return fixed("%.3f GB", v.weight_bytes / 1e9); });
-  row("KV cache", [&](const LlmVariant& v) { return fixed("%.1f MB", v.kv_cache_bytes / 1e6); });
+  row("weights", [&](const LlmVariant& v) { return formatted("%.3f GB", v.weight_bytes / 1e9); });
+  row("KV cache",
+      [&](const LlmVariant& v) { return formatted("%.1f MB", v.kv_cache_bytes / 1e6); });
   print_table(rows, out);
   if (r.variants.size() > 1) {
     const LlmVariant &dense = r.variants[0], &fused = r.variants[1];
-    out << "NeuronMM over dense: end to end " << fixed("%.2fx", dense.end_to_end_ns() /
+    out << "NeuronMM over dense: end to end " << formatted("%.2fx", dense.end_to_end_ns() /
                                                                   fused.end_to_end_ns())
-        << ", prefill " << fixed("%.2fx", dense.prefill.ns / fused.prefill.ns) << ", decode "
-        << fixed("%.2fx", fused.decode.ns > 0 ? dense.decode.ns / fused.decode.ns : 0) << "\n";
+        << ", prefill " << formatted("%.2fx", dense.prefill.ns / fused.prefill.ns) << ", decode "
+        << formatted("%.2fx", fused.decode.ns > 0 ? dense.decode.ns / fused.decode.ns : 0) << "\n";
   }
   for (const LlmVariant& v : r.variants) {
     print_phase(variant_label(v) + ", prefill", v.prefill, r, out);
