@@ -16,7 +16,7 @@ shift || true
 loaders=("$@")
 if ((${#loaders[@]} == 0)); then
   loaders=(program_json hw_yaml measurements replay_record safetensors npy nki_trace cli_text
-    model_yaml)
+    model_yaml sweep_spec)
 fi
 
 build_dir=${TRNSIM_FUZZ_BUILD_DIR:-build-fuzz}

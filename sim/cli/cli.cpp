@@ -13,6 +13,7 @@
 #include "sim/cli/compare_command.h"
 #include "sim/cli/compress_command.h"
 #include "sim/cli/llm_command.h"
+#include "sim/cli/sweep_command.h"
 #include "sim/cli/nki_command.h"
 #include "sim/cli/simulation_options.h"
 #include "sim/cli/standard_output.h"
@@ -361,6 +362,8 @@ int run_cli(int argc, char** argv) {
   auto* compare_cmd = add_compare_command(app, comparison);
   LlmCommand llm;
   auto* llm_cmd = add_llm_command(app, llm);
+  SweepCommand sweep;
+  auto* sweep_cmd = add_sweep_command(app, sweep);
 
   try {
     app.parse(argc, argv);
@@ -392,6 +395,7 @@ int run_cli(int argc, char** argv) {
     if (*compare_cmd) run_compare(comparison);
     if (*calibrate_cmd) run_calibrate(calibration);
     if (*llm_cmd) run_llm_command(llm);
+    if (*sweep_cmd) run_sweep_command(sweep);
     flush_standard_output();
   } catch (const InputError& e) {
     std::cerr << "trnsim: " << e.what() << "\n";

@@ -27,17 +27,17 @@ std::string last_line(const std::string& text) {
 
 }  // namespace
 
-PythonResult run_python_module(const std::vector<std::string>& args) {
+PythonResult run_python_module(const std::vector<std::string>& args, const std::string& module) {
   int err[2];
-  if (pipe(err) != 0) throw UserError("run-nki: cannot create a pipe for " + std::string(kPython));
+  if (pipe(err) != 0) throw UserError(module + ": cannot create a pipe for " + kPython);
   const pid_t pid = fork();
-  if (pid < 0) throw UserError("run-nki: cannot start " + std::string(kPython));
+  if (pid < 0) throw UserError(module + ": cannot start " + kPython);
   if (pid == 0) {
     dup2(err[1], STDERR_FILENO);
     close(err[0]);
     close(err[1]);
     setenv("PYTHONPATH", TRNSIM_PYTHON_DIR, 1);
-    std::vector<const char*> argv = {kPython, "-m", "trnsim_nki"};
+    std::vector<const char*> argv = {kPython, "-m", module.c_str()};
     for (const std::string& arg : args) argv.push_back(arg.c_str());
     argv.push_back(nullptr);
     execv(kPython, const_cast<char* const*>(argv.data()));
@@ -53,7 +53,7 @@ PythonResult run_python_module(const std::vector<std::string>& args) {
   PythonResult result;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   if (result.exit_code == 127 && messages.empty())
-    throw UserError("run-nki: cannot run " + std::string(kPython) + " (install python3-numpy)");
+    throw UserError(module + ": cannot run " + std::string(kPython) + " (install python3-numpy)");
   result.message = last_line(messages);
   return result;
 }

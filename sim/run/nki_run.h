@@ -14,14 +14,15 @@
 
 namespace trnsim::run {
 
-// Runs `/usr/bin/python3 -m trnsim_nki ARGS...` with python/ on PYTHONPATH and returns its exit
+// Runs `/usr/bin/python3 -m MODULE ARGS...` with python/ on PYTHONPATH and returns its exit
 // code and the last line of its stderr (without the "trnsim_nki: " prefix). Throws UserError
 // if Python cannot be started.
 struct PythonResult {
   int exit_code = 0;
   std::string message;
 };
-PythonResult run_python_module(const std::vector<std::string>& args);
+PythonResult run_python_module(const std::vector<std::string>& args,
+                               const std::string& module = "trnsim_nki");
 
 // Runs `python3 -m trnsim_nki trace FILE.py[:KERNEL] [--arg A ...] [--grid G] -o trace_path`;
 // each of `args` is NAME=SHAPE:DTYPE (SHAPE of any rank) for one kernel parameter (none: the

@@ -175,21 +175,29 @@ RunRecord load_run_record(const std::string& path) {
       path_excerpt(path));
 }
 
+void Fnv1a64::update(const char* data, size_t bytes) {
+  for (size_t i = 0; i < bytes; ++i) {
+    h_ ^= static_cast<unsigned char>(data[i]);
+    h_ *= 1099511628211ull;
+  }
+}
+
+std::string Fnv1a64::text() const {
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h_));
+  return std::string("fnv1a64:") + hex;
+}
+
 std::string file_hash(const std::string& path) {
   const InputFile in(path, "a program JSON file");
-  uint64_t h = 14695981039346656037ull;  // FNV-1a, 64 bit
+  Fnv1a64 hash;
   char buf[1 << 16];
   for (uint64_t offset = 0; offset < in.size(); offset += sizeof buf) {
     const uint64_t bytes = std::min<uint64_t>(sizeof buf, in.size() - offset);
     in.read_into(offset, buf, bytes);
-    for (uint64_t i = 0; i < bytes; ++i) {
-      h ^= static_cast<unsigned char>(buf[i]);
-      h *= 1099511628211ull;
-    }
+    hash.update(buf, bytes);
   }
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
-  return std::string("fnv1a64:") + hex;
+  return hash.text();
 }
 
 }  // namespace trnsim::run

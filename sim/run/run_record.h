@@ -49,6 +49,16 @@ RunRecord load_run_record(const std::string& path);
 // The same from the file's bytes; `origin` names them in errors.
 RunRecord record_from_text(std::string_view text, const std::string& origin);
 
+// FNV-1a, 64 bit, fed in pieces; text() is "fnv1a64:<16 hex digits>".
+class Fnv1a64 {
+ public:
+  void update(const char* data, size_t bytes);
+  std::string text() const;
+
+ private:
+  uint64_t h_ = 14695981039346656037ull;
+};
+
 // "fnv1a64:<16 hex digits>" of the file's bytes; throws UserError if it cannot be read.
 std::string file_hash(const std::string& path);
 
