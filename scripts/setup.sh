@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake pkg-config libsystemc-dev libeigen3-dev libyaml-cpp-dev nlohmann-json3-dev python3-numpy
-          python3-matplotlib libcli11-dev libgtest-dev libbenchmark-dev ${TRNSIM_EXTRA_PACKAGES:-})
+          python3-matplotlib python3-distributed libcli11-dev libgtest-dev libbenchmark-dev
+          ${TRNSIM_EXTRA_PACKAGES:-})
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

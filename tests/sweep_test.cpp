@@ -139,3 +139,37 @@ TEST(Sweep, AMalformedSpecIsOneLineBeforeAnythingRuns) {
 
 }  // namespace
 }  // namespace trnsim
+
+namespace trnsim {
+namespace {
+
+TEST(Sweep, ADaskClusterWithTwoWorkersGivesTheSerialResults) {
+  // A 16-point sweep on a local Dask cluster (python3-distributed), each task a trnsim process.
+  const std::string stop = testing::temp_path("dask_stop");
+  std::remove(stop.c_str());
+  const std::string command = "PYTHONPATH=" + std::string(TRNSIM_SOURCE_DIR) +
+                              "/python /usr/bin/python3 " + std::string(TRNSIM_SOURCE_DIR) +
+                              "/tests/python/dask_cluster.py " + stop;
+  FILE* cluster = popen(command.c_str(), "r");
+  ASSERT_NE(cluster, nullptr);
+  char line[256] = {0};
+  const bool started = std::fgets(line, sizeof line, cluster) != nullptr;
+  std::string address(line);
+  address.erase(address.find_last_not_of("\n") + 1);
+  run::SweepRun on_dask, serial;
+  if (started) {
+    const run::SweepSpec spec = run::load_sweep_spec(write_spec("sweep_dask.yaml", kSpec));
+    on_dask = run::run_sweep(spec, testing::trnsim_binary(),
+                             testing::fresh_dir("sweep_cache_dask"), 2, address);
+    serial = sweep(spec, testing::fresh_dir("sweep_cache_dask_serial"), 1);
+  }
+  std::ofstream(stop) << "stop";
+  pclose(cluster);
+  ASSERT_TRUE(started) << "the Dask cluster did not start (is python3-distributed installed?)";
+  EXPECT_EQ(on_dask.ran, 16);
+  EXPECT_EQ(on_dask.crashed, 0);
+  EXPECT_EQ(on_dask.results, serial.results);
+}
+
+}  // namespace
+}  // namespace trnsim
