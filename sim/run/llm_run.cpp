@@ -35,7 +35,7 @@ double value_of(const trace::Stat* s) {
   return 0;
 }
 
-// Each distinct operator kernel (by its key: name and shape) is simulated once.
+// Each distinct operator kernel (by its key: the kernel and its shape) is simulated once.
 class OperatorCache {
  public:
   OperatorCache(const HwConfig& hw, const Budget& budget) : hw_(hw), budget_(budget) {}
@@ -81,9 +81,9 @@ struct Operators {
   std::string mlp;  // "dense" or "neuronmm"
   int64_t rank;
 
-  std::pair<std::string, Build> norm(const std::string& name, int64_t rows, bool transposed) const {
+  std::pair<std::string, Build> norm(int64_t rows, bool transposed) const {
     const LlmConfig& c = m;
-    return {name + " " + dims({rows, c.hidden, transposed}), [&c, rows, transposed](Backend& b) {
+    return {"rmsnorm " + dims({rows, c.hidden, transposed}), [&c, rows, transposed](Backend& b) {
               const TensorRef x = b.hbm_input("x", rows, c.hidden, kDtype);
               const TensorRef g = b.hbm_input("gamma", 1, c.hidden, kDtype);
               const TensorRef y = transposed ? b.hbm_output("yT", c.hidden, rows, kDtype)
@@ -92,18 +92,16 @@ struct Operators {
                       transposed);
             }};
   }
-  static std::pair<std::string, Build> linear_op(const std::string& name, int64_t rows,
-                                                 int64_t k, int64_t n) {
-    return {name + " " + dims({rows, k, n}), [rows, k, n](Backend& b) {
+  static std::pair<std::string, Build> linear_op(int64_t rows, int64_t k, int64_t n) {
+    return {"linear " + dims({rows, k, n}), [rows, k, n](Backend& b) {
               const TensorRef x = b.hbm_input("x", rows, k, kDtype);
               const TensorRef w = b.hbm_input("W", k, n, kDtype);
               linear(b, x.all(), w.all(), b.hbm_output("y", rows, n, kDtype).all());
             }};
   }
-  std::pair<std::string, Build> rope_op(const std::string& name, int64_t rows, int64_t first,
-                                        int64_t heads) const {
+  std::pair<std::string, Build> rope_op(int64_t rows, int64_t first, int64_t heads) const {
     const LlmConfig& c = m;
-    return {name + " " + dims({rows, heads}), [&c, rows, first, heads](Backend& b) {
+    return {"rope " + dims({rows, first, heads}), [&c, rows, first, heads](Backend& b) {
               const int64_t d = c.head_dim;
               const TensorRef qkv = b.hbm_input("qkv", rows, c.qkv_width(), kDtype);
               const TensorRef cos = b.hbm_input("cos", rows, d / 2, kDtype);
@@ -144,9 +142,8 @@ struct Operators {
               attention_decode(b, q.all(), k.all(), v.all(), out.all(), a, cached);
             }};
   }
-  static std::pair<std::string, Build> residual(const std::string& name, int64_t rows,
-                                                int64_t width) {
-    return {name + " " + dims({rows, width}), [rows, width](Backend& b) {
+  static std::pair<std::string, Build> residual(int64_t rows, int64_t width) {
+    return {"residual_add " + dims({rows, width}), [rows, width](Backend& b) {
               const TensorRef x = b.hbm_input("x", rows, width, kDtype);
               const TensorRef y = b.hbm_input("y", rows, width, kDtype);
               residual_add(b, x.all(), y.all(), b.hbm_output("sum", rows, width, kDtype).all());
@@ -207,21 +204,21 @@ void count_pass(PhaseCounter& phase, const Operators& ops, int64_t rows, int64_t
   const LlmConfig& m = ops.m;
   // NeuronMM's dense baseline reads x^T; its fused kernels read x as it is.
   const std::vector<std::pair<std::string, std::pair<std::string, Build>>> layer = {
-      {"attn_norm", ops.norm("attn_norm", rows, false)},
-      {"qkv_proj", Operators::linear_op("qkv_proj", rows, m.hidden, m.qkv_width())},
-      {"rope_q", ops.rope_op("rope_q", rows, 0, m.heads)},
-      {"rope_k", ops.rope_op("rope_k", rows, m.q_width(), m.kv_heads)},
+      {"attn_norm", ops.norm(rows, false)},
+      {"qkv_proj", Operators::linear_op(rows, m.hidden, m.qkv_width())},
+      {"rope_q", ops.rope_op(rows, 0, m.heads)},
+      {"rope_k", ops.rope_op(rows, m.q_width(), m.kv_heads)},
       {"attention", attention},
-      {"o_proj", Operators::linear_op("o_proj", rows, m.q_width(), m.hidden)},
-      {"attn_residual", Operators::residual("attn_residual", rows, m.hidden)},
-      {"mlp_norm", ops.norm("mlp_norm", rows, ops.mlp == "dense")},
+      {"o_proj", Operators::linear_op(rows, m.q_width(), m.hidden)},
+      {"attn_residual", Operators::residual(rows, m.hidden)},
+      {"mlp_norm", ops.norm(rows, ops.mlp == "dense")},
       {"mlp", ops.mlp_op(rows)},
-      {"mlp_residual", Operators::residual("mlp_residual", rows, m.hidden)},
+      {"mlp_residual", Operators::residual(rows, m.hidden)},
   };
   for (int64_t l = 0; l < m.layers; ++l)
     for (const auto& [name, op] : layer) phase.add(name, op);
-  phase.add("final_norm", ops.norm("final_norm", batch, false));
-  phase.add("lm_head", Operators::linear_op("lm_head", batch, m.hidden, m.vocab));
+  phase.add("final_norm", ops.norm(batch, false));
+  phase.add("lm_head", Operators::linear_op(batch, m.hidden, m.vocab));
 }
 
 // The prompt length the kernels run: the batch's token rows must be one partial tile (below
