@@ -652,6 +652,10 @@ TEST_F(CompressCheckpoint, BadCheckpointsAreOneLineAndWriteNothing) {
   fails("is not a .safetensors file name in the index's folder");
   write_index({{"weights", {}}});
   fails("expected an object with \"weight_map\"");
+  bad = index_;
+  bad["weight_map"].erase("model.norm.weight");
+  write_index(bad);
+  fails("holds 'model.norm.weight', which the index does not list");
   write_index(index_);
   fs::create_directory(dir_ + "/compressed");
   std::ostringstream out;

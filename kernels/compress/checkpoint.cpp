@@ -127,7 +127,10 @@ CheckpointReport compress_checkpoint(
   for (const auto& [file, shard] : shards) {
     ShardPlan plan{file, {}, {}};
     for (const TensorEntry& t : shard.tensors()) {
-      if (!weight_map.count(t.name) || weight_map.at(t.name) != file) continue;
+      if (!weight_map.count(t.name))  // it would be lost from the new checkpoint
+        throw UserError(path_excerpt(shard.path()) + " holds '" + excerpt(t.name) +
+                        "', which the index does not list");
+      if (weight_map.at(t.name) != file) continue;  // the index takes another shard's copy
       int64_t rank = 0;
       if (chosen.count(t.name)) {
         if (!t.dtype || t.shape.size() != 2)
