@@ -77,7 +77,10 @@ void run_sweep_point(const SweepPoint& point, const std::string& cache_dir, cons
 
 std::vector<std::string> point_command(const std::string& trnsim, const SweepSpec& spec,
                                        const SweepPoint& point, const std::string& cache_dir) {
-  return {trnsim, "sweep", spec.path, "--point", point.hash, "--cache", cache_dir, "--quiet"};
+  // Absolute paths: a Dask worker or a Slurm task need not start in this directory.
+  std::error_code ec;
+  return {trnsim, "sweep", fs::absolute(spec.path, ec).string(), "--point", point.hash,
+          "--cache", fs::absolute(cache_dir, ec).string(), "--quiet"};
 }
 
 SweepRun run_sweep(const SweepSpec& spec, const std::string& trnsim, const std::string& cache_dir,

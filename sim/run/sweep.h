@@ -25,7 +25,8 @@ std::string point_record_path(const std::string& cache_dir, const SweepPoint& po
 // that does not fit): that is the point's result, and it is kept like any other.
 void run_sweep_point(const SweepPoint& point, const std::string& cache_dir, const Budget& budget);
 
-// The shell command that runs one point: `TRNSIM sweep SPEC --point HASH --cache CACHE`.
+// The command that runs one point: `TRNSIM sweep SPEC --point HASH --cache CACHE`, with the
+// spec and the cache as absolute paths.
 std::vector<std::string> point_command(const std::string& trnsim, const SweepSpec& spec,
                                        const SweepPoint& point, const std::string& cache_dir);
 
