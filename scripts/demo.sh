@@ -22,3 +22,8 @@ mkdir -p out
 echo
 echo "matmul_optimized: summary in out/matmul_optimized.summary.txt, per-instruction CSV in"
 echo "out/matmul_optimized.csv, Perfetto trace in out/matmul_optimized.trace.json"
+echo
+echo "Llama-3.2-1B end to end, dense against NeuronMM at ratio 0.2 (trnsim llm; README 'LLM end to end'):"
+"$trnsim" llm --model Llama-3.2-1B --prompt 32 --generate 32 --ratio 0.2 --trace out/llm.trace.json \
+  | sed -n 1,9p
+echo "(operator timeline: out/llm.trace.json)"
