@@ -49,9 +49,7 @@ std::string joined(const nlohmann::json& assignments) {
 }
 
 void write_csv(const run::SweepSpec& spec, const run::SweepRun& r, std::ostream& out) {
-  const std::vector<std::string> numbers = {"sim_time_ns",     "flops",          "mfu",
-                                            "hbm_read_bytes",  "hbm_write_bytes",
-                                            "peak_sbuf_bytes", "spill_bytes",    "instructions"};
+  const std::vector<std::string>& numbers = run::sweep_result_stats();
   out << "hash,kernel,shape,params,dtype";
   for (const std::string& key : spec.set_keys) out << "," << key;
   for (const std::string& n : numbers) out << "," << n;
@@ -98,7 +96,7 @@ void run_sweep_command(const SweepCommand& c) {
   if (c.emit_commands) {
     const std::string trnsim = own_path();
     for (const run::SweepPoint& p : spec.points) {
-      if (std::ifstream(run::point_record_path(c.cache, p))) continue;  // finished
+      if (run::read_point_record(c.cache, p)) continue;  // finished
       std::string line;
       for (const std::string& word : run::point_command(trnsim, spec, p, c.cache))
         line += (line.empty() ? "" : " ") + shell_word(word);

@@ -18,14 +18,16 @@
 namespace trnsim::run {
 namespace fs = std::filesystem;
 
-namespace {
+const std::vector<std::string>& sweep_result_stats() {
+  static const std::vector<std::string> stats = {
+      "sim_time_ns",     "flops",       "mfu",         "hbm_read_bytes", "hbm_write_bytes",
+      "peak_sbuf_bytes", "spill_bytes", "instructions"};
+  return stats;
+}
 
-// The numbers of a run's summary a sweep keeps per point.
-const std::vector<std::string> kKeptStats = {"sim_time_ns",     "flops",          "mfu",
-                                             "hbm_read_bytes",  "hbm_write_bytes",
-                                             "peak_sbuf_bytes", "spill_bytes",    "instructions"};
-
-std::optional<nlohmann::json> read_record(const std::string& path) {
+std::optional<nlohmann::json> read_point_record(const std::string& cache_dir,
+                                                const SweepPoint& point) {
+  const std::string path = point_record_path(cache_dir, point);
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) return std::nullopt;
   try {
@@ -36,6 +38,8 @@ std::optional<nlohmann::json> read_record(const std::string& path) {
   }
 }
 
+namespace {
+
 // The point's row of the results: what it is, then its numbers or its error.
 nlohmann::json result_row(const SweepPoint& p, const nlohmann::json& record) {
   nlohmann::json row = p.describe();
@@ -43,7 +47,7 @@ nlohmann::json result_row(const SweepPoint& p, const nlohmann::json& record) {
     row["error"] = record["error"];
     return row;
   }
-  for (const std::string& stat : kKeptStats)
+  for (const std::string& stat : sweep_result_stats())
     row[stat] = record["summary"].contains(stat) ? record["summary"][stat] : nullptr;
   row["error"] = nullptr;
   return row;
@@ -87,9 +91,12 @@ SweepRun run_sweep(const SweepSpec& spec, const std::string& trnsim, const std::
                    int jobs, const std::string& scheduler) {
   SweepRun run;
   run.points = static_cast<int64_t>(spec.points.size());
+  std::vector<std::optional<nlohmann::json>> records;
   std::vector<size_t> missing;
-  for (size_t i = 0; i < spec.points.size(); ++i)
-    if (!read_record(point_record_path(cache_dir, spec.points[i]))) missing.push_back(i);
+  for (size_t i = 0; i < spec.points.size(); ++i) {
+    records.push_back(read_point_record(cache_dir, spec.points[i]));
+    if (!records.back()) missing.push_back(i);
+  }
   run.cached = run.points - static_cast<int64_t>(missing.size());
 
   std::map<size_t, std::string> died;  // point index -> how its process ended
@@ -123,10 +130,11 @@ SweepRun run_sweep(const SweepSpec& spec, const std::string& trnsim, const std::
                       (pool.message.empty() ? "exit code " + std::to_string(pool.exit_code)
                                             : pool.message));
     run.ran = static_cast<int64_t>(missing.size());
+    for (size_t i : missing) records[i] = read_point_record(cache_dir, spec.points[i]);
   }
   for (size_t i = 0; i < spec.points.size(); ++i) {
     const SweepPoint& p = spec.points[i];
-    const std::optional<nlohmann::json> record = read_record(point_record_path(cache_dir, p));
+    const std::optional<nlohmann::json>& record = records[i];
     nlohmann::json row;
     if (record) {
       row = result_row(p, *record);

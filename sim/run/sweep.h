@@ -17,8 +17,16 @@
 
 namespace trnsim::run {
 
+// The numbers of a run's summary that a sweep keeps per point, in the results' order.
+const std::vector<std::string>& sweep_result_stats();
+
 // CACHE/<16 hex digits>.json, the record of a finished point.
 std::string point_record_path(const std::string& cache_dir, const SweepPoint& point);
+
+// The point's record, or none if it has not finished (no record, or one that cannot be read:
+// then it runs again).
+std::optional<nlohmann::json> read_point_record(const std::string& cache_dir,
+                                                const SweepPoint& point);
 
 // Runs the point and writes its record atomically: {"point": ..., "summary": {...}}, or
 // {"point": ..., "error": "..."} for a run that failed (a shape that does not divide, a tile
