@@ -1,5 +1,7 @@
 #include "sim/config/yaml_input.h"
 
+#include <charconv>
+#include <cmath>
 #include <utility>
 #include <vector>
 
@@ -57,6 +59,25 @@ YAML::Node parse_yaml_input(const std::string& text, const std::string& origin) 
   }
   check_tree(root, origin);
   return root;
+}
+
+std::optional<int64_t> yaml_integer(const YAML::Node& node) {
+  if (!node.IsScalar()) return std::nullopt;
+  const std::string& text = node.Scalar();
+  int64_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return v;
+}
+
+std::optional<double> yaml_number(const YAML::Node& node) {
+  if (!node.IsScalar()) return std::nullopt;
+  const std::string& text = node.Scalar();
+  double v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v))
+    return std::nullopt;
+  return v;
 }
 
 }  // namespace trnsim

@@ -7,6 +7,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include <yaml-cpp/yaml.h>
@@ -20,5 +22,10 @@ constexpr size_t kMaxYamlNodes = 100000;
 
 // `origin` names the source in errors (usually the path as an excerpt). Throws InputError.
 YAML::Node parse_yaml_input(const std::string& text, const std::string& origin);
+
+// A scalar whose whole text is an integer, resp. a finite number; none otherwise (the caller
+// says what it expected, at the node's line).
+std::optional<int64_t> yaml_integer(const YAML::Node& node);
+std::optional<double> yaml_number(const YAML::Node& node);
 
 }  // namespace trnsim

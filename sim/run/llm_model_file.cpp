@@ -85,16 +85,10 @@ class ModelReader {
     return n.Scalar();
   }
   int64_t count(const YAML::Node& n, const std::string& key) const {
-    size_t used = 0;
-    int64_t v = 0;
-    try {
-      v = n.IsScalar() ? std::stoll(n.Scalar(), &used) : 0;
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (!n.IsScalar() || used == 0 || used != n.Scalar().size() || v < 1 || v > kMaxAssignment)
+    const std::optional<int64_t> v = yaml_integer(n);
+    if (!v || *v < 1 || *v > kMaxAssignment)
       fail(n, key, "expected an integer from 1 to " + std::to_string(kMaxAssignment));
-    return v;
+    return *v;
   }
   bool flag(const YAML::Node& n, const std::string& key) const {
     if (n.IsScalar() && (n.Scalar() == "true" || n.Scalar() == "false"))
@@ -102,16 +96,9 @@ class ModelReader {
     fail(n, key, "expected true or false");
   }
   double positive(const YAML::Node& n, const std::string& key) const {
-    size_t used = 0;
-    double v = 0;
-    try {
-      v = n.IsScalar() ? std::stod(n.Scalar(), &used) : 0;
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (!n.IsScalar() || used == 0 || used != n.Scalar().size() || !(v > 0) || v > 1e30)
-      fail(n, key, "expected a positive number");
-    return v;
+    const std::optional<double> v = yaml_number(n);
+    if (!v || !(*v > 0) || *v > 1e30) fail(n, key, "expected a positive number");
+    return *v;
   }
 
   // What the decoder kernels (kernels/models, kernels/neuronmm) need of the dimensions.

@@ -132,17 +132,11 @@ class SpecReader {
     return n.Scalar();
   }
   int64_t count(const YAML::Node& n, const std::string& key, int64_t least) const {
-    size_t used = 0;
-    int64_t v = -1;
-    try {
-      v = n.IsScalar() ? std::stoll(n.Scalar(), &used) : -1;
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (!n.IsScalar() || used == 0 || used != n.Scalar().size() || v < least || v > kMaxPoints)
+    const std::optional<int64_t> v = yaml_integer(n);
+    if (!v || *v < least || *v > kMaxPoints)
       fail(n, key, "expected an integer from " + std::to_string(least) + " to " +
                        std::to_string(kMaxPoints));
-    return v;
+    return *v;
   }
   std::vector<std::string> strings(const YAML::Node& n, const std::string& key) const {
     if (!n.IsSequence() || n.size() == 0) fail(n, key, "expected a list of at least one value");
