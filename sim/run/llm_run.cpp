@@ -28,12 +28,7 @@ struct Measured {
   double busy_ns = 0;
 };
 
-double value_of(const trace::Stat* s) {
-  if (!s) return 0;
-  if (const auto* i = std::get_if<int64_t>(&s->value)) return static_cast<double>(*i);
-  if (const auto* d = std::get_if<double>(&s->value)) return *d;
-  return 0;
-}
+double value_of(const trace::Stat* s) { return trace::numeric_value(s).value_or(0); }
 
 // Each distinct operator kernel (by its key: the kernel and its shape) is simulated once.
 class OperatorCache {

@@ -119,9 +119,7 @@ isa::Program row_program(const MeasurementSet& set, const Measurement& m, const 
 }
 
 int64_t stat_bytes(const trace::Summary& s, const std::string& name) {
-  const trace::Stat* stat = trace::find(s, name);
-  return stat && std::holds_alternative<int64_t>(stat->value) ? std::get<int64_t>(stat->value)
-                                                              : 0;
+  return static_cast<int64_t>(trace::numeric_value(trace::find(s, name)).value_or(0));
 }
 
 SimulatedProfile simulated_profile(const isa::Program& program, const model::RunResult& run,

@@ -179,6 +179,13 @@ const Stat* find(const Summary& s, const std::string& name) {
   return nullptr;
 }
 
+std::optional<double> numeric_value(const Stat* stat) {
+  if (!stat) return std::nullopt;
+  if (const auto* i = std::get_if<int64_t>(&stat->value)) return static_cast<double>(*i);
+  if (const auto* d = std::get_if<double>(&stat->value)) return *d;
+  return std::nullopt;
+}
+
 const Stat* find_engine_stat(const Summary& s, const std::string& engine,
                              const std::string& name) {
   for (const EngineStats& row : s.engines) {

@@ -58,6 +58,8 @@ const Stat* find(const Summary& s, const std::string& name);
 // The statistic `name` of the engine row `engine` ("Tensor", ..., "DMA"), or nullptr.
 const Stat* find_engine_stat(const Summary& s, const std::string& engine,
                              const std::string& name);
+// A statistic's value as a number (an integer or a real); none for nullptr, null or text.
+std::optional<double> numeric_value(const Stat* stat);
 
 // {"kernel": ..., ..., "engines": {"Tensor": {"busy_ns": ..., ...}, ..., "DMA": {...}},
 //  "data_movement": {...}, "replay": {...}}. Values only; units and descriptions are in the
