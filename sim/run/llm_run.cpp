@@ -6,7 +6,7 @@
 #include "common/checked.h"
 #include "kernels/compress/block_svd.h"
 #include "kernels/models/decoder_ops.h"
-#include "kernels/neuronmm/neuronmm_kernels.h"
+#include "kernels/registry.h"
 #include "sim/backend/sim_backend.h"
 #include "sim/model/neuron_core.h"
 #include "sim/trace/summary.h"
@@ -87,12 +87,17 @@ struct Operators {
                       transposed);
             }};
   }
-  static std::pair<std::string, Build> linear_op(int64_t rows, int64_t k, int64_t n) {
-    return {"linear " + dims({rows, k, n}), [rows, k, n](Backend& b) {
-              const TensorRef x = b.hbm_input("x", rows, k, kDtype);
-              const TensorRef w = b.hbm_input("W", k, n, kDtype);
-              linear(b, x.all(), w.all(), b.hbm_output("y", rows, n, kDtype).all());
+  // An operator that is a library kernel as it stands (kernels/models/decoder_specs.cpp).
+  static std::pair<std::string, Build> library(const std::string& kernel, Assignments shape) {
+    std::string key = kernel;
+    for (const auto& [name, value] : shape) key += " " + name + "=" + std::to_string(value);
+    return {key, [kernel, shape](Backend& b) {
+              const KernelSpec& spec = find_kernel(kernel);
+              spec.build(b, shape, spec.default_params, kDtype);
             }};
+  }
+  static std::pair<std::string, Build> linear_op(int64_t rows, int64_t k, int64_t n) {
+    return library("llm_linear", {{"S", rows}, {"K", k}, {"N", n}});
   }
   std::pair<std::string, Build> rope_op(int64_t rows, int64_t first, int64_t heads) const {
     const LlmConfig& c = m;
@@ -138,24 +143,13 @@ struct Operators {
             }};
   }
   static std::pair<std::string, Build> residual(int64_t rows, int64_t width) {
-    return {"residual_add " + dims({rows, width}), [rows, width](Backend& b) {
-              const TensorRef x = b.hbm_input("x", rows, width, kDtype);
-              const TensorRef y = b.hbm_input("y", rows, width, kDtype);
-              residual_add(b, x.all(), y.all(), b.hbm_output("sum", rows, width, kDtype).all());
-            }};
+    return library("llm_residual_add", {{"S", rows}, {"F", width}});
   }
   std::pair<std::string, Build> mlp_op(int64_t rows) const {
-    const LlmConfig& c = m;
-    const std::string kind = mlp;
-    const int64_t r = rank;
-    return {"mlp " + kind + " " + dims({rows, r}), [&c, kind, rows, r](Backend& b) {
-              if (kind == "dense") {
-                mlp_dense(b, {{"S", rows}, {"H", c.hidden}, {"I", c.intermediate}}, {}, kDtype);
-                return;
-              }
-              mlp_neuronmm(b, {{"S", rows}, {"H", c.hidden}, {"I", c.intermediate}, {"R", r}},
-                           find_kernel("mlp_neuronmm").default_params, kDtype);
-            }};
+    if (mlp == "dense")
+      return library("mlp_dense", {{"S", rows}, {"H", m.hidden}, {"I", m.intermediate}});
+    return library("mlp_neuronmm",
+                   {{"S", rows}, {"H", m.hidden}, {"I", m.intermediate}, {"R", rank}});
   }
 };
 
