@@ -143,6 +143,9 @@ inline std::vector<KernelCase> kernel_cases() {
       {"matmul_optimized", oblong,
        {{"TILES_IN_BLOCK_M", 3}, {"TILES_IN_BLOCK_N", 3}, {"TILES_IN_BLOCK_K", 1}},
        matmul_bound(2)},
+      // One matmul of K <= 128: fp32 accumulation, one rounding of the bf16 result.
+      {"matmul_tile", {{"M", 128}, {"K", 128}, {"N", 512}}, {}, matmul_bound(1)},
+      {"matmul_tile", {{"M", 5}, {"K", 3}, {"N", 7}}, {}, matmul_bound(1)},
       {"xuv_sequential", xuv_square, {}, xuv_bound()},
       {"xuv_sequential", xuv_oblong, {}, xuv_bound()},
       {"mlp_dense", {{"S", 128}, {"H", 512}, {"I", 1024}}, {}, swiglu_bound(false)},

@@ -126,7 +126,7 @@ TEST(MeasurementsInput, EveryKeyIsCheckedBeforeAnythingRuns) {
       measurements_error([](auto& j) { j["measurements"][3]["kernel"] = "matmul_optimised"; }),
       "m.json: measurements[3]: unknown kernel 'matmul_optimised'; did you mean "
       "'matmul_optimized'? (allowed: matmul_naive, matmul_hoisted, matmul_blocked, "
-      "matmul_optimized, xuv_sequential, xuv_fused, xuv_fused_explicit_transpose, "
+      "matmul_optimized, matmul_tile, xuv_sequential, xuv_fused, xuv_fused_explicit_transpose, "
       "xuv_unfused_recompute, mlp_dense, mlp_neuronmm, llm_rmsnorm, llm_residual_add, "
       "llm_linear, llm_rope, llm_attention_prefill, llm_attention_decode)");
   EXPECT_TRUE(

@@ -62,7 +62,7 @@ const Stream kQ1 = isa::dma_queue_stream(1);
 HwConfig hand_config() {
   HwConfig cfg;
   cfg.name = "hand";
-  cfg.tensor = {/*clock_ghz*/ 2.0, /*rows*/ 128, /*columns*/ 128};
+  cfg.tensor = {TensorModel::transaction, /*clock_ghz*/ 2.0, /*rows*/ 128, /*columns*/ 128};
   return cfg;
 }
 

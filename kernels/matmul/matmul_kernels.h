@@ -34,6 +34,9 @@ void matmul_blocked(Backend& b, const Assignments& shape, const Assignments& par
 void matmul_optimized(Backend& b, const Assignments& shape, const Assignments& params,
                       Dtype dt);
 
+// One matmul of the whole operands, no tiling: for small arrays (tensor.model=pe).
+void matmul_tile(Backend& b, const Assignments& shape, const Assignments& params, Dtype dt);
+
 std::vector<KernelSpec> matmul_kernel_specs();
 
 }  // namespace trnsim

@@ -33,6 +33,8 @@ std::vector<KernelSpec> matmul_kernel_specs() {
        tutorial_shape,
        {{"TILES_IN_BLOCK_M", 16}, {"TILES_IN_BLOCK_N", 2}, {"TILES_IN_BLOCK_K", 8}}, math,
        matmul_optimized},
+      {"matmul_tile", "one matmul of the whole operands, for small arrays (tensor.model=pe)",
+       {{"M", 4}, {"K", 4}, {"N", 4}}, {}, math, matmul_tile},
   };
 }
 

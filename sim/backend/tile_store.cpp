@@ -67,8 +67,11 @@ TensorRef TileStore::allocate(Memory memory, const std::string& name,
     throw UserError(what + " with " + s(bufs) + " buffers is " + s(blocks) + " tiles; at most " +
                     s(kMaxTilesPerDeclaration) + " are kept per declaration");
   const OnChipMemoryConfig& mem = memory == Memory::sbuf ? cfg_.sbuf : cfg_.psum;
-  if (partitions > mem.partitions ||
-      pool(memory).rounded(site.block_bytes) > pool(memory).capacity())
+  if (partitions > mem.partitions)
+    throw UserError(std::string(memory_name(memory)) + " allocation of tile '" + excerpt(name) +
+                    "' " + shape_of(site.ref) + " spans " + s(partitions) + " partitions; " +
+                    memory_name(memory) + " has " + s(mem.partitions));
+  if (pool(memory).rounded(site.block_bytes) > pool(memory).capacity())
     throw UserError(std::string(memory_name(memory)) + " allocation of tile '" + excerpt(name) +
                     "' " + shape_of(site.ref) + " needs " + s(site.block_bytes) +
                     " bytes per partition; " + memory_name(memory) + " has " +

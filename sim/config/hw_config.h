@@ -12,7 +12,12 @@
 
 namespace trnsim {
 
+// How the Tensor Engine is simulated: by its cost rules (one event per instruction), or PE by PE,
+// one clock edge per step (sim/model/pe_tensor_engine.h; for small arrays and shapes).
+enum class TensorModel : uint8_t { transaction, pe };
+
 struct TensorEngineConfig {
+  TensorModel model = TensorModel::transaction;
   double clock_ghz = 0;
   int rows = 0;                      // PE rows = contraction (partition) size
   int columns = 0;                   // PE columns = stationary free size

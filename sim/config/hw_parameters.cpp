@@ -128,6 +128,8 @@ void add_nki_engines(TableBuilder& t) {
 std::vector<HwParameter> build_table() {
   TableBuilder t;
   using TE = TensorEngineConfig;
+  t.add_choice("tensor", &HwConfig::tensor, "model", &TE::model, {"transaction", "pe"},
+               "cost rules per instruction, or every PE stepped each clock (small arrays only)");
   t.add("tensor", &HwConfig::tensor, "clock_ghz", &TE::clock_ghz, "GHz", 0.1, 10, "TensorE clock");
   t.add("tensor", &HwConfig::tensor, "rows", &TE::rows, "PEs", 1, 1024,
         "PE rows = largest contraction (partition) size of one matmul");

@@ -10,6 +10,7 @@
 #include "sim/model/dma.h"
 #include "sim/model/fresh_sim_context.h"
 #include "sim/model/hbm.h"
+#include "sim/model/pe_tensor_engine.h"
 
 namespace trnsim::model {
 namespace {
@@ -106,6 +107,7 @@ size_t check_packet_budget(const isa::Program& program, const HwConfig& cfg,
 }  // namespace
 
 void check_fits(const isa::Program& program, const HwConfig& cfg) {
+  check_pe_program(program, cfg);
   int64_t tensor_bytes = 0;
   for (const isa::HbmTensor& t : program.tensors)
     tensor_bytes = checked_add(tensor_bytes,
@@ -143,8 +145,13 @@ void check_fits(const isa::Program& program, const HwConfig& cfg) {
 // The modules of one NeuronCore, alive for one simulation.
 class NeuronCore {
  public:
-  NeuronCore(CoreContext& ctx)
-      : tensor_("Tensor", ctx),
+  NeuronCore(CoreContext& ctx, PeFrameLog* pe_frames)
+      : tensor_(ctx.cfg.tensor.model == TensorModel::transaction
+                    ? std::make_unique<TensorEngine>("Tensor", ctx)
+                    : nullptr),
+        pe_tensor_(ctx.cfg.tensor.model == TensorModel::pe
+                       ? std::make_unique<PeTensorEngine>("Tensor", ctx, pe_frames)
+                       : nullptr),
         vector_("Vector", Engine::vector, ctx),
         scalar_("Scalar", Engine::scalar, ctx),
         gpsimd_("GpSimd", Engine::gpsimd, ctx),
@@ -159,8 +166,12 @@ class NeuronCore {
             ("qDma" + std::to_string(q)).c_str(), q, ctx, dma_engines_));
   }
 
+  // What stopped the PE-level Tensor Engine, if anything (empty otherwise).
+  std::string error() const { return pe_tensor_ ? pe_tensor_->error() : std::string(); }
+
  private:
-  TensorEngine tensor_;
+  std::unique_ptr<TensorEngine> tensor_;  // one of the two models, by tensor.model
+  std::unique_ptr<PeTensorEngine> pe_tensor_;
   LaneEngine vector_, scalar_, gpsimd_;
   HbmAddressMap hbm_map_;
   std::unique_ptr<HbmMemory> hbm_;
@@ -189,7 +200,7 @@ RunResult simulate(const isa::Program& program, const HwConfig& cfg,
       if (program.tensors[t].role == isa::TensorRole::constant)
         memory->set_tensor(static_cast<int32_t>(t), program.tensors[t].values);
   }
-  std::string deadlock;
+  std::string deadlock, engine_error;
   {
     FreshSimContext context;
     if (sc_core::sc_get_time_resolution() != sc_core::sc_time(kResolutionFs, sc_core::SC_FS))
@@ -197,8 +208,9 @@ RunResult simulate(const isa::Program& program, const HwConfig& cfg,
     Semaphores semaphores(program);
     CoreContext ctx{cfg, program, semaphores, memory.get(), result, options.record_dma_packets,
                     options.watch, {}, {}};
-    auto core = std::make_unique<NeuronCore>(ctx);
+    auto core = std::make_unique<NeuronCore>(ctx, options.pe_frames);
     sc_core::sc_start();
+    engine_error = core->error();
     deadlock = semaphores.describe_deadlock(program);
     for (int s = 0; s < isa::kStreamCount; ++s)
       for (size_t i = 0; i < semaphores.published(static_cast<isa::Stream>(s)); ++i)
@@ -207,6 +219,7 @@ RunResult simulate(const isa::Program& program, const HwConfig& cfg,
             to_ns(semaphores.completion_time(static_cast<isa::Stream>(s), i)));
     core.reset();
   }
+  if (!engine_error.empty()) throw UserError(engine_error);
   if (options.watch && options.watch->expired())
     throw UserError(options.watch->time_limit_message());
   if (!deadlock.empty())

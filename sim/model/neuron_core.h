@@ -9,6 +9,7 @@
 #include "common/run_watch.h"
 #include "sim/config/hw_config.h"
 #include "sim/isa/program.h"
+#include "sim/model/pe_frames.h"
 #include "sim/model/run_result.h"
 
 namespace trnsim::model {
@@ -20,6 +21,8 @@ struct SimulationOptions {
   bool record_dma_packets = false;
   Budget budget;              // DMA packets, packet memory, time: checked before and during
   RunWatch* watch = nullptr;  // may be null: ticked per completed instruction
+  // With tensor.model=pe, receives every clock edge of the array (may be null).
+  PeFrameLog* pe_frames = nullptr;
 };
 
 // Runs `program`. With numerics on, `hbm` holds one value vector per program tensor (rows x
@@ -30,7 +33,8 @@ RunResult simulate(const isa::Program& program, const HwConfig& cfg,
                    std::vector<std::vector<float>>* hbm = nullptr);
 
 // The checks simulate() makes before it starts: every on-chip access inside SBUF/PSUM, matmul
-// operands within the array and one PSUM bank, DMA queues that exist. Throws UserError.
+// operands within the array and one PSUM bank, DMA queues that exist, and what the PE-level
+// Tensor Engine refuses (check_pe_program). Throws UserError.
 void check_fits(const isa::Program& program, const HwConfig& cfg);
 
 }  // namespace trnsim::model

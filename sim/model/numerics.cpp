@@ -1,5 +1,7 @@
 #include "sim/model/numerics.h"
 
+#include "sim/model/pe_arithmetic.h"
+
 #include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
@@ -56,14 +58,25 @@ std::vector<float> as_vector(const RowMatrix& m) {
   return std::vector<float>(m.data(), m.data() + m.size());
 }
 
-// dst[M, N] (+)= stationary[K, M]^T @ moving[K, N]
+// dst[M, N] (+)= stationary[K, M]^T @ moving[K, N], summed over k in the order the partial sums
+// flow down the array's rows (pe_arithmetic.h), as the PE-level model computes it.
 void matmul(const Instruction& in, MemoryImage& mem) {
-  const int64_t k = in.src0.partitions;
-  const RowMatrix stationary = as_matrix(mem.read(in.src0), k, in.src0.free_elements());
-  const RowMatrix moving = as_matrix(mem.read(in.src1), k, in.src1.free_elements());
-  RowMatrix out = stationary.transpose() * moving;
-  if (in.accumulate) out += as_matrix(mem.read(in.dst), out.rows(), out.cols());
-  mem.write(in.dst, as_vector(out));
+  const int64_t k_size = in.src0.partitions;
+  const int64_t m_size = in.src0.free_elements(), n_size = in.src1.free_elements();
+  const std::vector<float> stationary = mem.read(in.src0), moving = mem.read(in.src1);
+  std::vector<float> out(static_cast<size_t>(m_size * n_size));
+  for (int64_t k = 0; k < k_size; ++k)
+    for (int64_t m = 0; m < m_size; ++m) {
+      const float w = stationary[k * m_size + m];
+      const float* x = &moving[k * n_size];
+      float* o = &out[m * n_size];
+      for (int64_t n = 0; n < n_size; ++n) o[n] = pe_multiply_add(k == 0, o[n], w, x[n]);
+    }
+  if (in.accumulate) {
+    const std::vector<float> held = mem.read(in.dst);
+    for (size_t i = 0; i < out.size(); ++i) out[i] = psum_accumulate(held[i], out[i]);
+  }
+  mem.write(in.dst, out);
 }
 
 // dst[F, P] <- src[P, F], exact (TensorE transpose, DMA transpose).
