@@ -20,9 +20,12 @@
 #include <random>
 #include <vector>
 
+#include "kernels/registry.h"
 #include "sim/backend/sim_backend.h"
 #include "sim/config/hw_config_loader.h"
 #include "sim/model/neuron_core.h"
+#include "sim/model/pe_tensor_engine.h"
+#include "sim/run/kernel_run.h"
 #include "tests/program_builder.h"
 #include "tests/test_helpers.h"
 
@@ -176,6 +179,112 @@ TEST(PeArray, SixteenBySixteenCycleByCycleAgainstTheCostRules) {
                                                         {68, 100, 130},
                                                         {100, 116, 146},
                                                         {130, 146, 176}}));
+}
+
+// Three matmuls accumulating into one PSUM tile (new weights each), one that reuses the last
+// weights, and one with a narrow stationary, each result copied out: [16, 24], [16, 8], [8, 24].
+isa::Program accumulating_program(const HwConfig& cfg, Dtype dt) {
+  backend::SimBackend b(cfg, "pe_numerics");
+  const TensorRef w = b.hbm_input("w", 16, 56, dt), x = b.hbm_input("x", 16, 80, dt);
+  const auto load = [&](const char* name, const TensorRef& from, int64_t col, int64_t cols) {
+    const TensorRef t = b.sbuf_tile(name, {}, 16, cols, dt, 1);
+    b.dma_copy(t.all(), hbm_slice(from, 0, 16, col, cols));
+    return t;
+  };
+  const TensorRef w0 = load("w0", w, 0, 16), w1 = load("w1", w, 16, 16);
+  const TensorRef w2 = load("w2", w, 32, 16), narrow = load("narrow", w, 48, 8);
+  const TensorRef x0 = load("x0", x, 0, 24), x1 = load("x1", x, 24, 24);
+  const TensorRef x2 = load("x2", x, 48, 24), x3 = load("x3", x, 72, 8);
+  const auto store = [&](const char* name, const TensorRef& acc, int64_t rows, int64_t cols) {
+    const TensorRef out = b.hbm_output(name, rows, cols, dt);
+    const TensorRef sb = b.sbuf_tile(std::string(name) + "_sb", {}, rows, cols, dt, 1);
+    b.tensor_copy(sb.all(), acc.all(), Engine::vector);
+    b.dma_copy(out.all(), sb.all());
+  };
+  const TensorRef acc = b.psum_tile("acc", 16, 24, 1);
+  b.matmul(acc.all(), w0.all(), x0.all());
+  b.matmul(acc.all(), w1.all(), x1.all());
+  b.matmul(acc.all(), w2.all(), x2.all());
+  const TensorRef reuse = b.psum_tile("reuse", 16, 8, 1);
+  b.matmul(reuse.all(), w2.all(), x3.all());
+  const TensorRef thin = b.psum_tile("thin", 8, 24, 1);
+  b.matmul(thin.all(), narrow.all(), x0.all());
+  store("acc_out", acc, 16, 24);
+  store("reuse_out", reuse, 16, 8);
+  store("thin_out", thin, 8, 24);
+  return b.finish();
+}
+
+std::vector<std::vector<float>> run_numerics(const isa::Program& p, const HwConfig& cfg) {
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+  std::vector<std::vector<float>> hbm(p.tensors.size());
+  for (size_t t = 0; t < 2; ++t) {
+    hbm[t].resize(static_cast<size_t>(p.tensors[t].rows * p.tensors[t].cols));
+    for (float& v : hbm[t]) v = uniform(rng);
+  }
+  model::SimulationOptions options;
+  options.numerics = true;
+  model::simulate(p, cfg, options, &hbm);
+  return hbm;
+}
+
+TEST(PeArray, NumericsAreBitIdenticalToTheTransactionLevelModel) {
+  // Both models sum each output over k in row order and round alike (pe_arithmetic.h), so
+  // every output bit must agree, in bf16 (exact products) and fp32 (rounded products).
+  const HwConfig pe = teaching({"tensor.rows=16", "tensor.columns=16"});
+  const HwConfig tl = transaction_level(pe);
+  for (Dtype dt : {Dtype::bf16, Dtype::fp32}) {
+    const isa::Program p = accumulating_program(pe, dt);
+    const auto by_pe = run_numerics(p, pe), by_tl = run_numerics(p, tl);
+    for (size_t t = 2; t < p.tensors.size(); ++t) {
+      ASSERT_EQ(by_pe[t].size(), by_tl[t].size());
+      EXPECT_EQ(std::memcmp(by_pe[t].data(), by_tl[t].data(), by_pe[t].size() * sizeof(float)),
+                0)
+          << p.tensors[t].name << " " << dtype_name(dt);
+    }
+    // And both are the product: acc = sum of three 16-deep products, within fp32 accumulation
+    // of 48 terms (48 x 2^-24 of the absolute sum, at most 48) plus one rounding to the dtype
+    // (2^-8 in bf16, 2^-24 in fp32, of a value at most 48).
+    const std::vector<float>& w = by_pe[0];
+    const std::vector<float>& x = by_pe[1];
+    const double rounding = dt == Dtype::bf16 ? 1.0 / 256 : 1.0 / (1 << 24);
+    double worst = 0;
+    for (int m = 0; m < 16; ++m)
+      for (int n = 0; n < 24; ++n) {
+        double sum = 0;
+        for (int block = 0; block < 3; ++block)
+          for (int k = 0; k < 16; ++k)
+            sum += double(w[k * 56 + block * 16 + m]) * x[k * 80 + block * 24 + n];
+        worst = std::max(worst, std::fabs(sum - by_pe[2][m * 24 + n]));
+      }
+    EXPECT_LE(worst, 48 * (48.0 / (1 << 24) + rounding)) << dtype_name(dt);
+  }
+}
+
+TEST(PeArray, RefusesTheTutorialShapeAndTransposesWithOneLine) {
+  // The tutorial shape on trn1's 128x128 array: 32 x 16 x 64 = 32768 matmuls of N = 512, each
+  // bounded by 32 + 512 + 128 + 128 + 1 = 801 edges of 16384 PEs: 32768 x 801 x 16384 =
+  // 430,033,600,512 PE-cycles, past 1e9.
+  HwConfig cfg = testing::trn1();
+  apply_override(cfg, "tensor.model=pe");
+  const isa::Program tutorial = run::build_kernel_program(
+      find_kernel("matmul_naive"), cfg, find_kernel("matmul_naive").default_shape, {},
+      Dtype::bf16);
+  EXPECT_EQ(model::pe_edge_bound(tutorial, cfg), int64_t{32768} * 801);
+  EXPECT_EQ(testing::user_error_of([&] { model::simulate(tutorial, cfg, {}); }),
+            "the PE-level Tensor Engine (tensor.model=pe) would step up to 430033600512 "
+            "PE-cycles for 32768 matmuls on a 128x128 array; it is meant for small arrays and "
+            "shapes (at most 1000000000); use tensor.model=transaction");
+  isa::Program transpose;
+  isa::Instruction t;
+  t.op = isa::Opcode::transpose;
+  t.dst = psum(0, 4, 4);
+  t.src0 = sbuf(0, 4, 4);
+  transpose.stream(testing::tensor_stream()).push_back(t);
+  EXPECT_EQ(testing::user_error_of([&] { model::simulate(transpose, teaching(), {}); }),
+            "tensor[0]: the PE-level Tensor Engine (tensor.model=pe) runs matmuls only; this is "
+            "TRANSPOSE (use tensor.model=transaction)");
 }
 
 }  // namespace
