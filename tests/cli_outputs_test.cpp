@@ -3,6 +3,7 @@
 // output that cannot be written is an error. Each test is a reproducer from issue 8.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -154,6 +155,33 @@ TEST_F(CliOutputs, AStandardOutputThatCannotBeWrittenIsAnError) {
       trnsim_with_env("", "compress " + weights + " --ratio 0.2 -o " + at("factors"), "/dev/full"),
       1, "cannot write standard output");
   EXPECT_EQ(files_in(dir_), std::set<std::string>{"w.npy"});  // no factors, no staging directory
+}
+
+TEST_F(CliOutputs, PeFramesAreOnePicturePerClockEdgeAndAGif) {
+  // The 4x4 lesson: the array steps 12 edges (tests/pe_array_test.cpp derives them), so 12
+  // pictures, the loop of them and the frames they were drawn from; nothing else is left.
+  const std::string frames = at("frames");
+  const Result r = trnsim("run matmul_tile --hw teaching-pe --pe-frames " + frames);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::set<std::string> expected = {"frames.json", "pe.gif"};
+  for (int step = 0; step < 12; ++step) {
+    char name[32];
+    std::snprintf(name, sizeof name, "step_%03d.png", step);
+    expected.insert(name);
+  }
+  EXPECT_EQ(files_in(frames), expected);
+  EXPECT_EQ(read_text(frames + "/step_000.png").substr(1, 3), "PNG");
+  EXPECT_EQ(read_text(frames + "/pe.gif").substr(0, 6), "GIF89a");
+  EXPECT_EQ(files_in(dir_), std::set<std::string>{"frames"});  // no staging folder left
+  // Refused with one line, nothing written: the folder exists, no values, no PE-level model.
+  expect_one_line_error(trnsim("run matmul_tile --hw teaching-pe --pe-frames " + frames), 2,
+                        "--pe-frames: " + frames + " exists already");
+  expect_one_line_error(
+      trnsim("run matmul_tile --hw teaching-pe --timing-only --pe-frames " + at("f2")), 2,
+      "--pe-frames shows the values in the array: drop --timing-only");
+  expect_one_line_error(trnsim("run matmul_tile --pe-frames " + at("f3")), 1,
+                        "PE frames come from the PE-level Tensor Engine: set tensor.model=pe");
+  EXPECT_EQ(files_in(dir_), std::set<std::string>{"frames"});
 }
 
 }  // namespace

@@ -287,5 +287,59 @@ TEST(PeArray, RefusesTheTutorialShapeAndTransposesWithOneLine) {
             "TRANSPOSE (use tensor.model=transaction)");
 }
 
+TEST(PeArray, EveryFrameOfTheFourByFourLessonFollowsTheSkew) {
+  // matmul_tile K = M = N = 4 on teaching-pe, with its recorded frames. By the geometry (top of
+  // this file), with the weights written at the first edge L and the feed starting at s = L + 1:
+  //   - after edge e, PE (r, c) holds moving column n = e - s - r - c (if 0 <= n < 4), the value
+  //     rhs[r][n], and the partial sum of output (c, n) over rows 0..r: r + 1 terms, summed in
+  //     row order, with weights lhsT[r][c];
+  //   - output (c, n) reaches PSUM at edge s + n + 4 + c; the last, (3, 3), at s + 10 = L + 11,
+  //     so the array steps edges L .. L + 11: 12 frames.
+  model::PeFrameLog log;
+  run::KernelRunRequest request;
+  request.kernel = "matmul_tile";
+  request.hw = teaching();
+  request.numerics = true;
+  request.pe_frames = &log;
+  const run::KernelRunOutput out = run::run_kernel(request);
+  const std::vector<float>& lhsT = out.hbm[0];
+  const std::vector<float>& rhs = out.hbm[1];
+  ASSERT_EQ(log.frames.size(), 12u);
+  const int64_t load = log.frames[0].cycle, s = load + 1;
+  EXPECT_EQ(log.frames[0].loading_job, 0);
+  EXPECT_EQ(log.frames[0].loaded_columns_end, 4);
+  ASSERT_EQ(log.matmuls.size(), 1u);
+  EXPECT_EQ(log.matmuls[0].feed_start_cycle, s);
+  EXPECT_EQ(log.matmuls[0].done_cycle, s + 10);
+  int written = 0;
+  for (const model::PeFrame& f : log.frames) {
+    const int64_t e = f.cycle;
+    for (int r = 0; r < 4; ++r)
+      for (int c = 0; c < 4; ++c) {
+        const model::ProcessingElement& pe = f.pes[static_cast<size_t>(r) * 4 + c];
+        EXPECT_EQ(pe.weight[0], lhsT[r * 4 + c]);
+        const int64_t n = e - s - r - c;
+        if (n < 0 || n >= 4) {
+          EXPECT_FALSE(pe.moving.tag.valid()) << "edge " << e << " PE " << r << "," << c;
+          continue;
+        }
+        EXPECT_EQ(pe.moving.tag.n, n);
+        EXPECT_EQ(pe.moving.value, rhs[r * 4 + n]);
+        float sum = 0;
+        for (int k = 0; k <= r; ++k) {
+          const float product = lhsT[k * 4 + c] * rhs[k * 4 + n];
+          sum = k == 0 ? product : sum + product;
+        }
+        EXPECT_EQ(pe.partial.value, sum);
+        EXPECT_EQ(pe.partial.terms, r + 1);
+      }
+    for (const model::FinishedOutput& o : f.written) {
+      EXPECT_EQ(e, s + o.sum.tag.n + 4 + o.column);
+      ++written;
+    }
+  }
+  EXPECT_EQ(written, 16);
+}
+
 }  // namespace
 }  // namespace trnsim

@@ -15,6 +15,7 @@
 #include "sim/cli/llm_command.h"
 #include "sim/cli/sweep_command.h"
 #include "sim/cli/nki_command.h"
+#include "sim/cli/pe_frames_output.h"
 #include "sim/cli/simulation_options.h"
 #include "sim/cli/standard_output.h"
 #include "sim/run/kernel_run.h"
@@ -64,6 +65,7 @@ struct RunOptions {
   uint64_t seed = 1;  // of the random inputs (numerics)
   std::string save_program;
   std::string replay;  // a JSON summary or trace whose run to repeat
+  std::string pe_frames;  // a folder for the PE-level Tensor Engine's frames
 };
 
 void run_request(KernelRunRequest request, const std::string& save_program,
@@ -141,7 +143,14 @@ void run(const RunOptions& o, const MachineOptions& m, const OutputOptions& out,
   }
   request.numerics = !o.timing_only;
   request.seed = o.seed;
+  if (o.pe_frames.empty()) return run_request(request, o.save_program, out, limits);
+  if (o.timing_only)
+    throw UsageError("--pe-frames shows the values in the array: drop --timing-only");
+  check_pe_frames_dir(o.pe_frames);
+  model::PeFrameLog frames;
+  request.pe_frames = &frames;
   run_request(request, o.save_program, out, limits);
+  write_pe_frames(frames, o.pe_frames);
 }
 
 void emit_nki(const RunOptions& o, const MachineOptions& m, const std::string& path) {
@@ -281,6 +290,9 @@ int run_cli(int argc, char** argv) {
           ->capture_default_str()};
   run_cmd->add_option("--save-program", run_opts.save_program,
                       "Also write the program as JSON (for run-program)");
+  run_what.push_back(run_cmd->add_option(
+      "--pe-frames", run_opts.pe_frames,
+      "tensor.model=pe: draw every clock edge of the array into this new folder (PNG, GIF)"));
   add_machine_options(*run_cmd, run_machine);
   LimitOptions run_limits;
   add_limit_options(*run_cmd, run_limits);

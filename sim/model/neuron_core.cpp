@@ -106,8 +106,8 @@ size_t check_packet_budget(const isa::Program& program, const HwConfig& cfg,
 
 }  // namespace
 
-void check_fits(const isa::Program& program, const HwConfig& cfg) {
-  check_pe_program(program, cfg);
+void check_fits(const isa::Program& program, const HwConfig& cfg, bool pe_frames) {
+  check_pe_program(program, cfg, pe_frames);
   int64_t tensor_bytes = 0;
   for (const isa::HbmTensor& t : program.tensors)
     tensor_bytes = checked_add(tensor_bytes,
@@ -181,7 +181,7 @@ class NeuronCore {
 
 RunResult simulate(const isa::Program& program, const HwConfig& cfg,
                    const SimulationOptions& options, std::vector<std::vector<float>>* hbm) {
-  check_fits(program, cfg);
+  check_fits(program, cfg, options.pe_frames != nullptr);
   // A run stopped at its time limit (sc_stop) is reported by the UserError below, not by
   // SystemC's "Info: /OSCI/SystemC: Simulation stopped by user."
   sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO,

@@ -34,7 +34,8 @@ RunResult simulate(const isa::Program& program, const HwConfig& cfg,
 
 // The checks simulate() makes before it starts: every on-chip access inside SBUF/PSUM, matmul
 // operands within the array and one PSUM bank, DMA queues that exist, and what the PE-level
-// Tensor Engine refuses (check_pe_program). Throws UserError.
-void check_fits(const isa::Program& program, const HwConfig& cfg);
+// Tensor Engine refuses (check_pe_program; `pe_frames`: if frames are to be kept). Throws
+// UserError.
+void check_fits(const isa::Program& program, const HwConfig& cfg, bool pe_frames = false);
 
 }  // namespace trnsim::model

@@ -242,8 +242,13 @@ int64_t pe_edge_bound(const isa::Program& program, const HwConfig& cfg) {
   return edges;
 }
 
-void check_pe_program(const isa::Program& program, const HwConfig& cfg) {
-  if (cfg.tensor.model != TensorModel::pe) return;
+void check_pe_program(const isa::Program& program, const HwConfig& cfg, bool frames) {
+  if (cfg.tensor.model != TensorModel::pe) {
+    if (frames)
+      throw UserError("PE frames come from the PE-level Tensor Engine: set tensor.model=pe "
+                      "(for example --hw teaching-pe)");
+    return;
+  }
   const auto& tensor = program.stream(kTensor);
   for (size_t i = 0; i < tensor.size(); ++i)
     if (tensor[i].op != isa::Opcode::matmul)
@@ -251,8 +256,12 @@ void check_pe_program(const isa::Program& program, const HwConfig& cfg) {
                       "(tensor.model=pe) runs matmuls only; this is " +
                       std::string(isa::opcode_name(tensor[i].op)) +
                       " (use tensor.model=transaction)");
-  const double steps = static_cast<double>(pe_edge_bound(program, cfg)) * cfg.tensor.rows *
-                       cfg.tensor.columns;
+  const int64_t edges = pe_edge_bound(program, cfg);
+  if (frames && edges > kMaxPeFrames)
+    throw UserError("the PE frames of this run could take up to " + std::to_string(edges) +
+                    " clock edges; a teaching view keeps at most " + std::to_string(kMaxPeFrames) +
+                    " (try fewer or smaller matmuls)");
+  const double steps = static_cast<double>(edges) * cfg.tensor.rows * cfg.tensor.columns;
   if (steps > static_cast<double>(kMaxPeSteps))
     throw UserError("the PE-level Tensor Engine (tensor.model=pe) would step up to " +
                     std::to_string(static_cast<int64_t>(steps)) + " PE-cycles for " +

@@ -85,8 +85,11 @@ class PeTensorEngine : public sc_core::sc_module {
 // What the PE-level model refuses before a run: a TensorE transpose (it runs matmuls only), and
 // a program that would step more than kMaxPeSteps PE-cycles (rows x columns x edges), such as
 // the tutorial shape. Throws UserError naming the count; nothing for tensor.model=transaction.
+// With frames asked for, also more than kMaxPeFrames edges: a teaching view is for a handful
+// of small matmuls.
 constexpr int64_t kMaxPeSteps = 1'000'000'000;
-void check_pe_program(const isa::Program& program, const HwConfig& cfg);
+constexpr int64_t kMaxPeFrames = 1000;
+void check_pe_program(const isa::Program& program, const HwConfig& cfg, bool frames);
 // An upper bound on the edges the PE-level model steps for the program (load, feed and drain of
 // every matmul back to back), which also bounds the frames --pe-frames writes.
 int64_t pe_edge_bound(const isa::Program& program, const HwConfig& cfg);

@@ -51,7 +51,7 @@ KernelRunOutput run_kernel(const KernelRunRequest& request, RunWatch* watch) {
                                      request.dtype, request.budget, watch);
   const isa::Program& program = out.program;
   const model::SimulationOptions timing{false, request.record_dma_packets, request.budget,
-                                        watch};
+                                        watch, request.pe_frames};
   if (!request.numerics) {
     out.run = model::simulate(program, request.hw, timing);
     return out;

@@ -12,6 +12,7 @@
 #include "kernels/registry.h"
 #include "sim/config/hw_config.h"
 #include "sim/isa/program.h"
+#include "sim/model/pe_frames.h"
 #include "sim/model/run_result.h"
 
 namespace trnsim::run {
@@ -26,6 +27,7 @@ struct KernelRunRequest {
   uint64_t seed = 1;
   bool record_dma_packets = false;  // for a trace (SimulationOptions); not part of the run
   Budget budget;                    // what the run may use; not part of the run either
+  model::PeFrameLog* pe_frames = nullptr;  // tensor.model=pe: receives every edge (may be null)
 };
 
 struct KernelRunOutput {
