@@ -341,5 +341,28 @@ TEST(PeArray, EveryFrameOfTheFourByFourLessonFollowsTheSkew) {
   EXPECT_EQ(written, 16);
 }
 
+TEST(PeArray, AReusedStationaryWhoseBytesChangedIsAnErrorNotAWrongNumber) {
+  // Both models skip the reload of a stationary at the same SBUF bytes as the last one. Here a
+  // DMA rewrites those bytes between two matmuls: the transaction level reads the new bytes
+  // (its skip is timing only), the array still holds the old weights. The PE-level model says
+  // so instead of returning a number that differs from the transaction level's.
+  isa::Program p;
+  p.tensors.push_back({"w", 4, 4, Dtype::bf16, isa::TensorRole::input});
+  auto& tensor = p.stream(testing::tensor_stream());
+  tensor.push_back(testing::matmul(psum(0, 4, 4), sbuf(0, 4, 4), sbuf(1024, 4, 4)));
+  tensor.push_back(testing::matmul(psum(2048, 4, 4), sbuf(0, 4, 4), sbuf(1024, 4, 4)));
+  tensor[1].waits = {{isa::dma_queue_stream(0), 1}};
+  isa::Instruction reload = testing::dma(sbuf(0, 4, 4), testing::hbm(0, 4, 0, 0, 4, 4));
+  reload.waits = {{testing::tensor_stream(), 1}};
+  p.stream(isa::dma_queue_stream(0)).push_back(reload);
+  std::vector<std::vector<float>> hbm = {std::vector<float>(16, 1.0f)};
+  model::SimulationOptions options;
+  options.numerics = true;
+  EXPECT_EQ(testing::user_error_of([&] { model::simulate(p, teaching(), options, &hbm); }),
+            "tensor[1]: reuses the stationary weights already in the array, but their SBUF "
+            "bytes changed since they were loaded; the PE-level model cannot multiply with both");
+  EXPECT_NO_THROW(model::simulate(p, transaction_level(teaching()), options, &hbm));
+}
+
 }  // namespace
 }  // namespace trnsim
