@@ -4,6 +4,7 @@
 // with the same tile shapes as the simulator's instruction stream.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -100,6 +101,41 @@ TEST(NkiEmission, TutorialOptimizedIsShortAndKeepsItsLoops) {
   // bm; bk; then m, bm, bn for the packed stores: 13 affine loops and 1 sequential one.
   EXPECT_EQ(affine, 13);
   EXPECT_EQ(sequential, 1);
+}
+
+TEST(NkiEmission, TheHarnessChecksAPlainCallAndBenchmarksApart) {
+  // `python3 KERNEL.py`, as on a trn1, against the stand-in: its nki.benchmark returns NaN (the
+  // SDK: the output is "undefined and should not be used for numerical accuracy checks") and
+  // refuses a trace name unless the NEFF is "file.neff" (the SDK's known issue). So a finite
+  // error within the kernel's fp32 bound shows the accuracy came from the plain call, and the
+  // run getting through shows the names follow the rule.
+  const std::string dir = testing::fresh_dir("harness");
+  std::ofstream(dir + "/matmul_tile.py") << nki::emit_nki_file(
+      find_kernel("matmul_tile"), {{"K", 64}, {"M", 32}, {"N", 48}}, {}, Dtype::fp32,
+      testing::trn1().sbuf.usable_bytes_per_partition());
+  const std::string py = std::string(TRNSIM_SOURCE_DIR) + "/python";
+  const std::string command = "cd " + dir + " && TRNSIM_STANDIN_CALLS=calls.jsonl PYTHONPATH=" +
+                              py + ":" + py + "/trnsim_nki/numerics /usr/bin/python3 " +
+                              "matmul_tile.py > out.txt 2>&1";
+  const int status = std::system(command.c_str());
+  const std::string out = testing::read_text(dir + "/out.txt");
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << out;
+  const std::string key = "max |result - numpy| = ";
+  const size_t at = out.find(key);
+  ASSERT_NE(at, std::string::npos) << out;
+  const double error = std::stod(out.substr(at + key.size()));
+  // fp32 products of |values| < 1 summed over K = 64: at most 64 x 2^-24 x 64.
+  EXPECT_LE(error, 64 * 64.0 / (1 << 24)) << out;
+  // One benchmark call after the plain one (which is not a device-run decorator), named as the
+  // SDK asks.
+  std::ifstream calls(dir + "/calls.jsonl");
+  std::vector<nlohmann::json> lines;
+  for (std::string line; std::getline(calls, line);) lines.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["decorator"], "benchmark");
+  EXPECT_EQ(lines[0]["options"]["save_neff_name"], "file.neff");
+  EXPECT_EQ(lines[0]["options"]["save_trace_name"], "matmul_tile.ntff");
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
