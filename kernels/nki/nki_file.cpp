@@ -143,7 +143,8 @@ std::string emit_nki_file(const KernelSpec& spec, const Assignments& shape,
          (p.empty() ? "" : ", params " + joined(p)) + ", " + dtype_name(dtype) + ".\n";
   out += "NKI API generation: neuronxcc.nki (NKI 0.1), Neuron SDK 2.21 to 2.26.\n";
   out += "On a trn1 instance: python3 THIS_FILE  (benchmarks one NeuronCore, saves NEFF/NTFF).\n";
-  out += "\"\"\"\nimport json\nimport os\n\nimport numpy as np\n\ntry:\n    import neuronxcc.nki as nki\n"
+  out += "\"\"\"\nimport json\nimport os\n\nimport numpy as np\n\ntry:\n"
+         "    import neuronxcc.nki as nki\n"
          "    import neuronxcc.nki.isa as nisa\n    import neuronxcc.nki.language as nl\n"
          "except ImportError as missing:\n"
          "    raise SystemExit(f\"{missing}: run this file on a Trn1/Inf2 instance with the "
