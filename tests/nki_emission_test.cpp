@@ -1,7 +1,8 @@
 // One schedule, two targets: every kernel of the library, emitted as NKI Python and executed
 // against the numpy stand-in of neuronxcc.nki (python/trnsim_nki, numerics mode), gives the
 // simulator's result from the same bf16 inputs and the same multiset of ISA-level operations
-// with the same tile shapes as the simulator's instruction stream.
+// with the same tile shapes as the simulator's instruction stream, each compute operation on
+// the simulator's engine.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -10,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <sys/wait.h>
 
+#include "kernels/nki/nki_backend.h"
 #include "kernels/nki/nki_file.h"
 #include "sim/run/kernel_run.h"
 #include "tests/kernel_cases.h"
@@ -64,7 +66,9 @@ TEST(NkiEmission, EveryKernelRunsOnTheNumpyStandInLikeTheSimulator) {
       command += " " + path;
     }
     const std::string out_file = temp_path("out.f32"), ops_file = temp_path("ops.json");
-    command += " --output " + out_file + " --operations " + ops_file + " --opcodes ";
+    const std::string engines_file = temp_path("engines.json");
+    command += " --output " + out_file + " --operations " + ops_file + " --engines " +
+               engines_file + " --opcodes ";
     for (const isa::OpcodeInfo& row : isa::opcode_table()) command += std::string(row.name) + ",";
     const int status = std::system(command.c_str());
     ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << command;
@@ -78,9 +82,14 @@ TEST(NkiEmission, EveryKernelRunsOnTheNumpyStandInLikeTheSimulator) {
       diff = std::max(diff, std::fabs(static_cast<double>(got[i]) - expected[i]));
     EXPECT_LE(diff, 2 * c.bound(sim.program, sim.hbm, sim.max_abs_reference));
 
-    // 4. The same operations with the same shapes.
+    // 4. The same operations with the same shapes, 5. each compute operation on the engine the
+    //    simulator ran it on: the emitted call names every engine NKI lets a kernel choose
+    //    (none is "unknown", left to the compiler), and NKI fixes the others.
     const Operations emitted = nlohmann::json::parse(std::ifstream(ops_file)).get<Operations>();
     EXPECT_EQ(emitted, simulated_operations(sim.program));
+    const Operations engines =
+        nlohmann::json::parse(std::ifstream(engines_file)).get<Operations>();
+    EXPECT_EQ(engines, testing::simulated_engines(sim.program));
   }
 }
 
@@ -136,6 +145,29 @@ TEST(NkiEmission, TheHarnessChecksAPlainCallAndBenchmarksApart) {
   EXPECT_EQ(lines[0]["options"]["save_neff_name"], "file.neff");
   EXPECT_EQ(lines[0]["options"]["save_trace_name"], "matmul_tile.ntff");
   std::filesystem::remove_all(dir);
+}
+
+TEST(NkiEmission, ABypassedAluOpIsWrittenWithoutAnOperatorNkiLacks) {
+  // NKI has no bypass operator (nl.copy is not one). tensor_scalar with op0 bypassed is op1
+  // alone; with both bypassed a copy, written as a multiply by 1 so it stays a tensor_scalar.
+  nki::NkiBackend b("k", 1 << 16);
+  const TensorRef x = b.sbuf_tile("x", {}, 128, 64, Dtype::fp32, 1);
+  const TensorRef y = b.sbuf_tile("y", {}, 128, 64, Dtype::fp32, 1);
+  b.tensor_scalar(y.all(), x.all(), ScalarOp{}, ScalarOp{AluOp::add, 2.0f}, Engine::vector);
+  b.tensor_scalar(y.all(), x.all(), ScalarOp{}, ScalarOp{}, Engine::scalar);
+  const std::string text = b.kernel_source();
+  EXPECT_NE(text.find("nisa.tensor_scalar(x, op0=nl.add, operand0=2.0, "
+                      "engine=nisa.vector_engine"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("nisa.tensor_scalar(x, op0=nl.multiply, operand0=1.0, "
+                      "engine=nisa.scalar_engine"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("nl.copy"), std::string::npos) << text;
+  EXPECT_TRUE(testing::throws_user_error(
+      [&] { b.tensor_tensor(y.all(), x.all(), x.all(), AluOp::bypass, Engine::vector); },
+      "NKI emission: AluOp bypass has no NKI operator"));
 }
 
 }  // namespace

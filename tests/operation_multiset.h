@@ -53,4 +53,17 @@ inline Operations simulated_operations(const isa::Program& p) {
   return ops;
 }
 
+// The compute instructions again, each as "SIGNATURE on ENGINE" with the engine of its stream
+// (the stand-in's ENGINES): which engine the simulator ran each one on.
+inline Operations simulated_engines(const isa::Program& p) {
+  Operations ops;
+  for (int s = 0; s < isa::kStreamCount; ++s) {
+    const isa::Stream stream = static_cast<isa::Stream>(s);
+    if (isa::is_dma(stream)) continue;
+    for (const isa::Instruction& in : p.streams[s])
+      ++ops[signature(in) + " on " + isa::stream_name(stream)];
+  }
+  return ops;
+}
+
 }  // namespace trnsim::testing

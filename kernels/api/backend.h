@@ -22,6 +22,10 @@
 
 namespace trnsim {
 
+// NKI lets a kernel run memset on the Vector or the GpSimd Engine; trnsim's memset runs on the
+// Vector Engine, and the NKI backend names that engine, so both targets run the same schedule.
+inline constexpr Engine kMemsetEngine = Engine::vector;
+
 enum class Loop { affine, sequential };
 
 class Backend {
@@ -70,7 +74,7 @@ class Backend {
   // dst = func(src * scale + bias)
   virtual void activation(const View& dst, const View& src, ActFunc func,
                           const Scalar& scale = 1.0f, const Scalar& bias = 0.0f) = 0;
-  virtual void memset(const View& dst, float value) = 0;
+  virtual void memset(const View& dst, float value) = 0;  // on kMemsetEngine
   virtual void reduce(const View& dst, const View& src, AluOp op) = 0;  // over the free axis
   virtual void reciprocal(const View& dst, const View& src) = 0;  // 1 / src on the Vector Engine
   // On the GpSimd: dst[p, f] = index(p, f); affine_select keeps on_true where

@@ -17,6 +17,7 @@ std::string nl_dtype(Dtype d) {
   return "nl.float32";
 }
 
+// NKI's name of an ALU operator; bypass has none (a call that bypasses is written another way).
 std::string nl_alu(AluOp op) {
   switch (op) {
     case AluOp::add: return "nl.add";
@@ -33,7 +34,7 @@ std::string nl_alu(AluOp op) {
     case AluOp::less_equal: return "nl.less_equal";
     case AluOp::bypass: break;
   }
-  return "nl.copy";
+  throw UserError("NKI emission: AluOp bypass has no NKI operator");
 }
 
 std::string nl_activation(ActFunc f) {
@@ -68,9 +69,10 @@ std::string operand(const Scalar& s) {
   return s.tile ? read_expression(*s.tile) : number(s.value);
 }
 
-// ", engine=nisa.vector_engine" and the like: the schedule names its engine, so the emitted call
-// does too (left out, NKI leaves the engine to its compiler and trnsim's tracer to the hardware
-// config's nki_engine table, which may differ).
+// ", engine=nisa.vector_engine" and the like, for every call whose engine NKI lets a kernel
+// choose (tensor_copy, tensor_tensor, tensor_scalar, memset, nc_transpose): the schedule ran on
+// that engine in the simulator, so the emitted call names it (left out, NKI leaves the engine
+// to its compiler and trnsim's tracer to the hardware config's nki_engine table).
 std::string engine_argument(Engine e) {
   switch (e) {
     case Engine::vector: return ", engine=nisa.vector_engine";
@@ -78,7 +80,7 @@ std::string engine_argument(Engine e) {
     case Engine::gpsimd: return ", engine=nisa.gpsimd_engine";
     case Engine::tensor: break;
   }
-  return "";
+  return ", engine=nisa.tensor_engine";
 }
 
 // "first:first + count", folded to "a:b" when the start is a number.
@@ -260,20 +262,14 @@ void NkiBackend::matmul(const View& psum, const View& stationary, const View& mo
 
 void NkiBackend::transpose(const View& psum, const View& src) {
   limits::check_transpose(psum, src);
-  line(write_expression(psum) + " = nisa.nc_transpose(" + read_expression(src) + ")");
+  line(write_expression(psum) + " = nisa.nc_transpose(" + read_expression(src) +
+       engine_argument(Engine::tensor) + ")");
 }
 
 void NkiBackend::tensor_copy(const View& dst, const View& src, Engine engine) {
   limits::check_elementwise("tensor_copy", dst, src);
   limits::check_engine_memory("tensor_copy", engine, dst);
   limits::check_engine_memory("tensor_copy", engine, src);
-  // nl.copy leaves the engine to the compiler (trnsim's tracer: the Vector Engine); another
-  // engine is named through nisa.tensor_copy.
-  if (engine == Engine::vector) {
-    line(write_expression(dst) + " = nl.copy(" + read_expression(src) +
-         ", dtype=" + nl_dtype(dst.tensor.dtype) + ")");
-    return;
-  }
   line(write_expression(dst) + " = nisa.tensor_copy(" + read_expression(src) +
        engine_argument(engine) + ", dtype=" + nl_dtype(dst.tensor.dtype) + ")");
 }
@@ -297,6 +293,11 @@ void NkiBackend::tensor_scalar(const View& dst, const View& src, const ScalarOp&
   limits::check_elementwise("tensor_scalar", dst, src);
   limits::check_engine_memory("tensor_scalar", engine, dst);
   limits::check_engine_memory("tensor_scalar", engine, src);
+  // NKI has no bypass operator: (src bypass a) op1 b is src op1 b, and with both bypassed the
+  // instruction copies, which multiplying by 1 does exactly.
+  if (op0.op == AluOp::bypass)
+    return tensor_scalar(dst, src, op1.op == AluOp::bypass ? ScalarOp{AluOp::multiply, 1.0f} : op1,
+                         ScalarOp{}, engine);
   limits::check_scalar_operand("tensor_scalar", src, op0.operand);
   std::string args = ", op0=" + nl_alu(op0.op) + ", operand0=" + operand(op0.operand) +
                      (op0.reverse ? ", reverse0=True" : "");
@@ -325,7 +326,7 @@ void NkiBackend::memset(const View& dst, float value) {
   limits::check_on_chip("memset", dst);
   line(write_expression(dst) + " = nisa.memset(shape=(" + std::to_string(dst.np) + ", " +
        std::to_string(dst.nf) + "), value=" + number(value) + ", dtype=" +
-       nl_dtype(dst.tensor.dtype) + ")");
+       nl_dtype(dst.tensor.dtype) + engine_argument(kMemsetEngine) + ")");
 }
 
 void NkiBackend::reduce(const View& dst, const View& src, AluOp op) {

@@ -392,7 +392,7 @@ void SimBackend::memset(const View& dst, float value) {
   in.op = Opcode::memset;
   in.imm0 = value;
   in.label = dst.tensor.name + " <- " + std::to_string(value);
-  emit_lane(Engine::vector, std::move(in), resolve(dst, true), {});
+  emit_lane(kMemsetEngine, std::move(in), resolve(dst, true), {});
 }
 
 void SimBackend::reduce(const View& dst, const View& src, AluOp op) {

@@ -40,9 +40,10 @@ class Binary:
         if not tiles:
             return self.fn(x, y)
         if len(tiles) == 2 and x.shape == y.shape:
-            record("TENSOR_TENSOR", *x.shape)
+            record("TENSOR_TENSOR", *x.shape, engine=None)
         else:
-            record("TENSOR_SCALAR", *builtins.max(tiles, key=lambda t: t.values.size).shape)
+            largest = builtins.max(tiles, key=lambda t: t.values.size)
+            record("TENSOR_SCALAR", *largest.shape, engine=None)
         dtype = _result_dtype((x, y), dtype)
         values = np.asarray(self.fn(_values(x), _values(y)), dtype=np.float32)
         return Tile(round_to(dtype, values), dtype, "sbuf")
@@ -57,7 +58,7 @@ class Unary:
     def __call__(self, x, dtype=None, mask=None):
         if not isinstance(x, Tile):
             return self.fn(x)
-        record("ACTIVATE", *x.shape)
+        record("ACTIVATE", *x.shape, engine=None)
         dtype = dtype or x.dtype
         return Tile(round_to(dtype, self.fn(x.values)), dtype, "sbuf")
 
@@ -74,12 +75,12 @@ class Reduction:
         axis = tuple(axis) if isinstance(axis, (list, tuple)) else axis
         if not isinstance(x, Tile):
             return self.ufunc.reduce(np.asarray(x), axis=axis, keepdims=keepdims)
-        record("TENSOR_REDUCE", *x.shape)
+        record("TENSOR_REDUCE", *x.shape, engine=None)
         dtype = dtype or x.dtype
         values = self.ufunc.reduce(x.values, axis=axis, keepdims=True)
         if self.mean:
             values = round_to(dtype, values)
-            record("TENSOR_SCALAR", values.shape[0], 1)
+            record("TENSOR_SCALAR", values.shape[0], 1, engine=None)
             values = values * np.float32(1.0 / x.shape[1])
         return Tile(round_to(dtype, values), dtype, "sbuf")
 
@@ -123,7 +124,7 @@ def loop_reduce(x, op, loop_indices, dtype=None, mask=None):
     dst = frame.f_locals.get(name.group(1)) if name else None
     if not isinstance(dst, Tile):
         raise ValueError("nl.loop_reduce: assign the result to the tile it accumulates into")
-    record("TENSOR_TENSOR", *x.shape)
+    record("TENSOR_TENSOR", *x.shape, engine=None)
     dst[...] = np.asarray(op(x.values, dst.values), dtype=np.float32)
     return dst
 

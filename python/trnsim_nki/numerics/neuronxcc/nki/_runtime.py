@@ -4,16 +4,25 @@ import collections
 import numpy as np
 
 OPERATIONS = collections.Counter()
+# The compute operations again, each with the engine it runs on: the one its call names, the one
+# NKI fixes for it (nc_matmul: Tensor, activation: Scalar, ...), or "unknown" when the call
+# leaves the choice to the compiler.
+ENGINES = collections.Counter()
 # The simulator's opcode names (sim/isa/opcode.cpp), given by the caller; empty: unchecked.
 OPCODES = set()
 
 
-def record(name, *dims):
+def record(name, *dims, engine=False):
+    """Counts one operation; a compute operation also names its engine (None: the compiler's
+    choice), counted in ENGINES as "NAME DIMS on ENGINE"."""
     opcode = name.split(" ")[0]
     if OPCODES and opcode not in OPCODES:
         raise ValueError(f"stand-in records '{opcode}', which is not an opcode of the simulator's "
                          f"table ({', '.join(sorted(OPCODES))})")
-    OPERATIONS[name + " " + "x".join(str(int(d)) for d in dims)] += 1
+    key = name + " " + "x".join(str(int(d)) for d in dims)
+    OPERATIONS[key] += 1
+    if engine is not False:
+        ENGINES[key + " on " + (engine or "unknown")] += 1
 
 
 def partitions_by_free(shape):

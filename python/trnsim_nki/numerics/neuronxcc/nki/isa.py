@@ -4,16 +4,19 @@ import numpy as np
 from . import language as nl
 from ._runtime import Tile, partitions_by_free, record, round_to
 
+vector_engine, scalar_engine, gpsimd_engine, tensor_engine = "Vector", "Scalar", "GpSimd", "Tensor"
+unknown_engine = None
+
 
 def nc_matmul(stationary, moving):
     k, m = stationary.shape
     n = moving.shape[1]
-    record("MATMUL", k, m, n)
+    record("MATMUL", k, m, n, engine=tensor_engine)
     return Tile(stationary.values.T.astype(np.float32) @ moving.values.astype(np.float32), nl.float32, nl.psum)
 
 
-def nc_transpose(x):
-    record("TRANSPOSE", *partitions_by_free(x.shape))
+def nc_transpose(x, engine=None):
+    record("TRANSPOSE", *partitions_by_free(x.shape), engine=engine)
     return Tile(x.values.T.copy(), nl.float32, nl.psum)
 
 
@@ -22,12 +25,8 @@ def dma_copy(dst, src):
     dst[...] = src
 
 
-vector_engine, scalar_engine, gpsimd_engine, tensor_engine = "Vector", "Scalar", "GpSimd", "Tensor"
-unknown_engine = None
-
-
 def tensor_tensor(a, b, op, dtype=None, mask=None, engine=None):
-    record("TENSOR_TENSOR", *partitions_by_free(a.shape))
+    record("TENSOR_TENSOR", *partitions_by_free(a.shape), engine=engine)
     dtype = dtype or a.dtype
     return Tile(round_to(dtype, op(a.values, b.values)), dtype, nl.sbuf)
 
@@ -43,7 +42,7 @@ def _apply(op, x, operand, reverse):
 
 def tensor_scalar(data, op0, operand0, reverse0=False, op1=None, operand1=None, reverse1=False,
                   dtype=None, mask=None, engine=None):
-    record("TENSOR_SCALAR", *partitions_by_free(data.shape))
+    record("TENSOR_SCALAR", *partitions_by_free(data.shape), engine=engine)
     dtype = dtype or data.dtype
     values = np.asarray(_apply(op0, data.values, _operand(operand0), reverse0), np.float32)
     if op1 is not None:  # the engine computes in fp32 between the two ops (A2)
@@ -52,7 +51,7 @@ def tensor_scalar(data, op0, operand0, reverse0=False, op1=None, operand1=None, 
 
 
 def activation(op, data, bias=None, scale=1.0, dtype=None, mask=None):
-    record("ACTIVATE", *partitions_by_free(data.shape))
+    record("ACTIVATE", *partitions_by_free(data.shape), engine=scalar_engine)
     dtype = dtype or data.dtype
     x = data.values * _operand(scale)
     if bias is not None:
@@ -61,34 +60,34 @@ def activation(op, data, bias=None, scale=1.0, dtype=None, mask=None):
     return Tile(round_to(dtype, values), dtype, nl.sbuf)
 
 
-def memset(shape, value, dtype):
-    record("MEMSET", *shape)
+def memset(shape, value, dtype, engine=None):
+    record("MEMSET", *shape, engine=engine)
     return Tile(np.full(shape, value, dtype=np.float32), dtype, nl.sbuf)
 
 
 def iota(expr, dtype, mask=None):
     values = np.asarray(expr, dtype=np.float32)
     values = values.reshape((1,) * (2 - values.ndim) + values.shape)
-    record("IOTA", *partitions_by_free(values.shape))
+    record("IOTA", *partitions_by_free(values.shape), engine=gpsimd_engine)
     return Tile(round_to(dtype, values), dtype, nl.sbuf)
 
 
 def affine_select(pred, on_true_tile, on_false_value, dtype=None, mask=None):
-    record("AFFINE_SELECT", *partitions_by_free(on_true_tile.shape))
+    record("AFFINE_SELECT", *partitions_by_free(on_true_tile.shape), engine=gpsimd_engine)
     dtype = dtype or on_true_tile.dtype
     values = np.where(np.asarray(pred), on_true_tile.values, np.float32(on_false_value))
     return Tile(round_to(dtype, values), dtype, nl.sbuf)
 
 
 def reciprocal(data, dtype=None, mask=None):
-    record("RECIPROCAL", *partitions_by_free(data.shape))
+    record("RECIPROCAL", *partitions_by_free(data.shape), engine=vector_engine)
     dtype = dtype or data.dtype
     return Tile(round_to(dtype, np.float32(1) / data.values), dtype, nl.sbuf)
 
 
 def tensor_tensor_scan(data0, data1, initial, op0, op1, reverse0=False, reverse1=False,
                        dtype=None, mask=None):
-    record("TENSOR_TENSOR_SCAN", *partitions_by_free(data0.shape))
+    record("TENSOR_TENSOR_SCAN", *partitions_by_free(data0.shape), engine=vector_engine)
     dtype = dtype or data0.dtype
     a, b = data0.values.astype(np.float32), data1.values.astype(np.float32)
     previous = np.broadcast_to(_operand(initial), (a.shape[0], 1))[:, 0].astype(np.float32)
@@ -114,7 +113,8 @@ def bn_stats(data, dtype=None, mask=None):
     dtype = dtype or data.dtype
     values = data.read(mask).reshape(data.shape[0], -1).astype(np.float64)
     where, rows = _partition_mask(True if mask is None else mask, data.shape)
-    record("BN_STATS", int(rows.sum()), int(where.sum(axis=1).max(initial=0)))
+    record("BN_STATS", int(rows.sum()), int(where.sum(axis=1).max(initial=0)),
+           engine=vector_engine)
     out = np.zeros((data.shape[0], 6))
     for parity in (0, 1):
         x, w = values[:, parity::2], where[:, parity::2]
@@ -133,7 +133,7 @@ def bn_aggr(data, dtype=None, mask=None):
     """(mean, variance) per partition of the (count, mean, variance * count) triples of
     `data`: Chan et al.'s pairwise combination, in float64, rounded once."""
     dtype = dtype or data.dtype
-    record("BN_AGGR", *partitions_by_free(data.shape))
+    record("BN_AGGR", *partitions_by_free(data.shape), engine=vector_engine)
     s = data.values.reshape(data.shape[0], -1, 3).astype(np.float64)
     count, mean, m2 = np.zeros(s.shape[0]), np.zeros(s.shape[0]), np.zeros(s.shape[0])
     for c, m, q in np.moveaxis(s, (1, 2), (0, 1)):  # per triple: [P] counts, means, M2s
@@ -154,7 +154,7 @@ def bn_aggr(data, dtype=None, mask=None):
 
 
 def tensor_reduce(op, data, axis, dtype=None, negate=False, keepdims=False, mask=None):
-    record("TENSOR_REDUCE", *partitions_by_free(data.shape))
+    record("TENSOR_REDUCE", *partitions_by_free(data.shape), engine=vector_engine)
     dtype = dtype or data.dtype
     axis = tuple(axis) if isinstance(axis, (list, tuple)) else (axis,)
     reduce = getattr(op, "reduce", None) or op  # a ufunc's reduce, or np.max / np.sum
@@ -163,6 +163,6 @@ def tensor_reduce(op, data, axis, dtype=None, negate=False, keepdims=False, mask
 
 
 def tensor_copy(src, dtype=None, mask=None, engine=None):
-    record("TENSOR_COPY", *partitions_by_free(src.shape))
+    record("TENSOR_COPY", *partitions_by_free(src.shape), engine=engine)
     dtype = dtype or src.dtype
     return Tile(round_to(dtype, src.values), dtype, nl.sbuf)

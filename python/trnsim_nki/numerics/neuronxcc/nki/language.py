@@ -100,7 +100,7 @@ def _memsets(shape, buffer):
     at = next((i for i, d in enumerate(shape) if isinstance(d, _ParDim)), 0)
     free = int(np.prod(shape[at + 1:], dtype=np.int64)) if len(shape) > at + 1 else 1
     for _ in range(int(np.prod(shape[:at], dtype=np.int64))):
-        record("MEMSET", shape[at], free)
+        record("MEMSET", shape[at], free, engine=None)
 
 
 def _flat(shape):
@@ -135,7 +135,7 @@ def store(dst, value, mask=None):
 
 
 def copy(x, dtype=None):
-    record("TENSOR_COPY", *x.shape)
+    record("TENSOR_COPY", *x.shape, engine=None)
     dtype = dtype or x.dtype
     return Tile(round_to(dtype, x.values), dtype, sbuf)
 

@@ -24,7 +24,10 @@ def nc_matmul(stationary, moving, is_stationary_onezero=False, is_moving_onezero
         s.nf, m.nf, _trace.FLOAT32, "psum")
 
 
-def nc_transpose(x):
+def nc_transpose(x, engine=None):
+    if engine not in (None, tensor_engine):  # the Vector Engine transpose is not modelled yet
+        fail(f"nisa.nc_transpose: engine {engine!r} is not modelled; trnsim transposes on the "
+             "Tensor Engine")
     v = as_view(x)
     return Pending("transpose", dst_field="psum", src=v).of_shape(v.nf, v.np, _trace.FLOAT32,
                                                                    "psum")
@@ -99,7 +102,11 @@ def tensor_copy(src, dtype=None, engine=unknown_engine):
         v.np, v.nf, dtype or v.dtype)
 
 
-def memset(shape, value, dtype):
+def memset(shape, value, dtype, engine=None):
+    # trnsim runs memset on the Vector Engine (kMemsetEngine, kernels/api/backend.h).
+    if engine not in (None, vector_engine):
+        fail(f"nisa.memset: engine {engine!r} is not modelled; trnsim runs memset on the Vector "
+             "Engine")
     return Pending("memset", value=float(value)).of_shape(shape[0], shape[1], dtype)
 
 
