@@ -162,5 +162,41 @@ TEST(NkiCli, AnErrorInTheKernelFileNamesItsLine) {
                                  file + ":1:1: not valid JSON at byte 0");
 }
 
+TEST(NkiCli, AnEngineTheSimulatorDoesNotModelIsOneLine) {
+  // nisa.memset may name the Vector Engine (where trnsim runs it, kMemsetEngine) but not
+  // GpSimd; nisa.nc_transpose the Tensor Engine but not Vector. Named otherwise, the simulator
+  // would run another schedule than the file's: refused with the file and line.
+  for (const auto& [call, message] :
+       {std::pair{"t[...] = nisa.memset(shape=(128, 64), value=0.0, dtype=nl.float32, "
+                  "engine=nisa.gpsimd_engine)",
+                  "nisa.memset: engine 'GpSimd' is not modelled"},
+        std::pair{"p = nisa.nc_transpose(t, engine=nisa.vector_engine)",
+                  "nisa.nc_transpose: engine 'Vector' is not modelled"}}) {
+    const std::string file = testing::write("engines.py", std::string("import neuronxcc.nki as nki\n"
+                                     "import neuronxcc.nki.isa as nisa\n"
+                                     "import neuronxcc.nki.language as nl\n\n\n"
+                                     "@nki.jit\n"
+                                     "def k(x):\n"
+                                     "    t = nl.load(x)\n") +
+                             "    " + call + "\n    return x\n");
+    testing::expect_one_line_error(trnsim("run-nki " + file + ":k --arg x=128x64:float32 "
+                                          "--timing-only"),
+                                   1, message);
+  }
+  // Named as the simulator runs them, both are accepted.
+  const std::string file = testing::write(
+      "engines_ok.py", "import neuronxcc.nki as nki\nimport neuronxcc.nki.isa as nisa\n"
+                       "import neuronxcc.nki.language as nl\n\n\n@nki.jit\ndef k(x):\n"
+                       "    out = nl.ndarray((64, 128), dtype=x.dtype, buffer=nl.shared_hbm)\n"
+                       "    t = nl.load(x)\n"
+                       "    t[...] = nisa.memset(shape=(128, 64), value=1.0, dtype=nl.float32, "
+                       "engine=nisa.vector_engine)\n"
+                       "    p = nisa.nc_transpose(t, engine=nisa.tensor_engine)\n"
+                       "    nl.store(out, value=nl.copy(p, dtype=x.dtype))\n"
+                       "    return out\n");
+  const testing::Result ok = trnsim("run-nki " + file + ":k --arg x=128x64:float32 --timing-only");
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+}
+
 }  // namespace
 }  // namespace trnsim
