@@ -172,13 +172,11 @@ TEST(NkiCli, AnEngineTheSimulatorDoesNotModelIsOneLine) {
                   "nisa.memset: engine 'GpSimd' is not modelled"},
         std::pair{"p = nisa.nc_transpose(t, engine=nisa.vector_engine)",
                   "nisa.nc_transpose: engine 'Vector' is not modelled"}}) {
-    const std::string file = testing::write("engines.py", std::string("import neuronxcc.nki as nki\n"
-                                     "import neuronxcc.nki.isa as nisa\n"
-                                     "import neuronxcc.nki.language as nl\n\n\n"
-                                     "@nki.jit\n"
-                                     "def k(x):\n"
-                                     "    t = nl.load(x)\n") +
-                             "    " + call + "\n    return x\n");
+    const std::string header =
+        "import neuronxcc.nki as nki\nimport neuronxcc.nki.isa as nisa\n"
+        "import neuronxcc.nki.language as nl\n\n\n@nki.jit\ndef k(x):\n    t = nl.load(x)\n";
+    const std::string file =
+        testing::write("engines.py", header + "    " + call + "\n    return x\n");
     testing::expect_one_line_error(trnsim("run-nki " + file + ":k --arg x=128x64:float32 "
                                           "--timing-only"),
                                    1, message);
