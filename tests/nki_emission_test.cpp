@@ -37,6 +37,43 @@ std::vector<float> read_floats(const std::string& path, size_t count) {
   return v;
 }
 
+// What the stand-in made of one emitted file: the output, and the operations (with and without
+// their engines) it recorded.
+struct StandInRun {
+  std::vector<float> output;
+  Operations operations, engines;
+};
+
+// Emits the kernel case in `api`, and runs the file on the stand-in with the simulator's inputs.
+StandInRun run_on_stand_in(const testing::KernelCase& c, const run::KernelRunOutput& sim,
+                           nki::NkiApi api) {
+  const std::string kernel_file = temp_path(c.kernel + ".py");
+  std::ofstream(kernel_file) << nki::emit_nki_file(
+      find_kernel(c.kernel), c.shape, c.params, Dtype::bf16,
+      testing::trn1().sbuf.usable_bytes_per_partition(), api);
+  std::string command = "PYTHONPATH=" + std::string(TRNSIM_SOURCE_DIR) +
+                        "/python /usr/bin/python3 -m trnsim_nki run-emitted " + kernel_file;
+  size_t output_size = 0;
+  for (size_t t = 0; t < sim.program.tensors.size(); ++t) {
+    const isa::TensorRole role = sim.program.tensors[t].role;
+    if (role == isa::TensorRole::output) output_size = sim.hbm[t].size();
+    if (role != isa::TensorRole::input) continue;
+    const std::string path = temp_path("input" + std::to_string(t) + ".f32");
+    write_floats(path, sim.hbm[t]);
+    command += " " + path;
+  }
+  const std::string out_file = temp_path("out.f32"), ops_file = temp_path("ops.json");
+  const std::string engines_file = temp_path("engines.json");
+  command += " --output " + out_file + " --operations " + ops_file + " --engines " +
+             engines_file + " --opcodes ";
+  for (const isa::OpcodeInfo& row : isa::opcode_table()) command += std::string(row.name) + ",";
+  const int status = std::system(command.c_str());
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << command;
+  return {read_floats(out_file, output_size),
+          nlohmann::json::parse(std::ifstream(ops_file)).get<Operations>(),
+          nlohmann::json::parse(std::ifstream(engines_file)).get<Operations>()};
+}
+
 TEST(NkiEmission, EveryKernelRunsOnTheNumpyStandInLikeTheSimulator) {
   for (const testing::KernelCase& c : testing::kernel_cases()) {
     SCOPED_TRACE(c.kernel + " " + std::to_string(c.shape.begin()->second));
@@ -50,46 +87,51 @@ TEST(NkiEmission, EveryKernelRunsOnTheNumpyStandInLikeTheSimulator) {
     const run::KernelRunOutput sim = run::run_kernel(request);
 
     // 2. The same schedule as NKI Python, run by the stand-in on the same inputs.
-    const std::string kernel_file = temp_path(c.kernel + ".py");
-    std::ofstream(kernel_file) << nki::emit_nki_file(
-        find_kernel(c.kernel), c.shape, c.params, Dtype::bf16,
-        request.hw.sbuf.usable_bytes_per_partition());
-    std::string command = "PYTHONPATH=" + std::string(TRNSIM_SOURCE_DIR) +
-                          "/python /usr/bin/python3 -m trnsim_nki run-emitted " + kernel_file;
-    int output = -1;
-    for (size_t t = 0; t < sim.program.tensors.size(); ++t) {
-      const isa::TensorRole role = sim.program.tensors[t].role;
-      if (role == isa::TensorRole::output) output = static_cast<int>(t);
-      if (role != isa::TensorRole::input) continue;
-      const std::string path = temp_path("input" + std::to_string(t) + ".f32");
-      write_floats(path, sim.hbm[t]);
-      command += " " + path;
-    }
-    const std::string out_file = temp_path("out.f32"), ops_file = temp_path("ops.json");
-    const std::string engines_file = temp_path("engines.json");
-    command += " --output " + out_file + " --operations " + ops_file + " --engines " +
-               engines_file + " --opcodes ";
-    for (const isa::OpcodeInfo& row : isa::opcode_table()) command += std::string(row.name) + ",";
-    const int status = std::system(command.c_str());
-    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << command;
+    const StandInRun emitted = run_on_stand_in(c, sim, nki::NkiApi::v0_1);
 
     // 3. Same result, within the rounding both sides may do differently (fp32 summation order
     //    can move a bf16 rounding): twice the error bound of one side.
+    int output = -1;
+    for (size_t t = 0; t < sim.program.tensors.size(); ++t)
+      if (sim.program.tensors[t].role == isa::TensorRole::output) output = static_cast<int>(t);
     const std::vector<float>& expected = sim.hbm[output];
-    const std::vector<float> got = read_floats(out_file, expected.size());
+    ASSERT_EQ(emitted.output.size(), expected.size());
     double diff = 0;
-    for (size_t i = 0; i < got.size(); ++i)
-      diff = std::max(diff, std::fabs(static_cast<double>(got[i]) - expected[i]));
+    for (size_t i = 0; i < expected.size(); ++i)
+      diff = std::max(diff, std::fabs(static_cast<double>(emitted.output[i]) - expected[i]));
     EXPECT_LE(diff, 2 * c.bound(sim.program, sim.hbm, sim.max_abs_reference));
 
     // 4. The same operations with the same shapes, 5. each compute operation on the engine the
     //    simulator ran it on: the emitted call names every engine NKI lets a kernel choose
     //    (none is "unknown", left to the compiler), and NKI fixes the others.
-    const Operations emitted = nlohmann::json::parse(std::ifstream(ops_file)).get<Operations>();
-    EXPECT_EQ(emitted, simulated_operations(sim.program));
-    const Operations engines =
-        nlohmann::json::parse(std::ifstream(engines_file)).get<Operations>();
-    EXPECT_EQ(engines, testing::simulated_engines(sim.program));
+    EXPECT_EQ(emitted.operations, simulated_operations(sim.program));
+    EXPECT_EQ(emitted.engines, testing::simulated_engines(sim.program));
+  }
+}
+
+TEST(NkiEmission, TheNkiNamespaceLayoutRunsLikeTheNki01File) {
+  // --nki-api 0.3 for every kernel at both shapes, on the stand-in of the nki namespace: the
+  // same operations on the same engines, and the same output value for value (the first
+  // matmul into PSUM overwrites instead of adding to zeros, which changes no value but the
+  // sign of a zero, hence == on floats).
+  for (const testing::KernelCase& c : testing::kernel_cases()) {
+    SCOPED_TRACE(c.kernel + " " + std::to_string(c.shape.begin()->second));
+    run::KernelRunRequest request;
+    request.kernel = c.kernel;
+    request.hw = testing::trn1();
+    request.shape = c.shape;
+    request.params = c.params;
+    request.numerics = true;
+    const run::KernelRunOutput sim = run::run_kernel(request);
+    const StandInRun v0_1 = run_on_stand_in(c, sim, nki::NkiApi::v0_1);
+    const StandInRun v0_3 = run_on_stand_in(c, sim, nki::NkiApi::v0_3);
+    EXPECT_EQ(v0_3.operations, v0_1.operations);
+    EXPECT_EQ(v0_3.engines, v0_1.engines);
+    ASSERT_EQ(v0_3.output.size(), v0_1.output.size());
+    size_t differing = 0;
+    for (size_t i = 0; i < v0_1.output.size(); ++i)
+      differing += !(v0_3.output[i] == v0_1.output[i]);
+    EXPECT_EQ(differing, 0u);
   }
 }
 

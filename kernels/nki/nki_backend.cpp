@@ -65,8 +65,8 @@ std::string number(float v) {
 }
 
 // A number, or the [P, 1] tile of per-partition scalars.
-std::string operand(const Scalar& s) {
-  return s.tile ? read_expression(*s.tile) : number(s.value);
+std::string operand(const Scalar& s, NkiApi api) {
+  return s.tile ? read_expression(*s.tile, api) : number(s.value);
 }
 
 // ", engine=nisa.vector_engine" and the like, for every call whose engine NKI lets a kernel
@@ -95,19 +95,30 @@ bool whole(const View& v) {
          v.f0.is_constant() && v.f0.value() == 0 && v.nf == v.tensor.free;
 }
 
-std::string indexed(const View& v, bool as_target) {
+std::string indexed(const View& v, bool as_target, NkiApi api) {
   if (!v.rectangular())  // of the C++ kernels' calls, only tensor_tensor writes them (above)
     throw UserError("NKI emission: '" + v.tensor.name + "' is a strided view, which " +
                     "emit-nki writes only in tensor_tensor");
+  std::vector<std::string> blocks;
+  for (const Expr& b : v.block) blocks.push_back(b.str());
+  const bool all_partitions =
+      v.p0.is_constant() && v.p0.value() == 0 && v.np == v.tensor.partitions;
+  const std::string partitions = all_partitions ? ":" : slice(v.p0, v.np);
   std::vector<std::string> parts;
-  for (const Expr& b : v.block) parts.push_back(b.str());
-  if (!whole(v)) {
-    const bool all_partitions =
-        v.p0.is_constant() && v.p0.value() == 0 && v.np == v.tensor.partitions;
-    parts.push_back(all_partitions ? ":" : slice(v.p0, v.np));
-    parts.push_back(slice(v.f0, v.nf));
+  if (api == NkiApi::v0_1) {  // [blocks..., partitions, free]
+    parts = blocks;
+    if (!whole(v)) {
+      parts.push_back(partitions);
+      parts.push_back(slice(v.f0, v.nf));
+    }
+  } else if (!whole(v) || !blocks.empty()) {  // [partitions, blocks..., free]
+    const bool all_free = v.f0.is_constant() && v.f0.value() == 0 && v.nf == v.tensor.free;
+    parts.push_back(partitions);
+    parts.insert(parts.end(), blocks.begin(), blocks.end());
+    parts.push_back(all_free ? ":" : slice(v.f0, v.nf));
   }
-  if (parts.empty()) return as_target ? v.tensor.name + "[...]" : v.tensor.name;
+  if (parts.empty())
+    return as_target && api == NkiApi::v0_1 ? v.tensor.name + "[...]" : v.tensor.name;
   std::string out = v.tensor.name + "[";
   for (size_t i = 0; i < parts.size(); ++i) out += (i ? ", " : "") + parts[i];
   return out + "]";
@@ -132,9 +143,20 @@ std::vector<int64_t> common_grid(const std::vector<const View*>& views) {
   return counts;
 }
 
-// `v` indexed with nl.arange over the grid [np, counts...]: the partition index, then the
-// free index f0 + sum of stride x arange per axis (a rectangle's strides are its row-major
-// ones; a stride of 0 keeps its axis, as a broadcast).
+// The element strides of `v` along the grid's free axes: a rectangle's are its row-major ones
+// over the grid; a strided view's its own (a stride of 0 keeps its axis, as a broadcast).
+std::vector<int64_t> grid_strides(const View& v, const std::vector<int64_t>& counts) {
+  std::vector<int64_t> strides(counts.size(), 1);
+  if (v.rectangular()) {
+    for (size_t i = counts.size() - 1; i > 0; --i) strides[i - 1] = strides[i] * counts[i];
+  } else {
+    for (size_t i = 0; i < counts.size(); ++i) strides[i] = v.free_dims[i].stride;
+  }
+  return strides;
+}
+
+// `v` indexed with nl.arange over the grid [np, counts...] (NKI 0.1): the partition index,
+// then the free index f0 + sum of stride x arange per axis.
 std::string grid_indexed(const View& v, const std::vector<int64_t>& counts) {
   const size_t rank = counts.size() + 1;
   auto axis = [&](size_t at, int64_t n) {
@@ -143,12 +165,7 @@ std::string grid_indexed(const View& v, const std::vector<int64_t>& counts) {
       index += std::string(i ? ", " : "") + (i == at ? ":" : "None");
     return index + "]";
   };
-  std::vector<int64_t> strides(counts.size(), 1);
-  if (v.rectangular()) {
-    for (size_t i = counts.size() - 1; i > 0; --i) strides[i - 1] = strides[i] * counts[i];
-  } else {
-    for (size_t i = 0; i < counts.size(); ++i) strides[i] = v.free_dims[i].stride;
-  }
+  const std::vector<int64_t> strides = grid_strides(v, counts);
   std::string out = v.tensor.name + "[";
   for (const Expr& b : v.block) out += b.str() + ", ";
   out += (v.p0.is_constant() && v.p0.value() == 0 ? "" : v.p0.str() + " + ") + axis(0, v.np);
@@ -158,17 +175,49 @@ std::string grid_indexed(const View& v, const std::vector<int64_t>& counts) {
   return out + "]";
 }
 
+// `v` over the grid [np, counts...] as an access pattern on its tile's storage (the nki
+// namespace's `tile.ap`): from one partition to the next, the tile's elements per partition
+// (its blocks x free); then each grid axis with v's stride; from v's first element.
+std::string ap_indexed(const View& v, const std::vector<int64_t>& counts) {
+  int64_t per_partition = v.tensor.free;
+  for (int64_t b : v.tensor.block_dims) per_partition *= b;
+  Expr offset = v.p0 * per_partition + v.f0;
+  int64_t block_stride = v.tensor.free;
+  for (size_t i = v.block.size(); i-- > 0;) {
+    offset = offset + v.block[i] * block_stride;
+    block_stride *= v.tensor.block_dims[i];
+  }
+  const std::vector<int64_t> strides = grid_strides(v, counts);
+  std::string pattern = "[[" + std::to_string(per_partition) + ", " + std::to_string(v.np) + "]";
+  for (size_t i = 0; i < counts.size(); ++i)
+    pattern += ", [" + std::to_string(strides[i]) + ", " + std::to_string(counts[i]) + "]";
+  return v.tensor.name + ".ap(pattern=" + pattern + "], offset=" + offset.str() + ")";
+}
+
 // NKI has no buffer count (its compiler chooses); the comment carries the schedule's to the
 // trnsim tracer (python/TRACE_FORMAT.md), so that a replayed trace rotates tiles the same way.
 std::string bufs_comment(int bufs) { return "  # trnsim: bufs=" + std::to_string(bufs); }
 
 }  // namespace
 
-std::string read_expression(const View& v) { return indexed(v, false); }
-std::string write_expression(const View& v) { return indexed(v, true); }
+std::string read_expression(const View& v, NkiApi api) { return indexed(v, false, api); }
+std::string write_expression(const View& v, NkiApi api) { return indexed(v, true, api); }
 
-NkiBackend::NkiBackend(std::string kernel_name, int64_t sbuf_bytes)
-    : name_(std::move(kernel_name)), sbuf_bytes_(sbuf_bytes) {}
+NkiBackend::NkiBackend(std::string kernel_name, int64_t sbuf_bytes, NkiApi api)
+    : name_(std::move(kernel_name)), api_(api), sbuf_bytes_(sbuf_bytes) {}
+
+std::string NkiBackend::read(const View& v) const { return read_expression(v, api_); }
+std::string NkiBackend::target(const View& v) const { return write_expression(v, api_); }
+
+void NkiBackend::isa_call(const std::string& function, const View& dst, const std::string& args,
+                          const std::string& dst_text) {
+  if (api_ == NkiApi::v0_1)
+    line((dst_text.empty() ? target(dst) : dst_text) + " = nisa." + function + "(" + args +
+         ", dtype=" + nl_dtype(dst.tensor.dtype) + ")");
+  else
+    line("nisa." + function + "(" + (dst_text.empty() ? target(dst) : dst_text) + ", " + args +
+         ")");
+}
 
 void NkiBackend::line(const std::string& text) {
   body_.push_back(std::string(4 * (loop_variables_.size() + 1), ' ') + text);
@@ -194,6 +243,8 @@ TensorRef NkiBackend::hbm_output(const std::string& name, int64_t rows, int64_t 
 
 TensorRef NkiBackend::hbm_constant(const std::string& name, int64_t rows, int64_t cols, Dtype d,
                                    const std::vector<float>& values) {
+  if (api_ == NkiApi::v0_3)
+    throw UserError("NKI emission (--nki-api 0.3): HBM constants are not written yet");
   std::string list;
   for (size_t i = 0; i < values.size(); ++i) list += (i ? ", " : "") + number(values[i]);
   line(name + " = nl.shared_constant(np.array([" + list + "], dtype=np.float32).reshape(" +
@@ -209,18 +260,25 @@ TensorRef NkiBackend::hbm_scratch(const std::string& name, int64_t rows, int64_t
 
 TensorRef NkiBackend::sbuf_tile(const std::string& name, std::vector<int64_t> block_dims,
                                 int64_t partitions, int64_t free, Dtype dtype, int bufs) {
-  std::string shape;
-  for (int64_t b : block_dims) shape += std::to_string(b) + ", ";
-  line(name + " = nl.ndarray((" + shape + "nl.par_dim(" + std::to_string(partitions) + "), " +
-       std::to_string(free) + "), dtype=" + nl_dtype(dtype) + ", buffer=nl.sbuf)" +
+  std::string blocks;
+  for (int64_t b : block_dims) blocks += std::to_string(b) + ", ";
+  const std::string shape =
+      api_ == NkiApi::v0_1
+          ? blocks + "nl.par_dim(" + std::to_string(partitions) + "), " + std::to_string(free)
+          : std::to_string(partitions) + ", " + blocks + std::to_string(free);
+  line(name + " = nl.ndarray((" + shape + "), dtype=" + nl_dtype(dtype) + ", buffer=nl.sbuf)" +
        bufs_comment(bufs));
   return declare(Memory::sbuf, name, std::move(block_dims), partitions, free, dtype);
 }
 
 TensorRef NkiBackend::psum_tile(const std::string& name, int64_t partitions, int64_t free,
                                 int bufs) {
-  line(name + " = nl.zeros((" + std::to_string(partitions) + ", " + std::to_string(free) +
-       "), nl.float32, buffer=nl.psum)" + bufs_comment(bufs));
+  // NKI 0.1 accumulates with `+=` onto zeros; in the nki namespace the first matmul into an
+  // element overwrites it and later ones accumulate, as SimBackend marks PSUM written.
+  const std::string shape = "(" + std::to_string(partitions) + ", " + std::to_string(free) + ")";
+  line(name + (api_ == NkiApi::v0_1 ? " = nl.zeros(" + shape + ", nl.float32"
+                                    : " = nl.ndarray(" + shape + ", dtype=nl.float32") +
+       ", buffer=nl.psum)" + bufs_comment(bufs));
   return declare(Memory::psum, name, {}, partitions, free, Dtype::fp32);
 }
 
@@ -241,37 +299,47 @@ void NkiBackend::for_range(const std::string& name, int64_t count, Loop kind,
 
 void NkiBackend::dma_copy(const View& dst, const View& src) {
   limits::check_dma_copy(dst, src);
-  if (dst.tensor.memory == Memory::hbm)
-    line("nl.store(" + read_expression(dst) + ", value=" + read_expression(src) + ")");
+  if (api_ == NkiApi::v0_3)
+    line("nisa.dma_copy(dst=" + target(dst) + ", src=" + read(src) + ")");
+  else if (dst.tensor.memory == Memory::hbm)
+    line("nl.store(" + read(dst) + ", value=" + read(src) + ")");
   else if (src.tensor.memory == Memory::hbm)
-    line(write_expression(dst) + " = nl.load(" + read_expression(src) + ")");
+    line(target(dst) + " = nl.load(" + read(src) + ")");
   else
-    line("nisa.dma_copy(dst=" + write_expression(dst) + ", src=" + read_expression(src) + ")");
+    line("nisa.dma_copy(dst=" + target(dst) + ", src=" + read(src) + ")");
 }
 
 void NkiBackend::dma_transpose(const View& dst, const View& src) {
   limits::check_dma_transpose(dst, src);
-  line(write_expression(dst) + " = nl.load_transpose2d(" + read_expression(src) + ")");
+  if (api_ == NkiApi::v0_3)
+    line("nisa.dma_transpose(dst=" + target(dst) + ", src=" + read(src) + ")");
+  else
+    line(target(dst) + " = nl.load_transpose2d(" + read(src) + ")");
 }
 
 void NkiBackend::matmul(const View& psum, const View& stationary, const View& moving) {
   limits::check_matmul(psum, stationary, moving);
-  line(write_expression(psum) + " += nisa.nc_matmul(" + read_expression(stationary) + ", " +
-       read_expression(moving) + ")");
+  if (api_ == NkiApi::v0_3)
+    line("nisa.nc_matmul(" + target(psum) + ", " + read(stationary) + ", " + read(moving) + ")");
+  else
+    line(target(psum) + " += nisa.nc_matmul(" + read(stationary) + ", " + read(moving) + ")");
 }
 
 void NkiBackend::transpose(const View& psum, const View& src) {
   limits::check_transpose(psum, src);
-  line(write_expression(psum) + " = nisa.nc_transpose(" + read_expression(src) +
-       engine_argument(Engine::tensor) + ")");
+  if (api_ == NkiApi::v0_3)
+    line("nisa.nc_transpose(" + target(psum) + ", " + read(src) +
+         engine_argument(Engine::tensor) + ")");
+  else
+    line(target(psum) + " = nisa.nc_transpose(" + read(src) + engine_argument(Engine::tensor) +
+         ")");
 }
 
 void NkiBackend::tensor_copy(const View& dst, const View& src, Engine engine) {
   limits::check_elementwise("tensor_copy", dst, src);
   limits::check_engine_memory("tensor_copy", engine, dst);
   limits::check_engine_memory("tensor_copy", engine, src);
-  line(write_expression(dst) + " = nisa.tensor_copy(" + read_expression(src) +
-       engine_argument(engine) + ", dtype=" + nl_dtype(dst.tensor.dtype) + ")");
+  isa_call("tensor_copy", dst, read(src) + engine_argument(engine));
 }
 
 void NkiBackend::tensor_tensor(const View& dst, const View& a, const View& b, AluOp op,
@@ -279,13 +347,13 @@ void NkiBackend::tensor_tensor(const View& dst, const View& a, const View& b, Al
   limits::check_tensor_tensor(dst, a, b);
   limits::check_engine_memory("tensor_tensor", engine, dst);
   const std::vector<int64_t> grid = common_grid({&dst, &a, &b});
-  auto text = [&](const View& v, bool target) {
-    return grid.empty() ? (target ? write_expression(v) : read_expression(v))
-                        : grid_indexed(v, grid);
+  auto text = [&](const View& v, bool is_target) {
+    if (!grid.empty()) return api_ == NkiApi::v0_1 ? grid_indexed(v, grid) : ap_indexed(v, grid);
+    return is_target ? target(v) : read(v);
   };
-  line(text(dst, true) + " = nisa.tensor_tensor(" + text(a, false) + ", " + text(b, false) +
-       ", op=" + nl_alu(op) + engine_argument(engine) + ", dtype=" + nl_dtype(dst.tensor.dtype) +
-       ")");
+  isa_call("tensor_tensor", dst,
+           text(a, false) + ", " + text(b, false) + ", op=" + nl_alu(op) + engine_argument(engine),
+           text(dst, true));
 }
 
 void NkiBackend::tensor_scalar(const View& dst, const View& src, const ScalarOp& op0,
@@ -299,15 +367,14 @@ void NkiBackend::tensor_scalar(const View& dst, const View& src, const ScalarOp&
     return tensor_scalar(dst, src, op1.op == AluOp::bypass ? ScalarOp{AluOp::multiply, 1.0f} : op1,
                          ScalarOp{}, engine);
   limits::check_scalar_operand("tensor_scalar", src, op0.operand);
-  std::string args = ", op0=" + nl_alu(op0.op) + ", operand0=" + operand(op0.operand) +
-                     (op0.reverse ? ", reverse0=True" : "");
+  std::string args = read(src) + ", op0=" + nl_alu(op0.op) + ", operand0=" +
+                     operand(op0.operand, api_) + (op0.reverse ? ", reverse0=True" : "");
   if (op1.op != AluOp::bypass) {
     limits::check_scalar_operand("tensor_scalar", src, op1.operand);
-    args += ", op1=" + nl_alu(op1.op) + ", operand1=" + operand(op1.operand) +
+    args += ", op1=" + nl_alu(op1.op) + ", operand1=" + operand(op1.operand, api_) +
             (op1.reverse ? ", reverse1=True" : "");
   }
-  line(write_expression(dst) + " = nisa.tensor_scalar(" + read_expression(src) + args +
-       engine_argument(engine) + ", dtype=" + nl_dtype(dst.tensor.dtype) + ")");
+  isa_call("tensor_scalar", dst, args + engine_argument(engine));
 }
 
 void NkiBackend::activation(const View& dst, const View& src, ActFunc func, const Scalar& scale,
@@ -317,80 +384,97 @@ void NkiBackend::activation(const View& dst, const View& src, ActFunc func, cons
   limits::check_scalar_operand("activation", src, bias);
   if (!bias.tile && bias.value != 0.0f)
     throw UserError("NKI emission: nisa.activation takes its bias as a tile, not a number");
-  line(write_expression(dst) + " = nisa.activation(op=" + nl_activation(func) + ", data=" +
-       read_expression(src) + (bias.tile ? ", bias=" + read_expression(*bias.tile) : "") +
-       ", scale=" + operand(scale) + ", dtype=" + nl_dtype(dst.tensor.dtype) + ")");
+  isa_call("activation", dst,
+           "op=" + nl_activation(func) + ", data=" + read(src) +
+               (bias.tile ? ", bias=" + read(*bias.tile) : "") + ", scale=" + operand(scale, api_));
 }
 
 void NkiBackend::memset(const View& dst, float value) {
   limits::check_on_chip("memset", dst);
-  line(write_expression(dst) + " = nisa.memset(shape=(" + std::to_string(dst.np) + ", " +
+  if (api_ == NkiApi::v0_3) {
+    line("nisa.memset(" + target(dst) + ", value=" + number(value) +
+         engine_argument(kMemsetEngine) + ")");
+    return;
+  }
+  line(target(dst) + " = nisa.memset(shape=(" + std::to_string(dst.np) + ", " +
        std::to_string(dst.nf) + "), value=" + number(value) + ", dtype=" +
        nl_dtype(dst.tensor.dtype) + engine_argument(kMemsetEngine) + ")");
 }
 
 void NkiBackend::reduce(const View& dst, const View& src, AluOp op) {
   limits::check_reduce(dst, src);
-  line(write_expression(dst) + " = nisa.tensor_reduce(op=" + nl_alu(op) + ", data=" +
-       read_expression(src) + ", axis=[1], keepdims=True, dtype=" + nl_dtype(dst.tensor.dtype) +
-       ")");
+  isa_call("tensor_reduce", dst,
+           "op=" + nl_alu(op) + ", data=" + read(src) + ", axis=[1], keepdims=True");
 }
 
 void NkiBackend::reciprocal(const View& dst, const View& src) {
   limits::check_elementwise("reciprocal", dst, src);
   limits::check_engine_memory("reciprocal", Engine::vector, dst);
-  line(write_expression(dst) + " = nisa.reciprocal(" + read_expression(src) + ", dtype=" +
-       nl_dtype(dst.tensor.dtype) + ")");
+  isa_call("reciprocal", dst, read(src));
 }
 
 void NkiBackend::tensor_tensor_scan(const View& dst, const View& a, const View& b,
                                     const Scalar& initial, AluOp op0, AluOp op1, bool reverse0,
                                     bool reverse1) {
   limits::check_tensor_tensor_scan(dst, a, b, initial);
-  line(write_expression(dst) + " = nisa.tensor_tensor_scan(" + read_expression(a) + ", " +
-       read_expression(b) + ", initial=" + operand(initial) + ", op0=" + nl_alu(op0) +
-       ", op1=" + nl_alu(op1) + (reverse0 ? ", reverse0=True" : "") +
-       (reverse1 ? ", reverse1=True" : "") + ", dtype=" + nl_dtype(dst.tensor.dtype) + ")");
+  isa_call("tensor_tensor_scan", dst,
+           read(a) + ", " + read(b) + ", initial=" + operand(initial, api_) + ", op0=" +
+               nl_alu(op0) + ", op1=" + nl_alu(op1) + (reverse0 ? ", reverse0=True" : "") +
+               (reverse1 ? ", reverse1=True" : ""));
 }
 
 void NkiBackend::bn_stats(const View& dst, const View& src) {
   limits::check_bn_stats(dst, src);
-  line(write_expression(dst) + " = nisa.bn_stats(" + read_expression(src) + ", dtype=" +
-       nl_dtype(dst.tensor.dtype) + ")");
+  isa_call("bn_stats", dst, read(src));
 }
 
 void NkiBackend::bn_aggr(const View& dst, const View& src) {
   limits::check_bn_aggr(dst, src);
-  line(write_expression(dst) + " = nisa.bn_aggr(" + read_expression(src) + ", dtype=" +
-       nl_dtype(dst.tensor.dtype) + ")");
+  isa_call("bn_aggr", dst, read(src));
 }
 
-// "nl.arange(P)[:, None] * a + nl.arange(F)[None, :] * b + c" over the view's shape.
+// "nl.arange(P)[:, None] * a + nl.arange(F)[None, :] * b + c" over the view's shape (NKI 0.1).
 std::string affine_expression(const View& v, const AffineIndex& a) {
   return "nl.arange(" + std::to_string(v.np) + ")[:, None] * " +
          std::to_string(a.partition_step) + " + nl.arange(" + std::to_string(v.nf) +
          ")[None, :] * " + std::to_string(a.free_step) + " + " + std::to_string(a.offset);
 }
 
+// The same affine value in the nki namespace's terms: a pattern over the free elements, a
+// channel (partition) multiplier and an offset.
+std::string affine_arguments(const View& v, const AffineIndex& a) {
+  return "pattern=[[" + std::to_string(a.free_step) + ", " + std::to_string(v.nf) +
+         "]], channel_multiplier=" + std::to_string(a.partition_step) +
+         ", offset=" + std::to_string(a.offset);
+}
+
 void NkiBackend::iota(const View& dst, const AffineIndex& index) {
   limits::check_on_chip("iota", dst);
   limits::check_engine_memory("iota", Engine::gpsimd, dst);
-  line(write_expression(dst) + " = nisa.iota(" + affine_expression(dst, index) + ", dtype=" +
-       nl_dtype(dst.tensor.dtype) + ")");
+  if (api_ == NkiApi::v0_3)
+    line("nisa.iota(" + target(dst) + ", " + affine_arguments(dst, index) + ")");
+  else
+    isa_call("iota", dst, affine_expression(dst, index));
 }
 
 void NkiBackend::affine_select(const View& dst, const AffineIndex& index, AluOp cmp,
                                const View& on_true, float on_false) {
   limits::check_affine_select(dst, cmp, on_true);
+  if (api_ == NkiApi::v0_3) {
+    line("nisa.affine_select(" + target(dst) + ", " + affine_arguments(dst, index) +
+         ", on_true_tile=" + read(on_true) + ", on_false_value=" + number(on_false) +
+         ", cmp_op=" + nl_alu(cmp) + ")");
+    return;
+  }
   const char* symbol = cmp == AluOp::equal           ? " == "
                        : cmp == AluOp::not_equal     ? " != "
                        : cmp == AluOp::greater       ? " > "
                        : cmp == AluOp::greater_equal ? " >= "
                        : cmp == AluOp::less          ? " < "
                                                      : " <= ";
-  line(write_expression(dst) + " = nisa.affine_select((" + affine_expression(dst, index) + ")" +
-       symbol + "0, " + read_expression(on_true) + ", " + number(on_false) + ", dtype=" +
-       nl_dtype(dst.tensor.dtype) + ")");
+  isa_call("affine_select", dst,
+           "(" + affine_expression(dst, index) + ")" + symbol + "0, " + read(on_true) + ", " +
+               number(on_false));
 }
 
 std::string NkiBackend::kernel_source() const {

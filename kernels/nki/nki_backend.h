@@ -1,9 +1,16 @@
 // The Backend that writes a kernel as NKI Python instead of running it (DESIGN.md §3). Loops
 // stay loops: the body of `for_range` is called once with a symbolic index, under
 // `for k in nl.affine_range(n):` or `nl.sequential_range`, so the emitted kernel has the loop
-// nest of its C++ schedule. The target is the `neuronxcc.nki` API generation (NKI 0.1) that
-// the NKI matmul tutorial and NeuronMM's code use: nl.load / nl.store, nisa.nc_matmul,
-// nl.ndarray(..., buffer=nl.sbuf), nl.zeros(..., buffer=nl.psum).
+// nest of its C++ schedule. Two API generations:
+// - NkiApi::v0_1, `neuronxcc.nki` (NKI 0.1, Neuron SDK 2.21 to 2.26), which the NKI matmul
+//   tutorial and NeuronMM's code use: nl.load / nl.store, `dst = nisa.op(...)`, block
+//   dimensions before nl.par_dim, nl.zeros(..., buffer=nl.psum) accumulated with `+=`;
+// - NkiApi::v0_3, the `nki` namespace (SDK 2.27 and later): partition-first tiles
+//   (P, blocks..., F), destination-passing `nisa.op(dst, ...)` calls whose result takes dst's
+//   dtype, nisa.dma_copy for loads and stores, PSUM tiles from nl.ndarray that the first
+//   matmul overwrites and later ones accumulate into (nc_matmul's default rule), and strided
+//   operands as `tile.ap(pattern, offset)`.
+// Each tile is declared where the C++ schedule declares it, i.e. where its liveness begins.
 #pragma once
 
 #include <string>
@@ -13,10 +20,12 @@
 
 namespace trnsim::nki {
 
+enum class NkiApi { v0_1, v0_3 };
+
 class NkiBackend : public Backend {
  public:
   // `sbuf_bytes` is the target's usable SBUF per partition, for kernels' budget checks.
-  NkiBackend(std::string kernel_name, int64_t sbuf_bytes);
+  NkiBackend(std::string kernel_name, int64_t sbuf_bytes, NkiApi api = NkiApi::v0_1);
   int64_t sbuf_bytes_per_partition() const override { return sbuf_bytes_; }
 
   // `def NAME(inputs...):` with its body and `return outputs`, under `@nki.jit`.
@@ -66,8 +75,15 @@ class NkiBackend : public Backend {
   TensorRef declare(Memory memory, const std::string& name, std::vector<int64_t> block_dims,
                     int64_t partitions, int64_t free, Dtype dtype);
   void line(const std::string& text);
+  // An ISA call that writes `dst`: `dst = nisa.FUNCTION(ARGS, dtype=...)` in NKI 0.1,
+  // `nisa.FUNCTION(dst, ARGS)` in the nki namespace. `dst_text` is given for a strided dst.
+  void isa_call(const std::string& function, const View& dst, const std::string& args,
+                const std::string& dst_text = "");
+  std::string read(const View& v) const;
+  std::string target(const View& v) const;
 
   std::string name_;
+  NkiApi api_;
   std::vector<TensorRef> inputs_, outputs_;
   std::vector<std::string> body_;
   std::vector<std::string> loop_variables_;  // enclosing loops, outermost first
@@ -75,9 +91,10 @@ class NkiBackend : public Backend {
   int64_t sbuf_bytes_;
 };
 
-// How a view reads in NKI: `lhsT[k * 128:k * 128 + 128, 0:128]`, `rhs_tiles[bk]`, `res_psum`.
-// As an assignment target a whole tile is written `name[...]`.
-std::string read_expression(const View& v);
-std::string write_expression(const View& v);
+// How a view reads in NKI 0.1: `lhsT[k * 128:k * 128 + 128, 0:128]`, `rhs_tiles[bk]`,
+// `res_psum`. As an assignment target a whole tile is written `name[...]`. In the nki
+// namespace the partition comes first: `rhs_tiles[:, bk, :]`.
+std::string read_expression(const View& v, NkiApi api = NkiApi::v0_1);
+std::string write_expression(const View& v, NkiApi api = NkiApi::v0_1);
 
 }  // namespace trnsim::nki

@@ -1,5 +1,7 @@
 #include "kernels/nki/nki_file.h"
 
+#include "common/error.h"
+#include "common/excerpt.h"
 #include "kernels/nki/nki_backend.h"
 
 namespace trnsim::nki {
@@ -129,11 +131,19 @@ if __name__ == "__main__":
 
 }  // namespace
 
+NkiApi parse_nki_api(const std::string& text) {
+  if (text == "0.1") return NkiApi::v0_1;
+  if (text == "0.3") return NkiApi::v0_3;
+  throw UserError("--nki-api: '" + excerpt(text) + "' is not an NKI API generation (0.1: "
+                  "neuronxcc.nki, SDK 2.21 to 2.26; 0.3: the nki namespace, SDK 2.27 and later)");
+}
+
 std::string emit_nki_file(const KernelSpec& spec, const Assignments& shape,
-                          const Assignments& params, Dtype dtype, int64_t sbuf_bytes) {
+                          const Assignments& params, Dtype dtype, int64_t sbuf_bytes,
+                          NkiApi api) {
   const Assignments s = merge_assignments(spec.default_shape, shape, spec.name, "shape key");
   const Assignments p = merge_assignments(spec.default_params, params, spec.name, "parameter");
-  NkiBackend backend(spec.name, sbuf_bytes);
+  NkiBackend backend(spec.name, sbuf_bytes, api);
   spec.build(backend, s, p, dtype);
 
   const std::string numpy_dtype =
@@ -141,14 +151,19 @@ std::string emit_nki_file(const KernelSpec& spec, const Assignments& shape,
   std::string out = "\"\"\"" + spec.name + ": " + spec.description + ".\n\n";
   out += "Emitted by trnsim from its C++ schedule, shape " + joined(s) +
          (p.empty() ? "" : ", params " + joined(p)) + ", " + dtype_name(dtype) + ".\n";
-  out += "NKI API generation: neuronxcc.nki (NKI 0.1), Neuron SDK 2.21 to 2.26.\n";
-  out += "On a trn1 instance: python3 THIS_FILE  (benchmarks one NeuronCore, saves NEFF/NTFF).\n";
-  out += "\"\"\"\nimport json\nimport os\n\nimport numpy as np\n\ntry:\n"
-         "    import neuronxcc.nki as nki\n"
-         "    import neuronxcc.nki.isa as nisa\n    import neuronxcc.nki.language as nl\n"
+  const bool v0_1 = api == NkiApi::v0_1;
+  out += v0_1 ? "NKI API generation: neuronxcc.nki (NKI 0.1), Neuron SDK 2.21 to 2.26.\n"
+              : "NKI API generation: the nki namespace (NKI 0.3 layout: partition-first tiles,\n"
+                "destination-passing ISA calls), Neuron SDK 2.27 and later; AWS's notes say NKI\n"
+                "0.3 kernels are not supported on Trn1/Inf2 from SDK 2.29.\n";
+  out += "On a Neuron instance: python3 THIS_FILE  (benchmarks one NeuronCore, saves NEFF/NTFF).\n";
+  const std::string package = v0_1 ? "neuronxcc.nki" : "nki";
+  out += std::string("\"\"\"\nimport json\nimport os\n\nimport numpy as np\n\ntry:\n    import ") +
+         (v0_1 ? "neuronxcc.nki as nki" : "nki") + "\n    import " + package +
+         ".isa as nisa\n    import " + package + ".language as nl\n"
          "except ImportError as missing:\n"
-         "    raise SystemExit(f\"{missing}: run this file on a Trn1/Inf2 instance with the "
-         "Neuron SDK (neuronxcc), or against trnsim's python/trnsim_nki\")\n\n\n";
+         "    raise SystemExit(f\"{missing}: run this file on a Neuron instance with the "
+         "Neuron SDK, or against trnsim's python/trnsim_nki\")\n\n\n";
   out += backend.kernel_source();
   out += "\n\nKERNEL = " + spec.name + "\nKERNEL_NAME = \"" + spec.name + "\"\n";
   out += "SHAPE = \"" + joined(s) + "\"\nPARAMS = \"" + joined(p) + "\"\nDTYPE = \"" + numpy_dtype +

@@ -6,12 +6,18 @@
 
 #include <string>
 
+#include "kernels/nki/nki_backend.h"
 #include "kernels/registry.h"
 
 namespace trnsim::nki {
 
-// `sbuf_bytes`: the target's usable SBUF per partition (kernels check their blocks against it).
+// `sbuf_bytes`: the target's usable SBUF per partition (kernels check their blocks against it);
+// `api`: the NKI generation written (nki_backend.h).
 std::string emit_nki_file(const KernelSpec& spec, const Assignments& shape,
-                          const Assignments& params, Dtype dtype, int64_t sbuf_bytes);
+                          const Assignments& params, Dtype dtype, int64_t sbuf_bytes,
+                          NkiApi api = NkiApi::v0_1);
+
+// "0.1" or "0.3"; anything else is a UserError naming both.
+NkiApi parse_nki_api(const std::string& text);
 
 }  // namespace trnsim::nki

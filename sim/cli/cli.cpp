@@ -153,14 +153,17 @@ void run(const RunOptions& o, const MachineOptions& m, const OutputOptions& out,
   write_pe_frames(frames, o.pe_frames);
 }
 
-void emit_nki(const RunOptions& o, const MachineOptions& m, const std::string& path) {
+void emit_nki(const RunOptions& o, const MachineOptions& m, const std::string& path,
+              const std::string& api_name) {
   std::string text;
   const KernelSpec* spec = nullptr;
   HwConfig cfg;
   Assignments shape, params;
   Dtype dtype = Dtype::bf16;
+  nki::NkiApi api = nki::NkiApi::v0_1;
   try {
     spec = &find_kernel(o.kernel);
+    api = nki::parse_nki_api(api_name);
     cfg = load_machine(m);
     shape = parse_assignments(o.shape, "--shape");
     params = parse_assignments(o.params, "--param");
@@ -169,7 +172,8 @@ void emit_nki(const RunOptions& o, const MachineOptions& m, const std::string& p
   } catch (const UserError& e) {
     throw UsageError(e.what());
   }
-  text = nki::emit_nki_file(*spec, shape, params, dtype, cfg.sbuf.usable_bytes_per_partition());
+  text = nki::emit_nki_file(*spec, shape, params, dtype, cfg.sbuf.usable_bytes_per_partition(),
+                            api);
   if (path.empty() || path == "-") {
     std::cout << text;
     return;
@@ -318,15 +322,19 @@ int run_cli(int argc, char** argv) {
   auto* trace_cmd = add_run_trace_command(app, traced);
 
   RunOptions emit_opts;
-  std::string emit_path;
+  std::string emit_path, emit_api = "0.1";
   auto* emit_cmd = app.add_subcommand(
-      "emit-nki", "Write a kernel of the library as a runnable NKI Python file (neuronxcc.nki)");
+      "emit-nki", "Write a kernel of the library as a runnable NKI Python file");
   emit_cmd->add_option("kernel", emit_opts.kernel, "Kernel name (see `trnsim list`)")->required();
   emit_cmd->add_option("--shape", emit_opts.shape, "Shape, e.g. M=4096,K=8192,N=8192");
   emit_cmd->add_option("--param", emit_opts.params, "Block sizes, e.g. TILES_IN_BLOCK_M=16");
   emit_cmd->add_option("--dtype", emit_opts.dtype, "Input dtype: bf16, fp16 or fp32")
       ->capture_default_str();
   emit_cmd->add_option("-o,--output", emit_path, "Output file (default: standard output)");
+  emit_cmd->add_option("--nki-api", emit_api,
+                       "0.1: neuronxcc.nki (SDK 2.21-2.26, trn1); 0.3: the nki namespace "
+                       "(SDK 2.27+)")
+      ->capture_default_str();
   MachineOptions emit_machine;
   add_machine_options(*emit_cmd, emit_machine);
 
@@ -396,7 +404,7 @@ int run_cli(int argc, char** argv) {
     if (*program_cmd) run_program(program_path, program_machine, program_out, program_limits);
     if (*nki_cmd) run_nki(nki);
     if (*trace_cmd) run_nki(traced);
-    if (*emit_cmd) emit_nki(emit_opts, emit_machine, emit_path);
+    if (*emit_cmd) emit_nki(emit_opts, emit_machine, emit_path, emit_api);
     if (*tune_cmd) run_tune(tune_opts, tune_machine, tune_limits);
     if (*compress_cmd) {
       std::stringstream names(compress_tensors);

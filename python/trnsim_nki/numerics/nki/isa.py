@@ -19,6 +19,13 @@ from trnsim_nki.dst_passing import reduce_cmd  # noqa: F401
 
 HBM = (nl01.hbm, nl01.shared_hbm, nl01.private_hbm)
 
+tensor_engine, vector_engine = engine.tensor, engine.vector
+scalar_engine, gpsimd_engine, unknown_engine = engine.scalar, engine.gpsimd, engine.unknown
+# The 0.1 stand-in's engine names, which it records each compute operation with.
+_ENGINES = {engine.tensor: isa01.tensor_engine, engine.vector: isa01.vector_engine,
+            engine.scalar: isa01.scalar_engine, engine.gpsimd: isa01.gpsimd_engine,
+            engine.unknown: None}
+
 
 def fail(message):
     raise NotImplementedError(message)
@@ -47,7 +54,7 @@ def nc_matmul(dst, stationary, moving, is_stationary_onezero=False, is_moving_on
 
 
 def nc_transpose(dst, data, engine=engine.unknown, name=None):
-    _into(dst, isa01.nc_transpose(data))
+    _into(dst, isa01.nc_transpose(data, engine=_ENGINES[engine]))
     if getattr(dst, "written", None) is not None:  # as SimBackend: a later matmul accumulates
         dst.written[...] = True
 
@@ -74,11 +81,11 @@ def dma_transpose(dst, src, axes=None, dge_mode=dge_mode.unknown, oob_mode=oob_m
 
 
 def tensor_copy(dst, src, engine=engine.unknown, name=None, dtype=None):
-    _into(dst, nl01.copy(src, dtype=dst.dtype))
+    _into(dst, isa01.tensor_copy(src, dtype=dst.dtype, engine=_ENGINES[engine]))
 
 
 def tensor_tensor(dst, data1, data2, op, engine=engine.unknown, name=None):
-    _into(dst, isa01.tensor_tensor(data1, data2, op, dtype=dst.dtype))
+    _into(dst, isa01.tensor_tensor(data1, data2, op, dtype=dst.dtype, engine=_ENGINES[engine]))
 
 
 def tensor_scalar(dst, data, op0, operand0, reverse0=False, op1=None, operand1=None,
@@ -86,7 +93,7 @@ def tensor_scalar(dst, data, op0, operand0, reverse0=False, op1=None, operand1=N
     _into(dst, dst_passing.forward(isa01.tensor_scalar, "nisa.tensor_scalar", fail, data, op0,
                                    operand0, reverse0=reverse0 or None, op1=op1,
                                    operand1=operand1, reverse1=reverse1 or None,
-                                   dtype=dst.dtype))
+                                   dtype=dst.dtype, engine=_ENGINES[engine]))
 
 
 def activation(dst, op, data, bias=None, scale=1.0, reduce_op=None, reduce_res=None,
@@ -97,7 +104,34 @@ def activation(dst, op, data, bias=None, scale=1.0, reduce_op=None, reduce_res=N
 
 
 def memset(dst, value, engine=engine.unknown, name=None):
-    _into(dst, isa01.memset(dst.shape, value, dst.dtype))
+    _into(dst, isa01.memset(dst.shape, value, dst.dtype, engine=_ENGINES[engine]))
+
+
+def _affine_values(shape, pattern, channel_multiplier, offset):
+    """offset + channel_multiplier x partition + sum of step x index over the pattern's axes,
+    for every element of a [P, free...] tile (the pattern covers its free elements)."""
+    counts = [int(n) for _, n in pattern]
+    free = int(np.prod(shape[1:], dtype=np.int64))
+    if int(np.prod(counts, dtype=np.int64)) != free:
+        fail(f"an affine pattern of {counts} elements for a tile of {free} per partition")
+    value = np.zeros(counts, dtype=np.int64)
+    for axis, (step, count) in enumerate(pattern):
+        index = np.arange(int(count)).reshape([-1 if a == axis else 1 for a in range(len(counts))])
+        value = value + int(step) * index
+    partitions = np.arange(shape[0]).reshape(-1, 1)
+    return (int(offset) + int(channel_multiplier) * partitions + value.reshape(1, -1)).reshape(shape)
+
+
+def iota(dst, pattern, offset=0, channel_multiplier=0, name=None):
+    values = _affine_values(dst.shape, pattern, channel_multiplier, offset)
+    _into(dst, isa01.iota(values, dst.dtype))
+
+
+def affine_select(dst, pattern, channel_multiplier, on_true_tile, on_false_value,
+                  cmp_op=nl01.equal, offset=0, name=None):
+    values = _affine_values(on_true_tile.shape, pattern, channel_multiplier, offset)
+    _into(dst, isa01.affine_select(cmp_op(values, 0), on_true_tile, on_false_value,
+                                   dtype=dst.dtype))
 
 
 def tensor_reduce(dst, op, data, axis, negate=False, keepdims=False, name=None):

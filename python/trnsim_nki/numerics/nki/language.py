@@ -20,7 +20,8 @@ SAME_AS_01 = {
     "transpose", "load_transpose2d", "add", "subtract", "multiply", "divide", "maximum",
     "minimum", "exp", "log", "tanh", "sigmoid", "silu", "gelu", "relu", "rsqrt", "sqrt",
     "square", "reciprocal", "abs", "negative", "power", "sum", "max", "min", "mean",
-    "identity", "shared_constant",
+    "identity", "shared_constant", "equal", "not_equal", "greater", "greater_equal", "less",
+    "less_equal",
 }
 
 

@@ -92,6 +92,19 @@ class Tile:
             return self.values.copy()
         return np.where(np.broadcast_to(mask, self.shape), self.values, np.float32(np.nan))
 
+    def ap(self, pattern, offset=None):
+        """The nki namespace's explicit access pattern: `pattern` [[stride, count], ...] in
+        elements over the tile's storage (row-major, partition first), from element `offset`.
+        A view: writing it writes the tile."""
+        flat = self.values.reshape(-1)
+        if not np.shares_memory(flat, self.values):
+            raise NotImplementedError("tile.ap on a view of a tile is not yet supported")
+        start = flat[int(offset or 0):]
+        view = np.lib.stride_tricks.as_strided(
+            start, shape=tuple(int(c) for _, c in pattern),
+            strides=tuple(int(s) * start.itemsize for s, _ in pattern))
+        return Tile(view, self.dtype, self.buffer)
+
     def __iadd__(self, other):
         data = other.values if isinstance(other, Tile) else other
         self.values[...] = round_to(self.dtype, self.values + data)
