@@ -13,6 +13,8 @@
 // Each tile is declared where the C++ schedule declares it, i.e. where its liveness begins.
 #pragma once
 
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -81,11 +83,20 @@ class NkiBackend : public Backend {
                 const std::string& dst_text = "");
   std::string read(const View& v) const;
   std::string target(const View& v) const;
+  // The nki namespace's Tensor Engine transpose writes a PSUM tile of its input's dtype: the
+  // tile's declaration takes that dtype (a tile matmuls also write is refused).
+  void transpose_into(const View& psum, Dtype dtype);
 
   std::string name_;
   NkiApi api_;
   std::vector<TensorRef> inputs_, outputs_;
   std::vector<std::string> body_;
+  struct PsumUse {
+    size_t declaration = 0;  // its line in body_
+    bool matmul = false;
+    std::optional<Dtype> transposed;
+  };
+  std::map<int, PsumUse> psum_uses_;  // by tile id, nki namespace only
   std::vector<std::string> loop_variables_;  // enclosing loops, outermost first
   int next_id_ = 0;
   int64_t sbuf_bytes_;

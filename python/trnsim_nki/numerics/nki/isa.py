@@ -54,6 +54,9 @@ def nc_matmul(dst, stationary, moving, is_stationary_onezero=False, is_moving_on
 
 
 def nc_transpose(dst, data, engine=engine.unknown, name=None):
+    if dst.dtype.name != data.dtype.name:
+        fail(f"nisa.nc_transpose: dst is {dst.dtype.name} but data is {data.dtype.name}; the "
+             "destination must have the input's dtype")
     _into(dst, isa01.nc_transpose(data, engine=_ENGINES[engine]))
     if getattr(dst, "written", None) is not None:  # as SimBackend: a later matmul accumulates
         dst.written[...] = True
