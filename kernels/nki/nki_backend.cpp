@@ -276,7 +276,7 @@ TensorRef NkiBackend::psum_tile(const std::string& name, int64_t partitions, int
   // NKI 0.1 accumulates with `+=` onto zeros; in the nki namespace the first matmul into an
   // element overwrites it and later ones accumulate, as SimBackend marks PSUM written.
   const std::string shape = "(" + std::to_string(partitions) + ", " + std::to_string(free) + ")";
-  if (api_ == NkiApi::v0_3) psum_uses_[next_id_] = {body_.size()};
+  psum_uses_[next_id_] = {body_.size()};
   line(name + (api_ == NkiApi::v0_1 ? " = nl.zeros(" + shape + ", nl.float32"
                                     : " = nl.ndarray(" + shape + ", dtype=nl.float32") +
        ", buffer=nl.psum)" + bufs_comment(bufs));
@@ -320,13 +320,13 @@ void NkiBackend::dma_transpose(const View& dst, const View& src) {
 
 void NkiBackend::matmul(const View& psum, const View& stationary, const View& moving) {
   limits::check_matmul(psum, stationary, moving);
+  PsumUse& use = psum_uses_.at(psum.tensor.id);
+  if (use.transposed)
+    throw UserError("NKI emission: PSUM tile '" + psum.tensor.name + "' holds both a " +
+                    dtype_name(*use.transposed) +
+                    " transpose, whose destination must have its dtype, and fp32 matmuls");
+  use.matmul = true;
   if (api_ == NkiApi::v0_3) {
-    PsumUse& use = psum_uses_.at(psum.tensor.id);
-    if (use.transposed && *use.transposed != Dtype::fp32)
-      throw UserError("NKI emission (--nki-api 0.3): PSUM tile '" + psum.tensor.name +
-                      "' holds both a " + dtype_name(*use.transposed) +
-                      " transpose, whose destination must have its dtype, and fp32 matmuls");
-    use.matmul = true;
     line("nisa.nc_matmul(" + target(psum) + ", " + read(stationary) + ", " + read(moving) + ")");
   } else
     line(target(psum) + " += nisa.nc_matmul(" + read(stationary) + ", " + read(moving) + ")");
@@ -347,12 +347,12 @@ void NkiBackend::transpose_into(const View& psum, Dtype dtype) {
   PsumUse& use = psum_uses_.at(psum.tensor.id);
   if (dtype == Dtype::fp32 || use.transposed == dtype) return;
   if (use.matmul || use.transposed)
-    throw UserError("NKI emission (--nki-api 0.3): PSUM tile '" + psum.tensor.name +
+    throw UserError("NKI emission: PSUM tile '" + psum.tensor.name +
                     "' holds a " + dtype_name(dtype) + " transpose, whose destination must " +
                     "have its dtype, and other results");
   std::string& declaration = body_[use.declaration];
-  const std::string fp32 = "dtype=nl.float32";
-  declaration.replace(declaration.find(fp32), fp32.size(), "dtype=" + nl_dtype(dtype));
+  const std::string fp32 = nl_dtype(Dtype::fp32);
+  declaration.replace(declaration.find(fp32), fp32.size(), nl_dtype(dtype));
   use.transposed = dtype;
 }
 

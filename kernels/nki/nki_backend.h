@@ -83,8 +83,9 @@ class NkiBackend : public Backend {
                 const std::string& dst_text = "");
   std::string read(const View& v) const;
   std::string target(const View& v) const;
-  // The nki namespace's Tensor Engine transpose writes a PSUM tile of its input's dtype: the
-  // tile's declaration takes that dtype (a tile matmuls also write is refused).
+  // In the nki namespace a Tensor Engine transpose writes a PSUM tile of its input's dtype:
+  // the tile's declaration takes that dtype (a tile that matmuls also write is refused). The
+  // 0.1 file keeps fp32 PSUM tiles, which trnsim's tracer reads them as.
   void transpose_into(const View& psum, Dtype dtype);
 
   std::string name_;
@@ -96,7 +97,7 @@ class NkiBackend : public Backend {
     bool matmul = false;
     std::optional<Dtype> transposed;
   };
-  std::map<int, PsumUse> psum_uses_;  // by tile id, nki namespace only
+  std::map<int, PsumUse> psum_uses_;  // by tile id
   std::vector<std::string> loop_variables_;  // enclosing loops, outermost first
   int next_id_ = 0;
   int64_t sbuf_bytes_;
