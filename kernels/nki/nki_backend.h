@@ -19,10 +19,9 @@
 #include <vector>
 
 #include "kernels/api/backend.h"
+#include "kernels/nki/nki_views.h"
 
 namespace trnsim::nki {
-
-enum class NkiApi { v0_1, v0_3 };
 
 class NkiBackend : public Backend {
  public:
@@ -102,11 +101,5 @@ class NkiBackend : public Backend {
   int next_id_ = 0;
   int64_t sbuf_bytes_;
 };
-
-// How a view reads in NKI 0.1: `lhsT[k * 128:k * 128 + 128, 0:128]`, `rhs_tiles[bk]`,
-// `res_psum`. As an assignment target a whole tile is written `name[...]`. In the nki
-// namespace the partition comes first: `rhs_tiles[:, bk, :]`.
-std::string read_expression(const View& v, NkiApi api = NkiApi::v0_1);
-std::string write_expression(const View& v, NkiApi api = NkiApi::v0_1);
 
 }  // namespace trnsim::nki
