@@ -160,6 +160,8 @@ inline std::vector<KernelCase> kernel_cases() {
        relative_bound([](const isa::Program&) { return 2.0; })},
       {"llm_residual_add", {{"S", 256}, {"F", 384}}, {},
        relative_bound([](const isa::Program&) { return 1.0; })},
+      {"llm_residual_add", {{"S", 1}, {"F", 1000}}, {},
+       relative_bound([](const isa::Program&) { return 1.0; })},
       {"llm_linear", {{"S", 256}, {"K", 384}, {"N", 640}}, {}, linear_bound()},
       {"llm_linear", {{"S", 1}, {"K", 256}, {"N", 700}}, {}, linear_bound()},
       {"llm_rope", {{"S", 256}, {"HEADS", 4}, {"D", 64}}, {{"QK_NORM", 0}},
@@ -170,6 +172,8 @@ inline std::vector<KernelCase> kernel_cases() {
       {"llm_attention_prefill", {{"B", 1}, {"S", 32}, {"QH", 2}, {"KVH", 1}, {"D", 128}}, {},
        attention_bound(), 0.5},
       {"llm_attention_decode", {{"B", 2}, {"L", 200}, {"QH", 4}, {"KVH", 2}, {"D", 64}}, {},
+       attention_bound(), 0.1},
+      {"llm_attention_decode", {{"B", 1}, {"L", 64}, {"QH", 2}, {"KVH", 1}, {"D", 128}}, {},
        attention_bound(), 0.1},
   };
   for (const char* fused : {"xuv_fused", "xuv_fused_explicit_transpose", "xuv_unfused_recompute"}) {
