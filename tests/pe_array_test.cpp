@@ -358,10 +358,13 @@ TEST(PeArray, AReusedStationaryWhoseBytesChangedIsAnErrorNotAWrongNumber) {
   std::vector<std::vector<float>> hbm = {std::vector<float>(16, 1.0f)};
   model::SimulationOptions options;
   options.numerics = true;
-  EXPECT_EQ(testing::user_error_of([&] { model::simulate(p, teaching(), options, &hbm); }),
+  const HwConfig pe = teaching(), tl = transaction_level(pe);
+  EXPECT_NO_THROW(model::simulate(p, tl, options, &hbm));
+  // Last: under ASan, the stack after an exception out of a SystemC run gives false reports
+  // (Debian's SystemC switches stacks without telling ASan; README "Speed").
+  EXPECT_EQ(testing::user_error_of([&] { model::simulate(p, pe, options, &hbm); }),
             "tensor[1]: reuses the stationary weights already in the array, but their SBUF "
             "bytes changed since they were loaded; the PE-level model cannot multiply with both");
-  EXPECT_NO_THROW(model::simulate(p, transaction_level(teaching()), options, &hbm));
 }
 
 }  // namespace
