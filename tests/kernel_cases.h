@@ -12,6 +12,7 @@
 
 #include "kernels/registry.h"
 #include "sim/isa/program.h"
+#include "sim/run/kernel_run.h"
 
 namespace trnsim::testing {
 
@@ -117,6 +118,20 @@ struct KernelCase {
   // sums of products; attention's outputs are averages of values in [-1, 1).
   double least_reference = 1.0;
 };
+
+// The case run with numerics on `hw` (its inputs from `seed`, as `trnsim run --seed`).
+inline run::KernelRunOutput run_case(const KernelCase& c, const HwConfig& hw,
+                                     Dtype dtype = Dtype::bf16, uint64_t seed = 1) {
+  run::KernelRunRequest request;
+  request.kernel = c.kernel;
+  request.hw = hw;
+  request.shape = c.shape;
+  request.params = c.params;
+  request.dtype = dtype;
+  request.numerics = true;
+  request.seed = seed;
+  return run::run_kernel(request);
+}
 
 inline std::vector<KernelCase> kernel_cases() {
   const Assignments square = {{"M", 256}, {"K", 512}, {"N", 1024}};

@@ -12,17 +12,6 @@
 namespace trnsim {
 namespace {
 
-run::KernelRunOutput run(const testing::KernelCase& c, Dtype dtype, const HwConfig& hw) {
-  run::KernelRunRequest request;
-  request.kernel = c.kernel;
-  request.hw = hw;
-  request.shape = c.shape;
-  request.params = c.params;
-  request.dtype = dtype;
-  request.numerics = true;
-  return run::run_kernel(request);
-}
-
 std::string describe(const testing::KernelCase& c) {
   std::string s = c.kernel;
   for (const auto& [k, v] : c.shape) s += " " + k + "=" + std::to_string(v);
@@ -41,7 +30,7 @@ TEST(KernelNumerics, EveryRegisteredKernelHasACase) {
 TEST(KernelNumerics, EveryKernelMatchesEigenWithinBf16Rounding) {
   for (const testing::KernelCase& c : testing::kernel_cases()) {
     SCOPED_TRACE(describe(c));
-    const run::KernelRunOutput out = run(c, Dtype::bf16, testing::trn1());
+    const run::KernelRunOutput out = testing::run_case(c, testing::trn1());
     ASSERT_TRUE(out.max_abs_err.has_value());
     EXPECT_GT(out.max_abs_reference, c.least_reference);  // a real result, not zeros
     EXPECT_LE(*out.max_abs_err, c.bound(out.program, out.hbm, out.max_abs_reference));
@@ -51,7 +40,7 @@ TEST(KernelNumerics, EveryKernelMatchesEigenWithinBf16Rounding) {
 TEST(KernelNumerics, Fp32InputsOnlyAccumulationError) {
   const testing::KernelCase c{"matmul_hoisted", {{"M", 384}, {"K", 256}, {"N", 1536}}, {},
                               testing::matmul_bound(0)};
-  const run::KernelRunOutput out = run(c, Dtype::fp32, testing::trn1());
+  const run::KernelRunOutput out = testing::run_case(c, testing::trn1(), Dtype::fp32);
   EXPECT_LE(*out.max_abs_err, c.bound(out.program, out.hbm, out.max_abs_reference));
 }
 
@@ -65,7 +54,7 @@ TEST(KernelNumerics, OptimizedSpillsAndStillMatches) {
       testing::matmul_bound(2)};
   HwConfig small = testing::trn1();
   small.sbuf.bytes_per_partition = 32768;
-  const run::KernelRunOutput out = run(c, Dtype::bf16, small);
+  const run::KernelRunOutput out = testing::run_case(c, small);
   int spilled = 0;
   for (const auto& t : out.program.tensors) spilled += t.role == isa::TensorRole::spill;
   EXPECT_GT(spilled, 0);

@@ -79,14 +79,7 @@ TEST(NkiRoundTrip, EveryEmittedKernelGivesTheNumericsOfRunOnTheSameSeed) {
   for (const testing::KernelCase& c : testing::kernel_cases()) {
     SCOPED_TRACE(c.kernel + " " + std::to_string(c.shape.begin()->second));
     // `trnsim run K` and `trnsim run-nki` of `emit-nki K`, on the same seed.
-    run::KernelRunRequest request;
-    request.kernel = c.kernel;
-    request.hw = hw;
-    request.shape = c.shape;
-    request.params = c.params;
-    request.numerics = true;
-    request.seed = 7;
-    const run::KernelRunOutput cpp = run::run_kernel(request);
+    const run::KernelRunOutput cpp = testing::run_case(c, hw, Dtype::bf16, 7);
     const Emitted e = emit_and_replay(c, hw);
     const run::NkiReference reference{e.file, "reference", true,
                                       nki::TraceKernel::load(e.trace).returns(), {}};
