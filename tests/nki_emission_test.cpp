@@ -2,7 +2,7 @@
 // against the numpy stand-in of neuronxcc.nki (python/trnsim_nki, numerics mode), gives the
 // simulator's result from the same bf16 inputs and the same multiset of ISA-level operations
 // with the same tile shapes as the simulator's instruction stream, each compute operation on
-// the simulator's engine.
+// the simulator's engine; and the same file in the nki namespace's layout runs like it.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -78,13 +78,7 @@ TEST(NkiEmission, EveryKernelRunsOnTheNumpyStandInLikeTheSimulator) {
   for (const testing::KernelCase& c : testing::kernel_cases()) {
     SCOPED_TRACE(c.kernel + " " + std::to_string(c.shape.begin()->second));
     // 1. The simulator, with numerics.
-    run::KernelRunRequest request;
-    request.kernel = c.kernel;
-    request.hw = testing::trn1();
-    request.shape = c.shape;
-    request.params = c.params;
-    request.numerics = true;
-    const run::KernelRunOutput sim = run::run_kernel(request);
+    const run::KernelRunOutput sim = testing::run_case(c, testing::trn1());
 
     // 2. The same schedule as NKI Python, run by the stand-in on the same inputs.
     const StandInRun emitted = run_on_stand_in(c, sim, nki::NkiApi::v0_1);
@@ -106,31 +100,18 @@ TEST(NkiEmission, EveryKernelRunsOnTheNumpyStandInLikeTheSimulator) {
     //    (none is "unknown", left to the compiler), and NKI fixes the others.
     EXPECT_EQ(emitted.operations, simulated_operations(sim.program));
     EXPECT_EQ(emitted.engines, testing::simulated_engines(sim.program));
-  }
-}
 
-TEST(NkiEmission, TheNkiNamespaceLayoutRunsLikeTheNki01File) {
-  // --nki-api 0.3 for every kernel at both shapes, on the stand-in of the nki namespace: the
-  // same operations on the same engines, and the same output value for value (the first
-  // matmul into PSUM overwrites instead of adding to zeros, which changes no value but the
-  // sign of a zero, hence == on floats).
-  for (const testing::KernelCase& c : testing::kernel_cases()) {
-    SCOPED_TRACE(c.kernel + " " + std::to_string(c.shape.begin()->second));
-    run::KernelRunRequest request;
-    request.kernel = c.kernel;
-    request.hw = testing::trn1();
-    request.shape = c.shape;
-    request.params = c.params;
-    request.numerics = true;
-    const run::KernelRunOutput sim = run::run_kernel(request);
-    const StandInRun v0_1 = run_on_stand_in(c, sim, nki::NkiApi::v0_1);
+    // 6. The nki namespace's layout (--nki-api 0.3), on the stand-in of that namespace: the
+    //    same operations on the same engines as the 0.1 file, and the same output value for
+    //    value (the first matmul into PSUM overwrites instead of adding to zeros, which
+    //    changes no value but the sign of a zero, hence == on floats).
     const StandInRun v0_3 = run_on_stand_in(c, sim, nki::NkiApi::v0_3);
-    EXPECT_EQ(v0_3.operations, v0_1.operations);
-    EXPECT_EQ(v0_3.engines, v0_1.engines);
-    ASSERT_EQ(v0_3.output.size(), v0_1.output.size());
+    EXPECT_EQ(v0_3.operations, emitted.operations);
+    EXPECT_EQ(v0_3.engines, emitted.engines);
+    ASSERT_EQ(v0_3.output.size(), emitted.output.size());
     size_t differing = 0;
-    for (size_t i = 0; i < v0_1.output.size(); ++i)
-      differing += !(v0_3.output[i] == v0_1.output[i]);
+    for (size_t i = 0; i < emitted.output.size(); ++i)
+      differing += !(v0_3.output[i] == emitted.output[i]);
     EXPECT_EQ(differing, 0u);
   }
 }
