@@ -61,22 +61,26 @@ YAML::Node parse_yaml_input(const std::string& text, const std::string& origin) 
   return root;
 }
 
-std::optional<int64_t> yaml_integer(const YAML::Node& node) {
+namespace {
+
+// A scalar whose whole text reads as a T, or nothing.
+template <class T>
+std::optional<T> whole_scalar(const YAML::Node& node) {
   if (!node.IsScalar()) return std::nullopt;
   const std::string& text = node.Scalar();
-  int64_t v = 0;
+  T v = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
   return v;
 }
 
+}  // namespace
+
+std::optional<int64_t> yaml_integer(const YAML::Node& node) { return whole_scalar<int64_t>(node); }
+
 std::optional<double> yaml_number(const YAML::Node& node) {
-  if (!node.IsScalar()) return std::nullopt;
-  const std::string& text = node.Scalar();
-  double v = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v))
-    return std::nullopt;
+  const std::optional<double> v = whole_scalar<double>(node);
+  if (v && !std::isfinite(*v)) return std::nullopt;
   return v;
 }
 
